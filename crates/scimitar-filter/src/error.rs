@@ -41,6 +41,14 @@ pub enum FilterError {
         /// The configured limit.
         max: usize,
     },
+    /// More attribute tests than the limit.
+    #[error("more than {max} attribute tests, at byte {offset}")]
+    TooManyTerms {
+        /// Where the test over the limit starts.
+        offset: usize,
+        /// The configured limit.
+        max: usize,
+    },
     /// An input longer than the limit; nothing was parsed.
     #[error("input of {len} bytes is longer than the limit of {max} bytes")]
     TooLong {
@@ -62,7 +70,8 @@ impl FilterError {
             Self::Unexpected { offset, .. }
             | Self::LenientOnly { offset, .. }
             | Self::Invalid { offset, .. }
-            | Self::TooDeep { offset, .. } => *offset,
+            | Self::TooDeep { offset, .. }
+            | Self::TooManyTerms { offset, .. } => *offset,
             Self::TooLong { .. } => 0,
         }
     }

@@ -10,8 +10,9 @@
 //! - `Display` prints a canonical form (lower-case keywords, single spaces, minimal
 //!   parentheses, JSON-escaped strings) that parses back to the same tree.
 //! - Errors carry the byte offset and what the grammar expected there.
-//! - Input length and nesting depth are limited; parsing takes time linear in the input
-//!   and stack bounded by the depth limit.
+//! - Input length, nesting depth and the number of attribute tests are limited; parsing
+//!   takes time linear in the input and stack bounded by the depth limit, and the tree's
+//!   depth is bounded by the depth and term limits.
 //!
 //! # Quick start
 //!

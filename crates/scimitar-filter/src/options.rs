@@ -20,6 +20,7 @@ pub struct ParseOptions {
     lenient: bool,
     max_depth: usize,
     max_len: usize,
+    max_terms: usize,
 }
 
 impl ParseOptions {
@@ -27,6 +28,8 @@ impl ParseOptions {
     pub const DEFAULT_MAX_DEPTH: usize = 64;
     /// The default input length limit, in bytes.
     pub const DEFAULT_MAX_LEN: usize = 8 * 1024;
+    /// The default limit on attribute tests in one input.
+    pub const DEFAULT_MAX_TERMS: usize = 1024;
 
     /// Strict parsing with the default limits.
     pub const fn new() -> Self {
@@ -34,6 +37,7 @@ impl ParseOptions {
             lenient: false,
             max_depth: Self::DEFAULT_MAX_DEPTH,
             max_len: Self::DEFAULT_MAX_LEN,
+            max_terms: Self::DEFAULT_MAX_TERMS,
         }
     }
 
@@ -56,6 +60,16 @@ impl ParseOptions {
         self
     }
 
+    /// The most attribute tests (`attrExp`s and value paths) one input may hold. `and`/`or` chains
+    /// nest in the tree, so this bounds its depth together with
+    /// [`Self::max_depth`], and with it the stack that dropping, cloning, printing or
+    /// evaluating the tree needs. Default: [`Self::DEFAULT_MAX_TERMS`] (1,024, more than
+    /// fit in the default length).
+    pub const fn max_terms(mut self, max_terms: usize) -> Self {
+        self.max_terms = max_terms;
+        self
+    }
+
     /// Whether lenient shapes are accepted.
     pub const fn is_lenient(&self) -> bool {
         self.lenient
@@ -64,6 +78,11 @@ impl ParseOptions {
     /// The nesting depth limit.
     pub const fn depth_limit(&self) -> usize {
         self.max_depth
+    }
+
+    /// The limit on attribute tests.
+    pub const fn terms_limit(&self) -> usize {
+        self.max_terms
     }
 
     /// The input length limit, in bytes.

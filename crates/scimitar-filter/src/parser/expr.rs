@@ -6,7 +6,7 @@ use nom::{IResult, Parser as _};
 
 use super::{PResult, Parser, skip_space};
 use crate::ast::{AttrExpr, AttrPath, CompareOp, Expr, FilterLeaf};
-use crate::error::{Expected, LenientShape};
+use crate::error::{Expected, FilterError, LenientShape};
 
 /// Parses one leaf of an expression.
 type LeafParser<'a, L> = fn(&mut Parser<'a>, &'a str) -> PResult<'a, L>;
@@ -74,7 +74,13 @@ impl<'a> Parser<'a> {
         }
         match leaf(self, input) {
             Ok((rest, leaf)) => Ok((rest, Expr::Leaf(leaf))),
-            Err(_) => Err(self.unexpected(after_not, Expected::OpenParen)),
+            // `not` then a word that is no operator: a `not` missing its parenthesis.
+            Err(FilterError::Unexpected { offset, expected: Expected::CompareOp, .. })
+                if offset == self.offset(after_not) =>
+            {
+                Err(self.unexpected(after_not, Expected::OpenParen))
+            }
+            Err(error) => Err(error),
         }
     }
 
@@ -93,19 +99,30 @@ impl<'a> Parser<'a> {
     /// A leaf of a whole filter: `attrExp` or `valuePath`. In lenient mode a value path
     /// may carry a comparison on a sub-attribute, which joins its filter with `and`.
     pub(super) fn filter_leaf(&mut self, input: &'a str) -> PResult<'a, FilterLeaf> {
+        self.count_term(input)?;
         let (rest, head) = self.attr_ref(input, Expected::Filter)?;
         if !rest.starts_with('[') {
             let (rest, path) = self.attr_path_tail(rest, head)?;
             let (rest, test) = self.attr_test(rest, path)?;
             return Ok((rest, FilterLeaf::Attr(test)));
         }
+        let open = rest;
+        let previous_peak = self.reset_peak();
         let (rest, mut value_path) = self.value_path(rest, head)?;
+        let peak = self.restore_peak(previous_peak);
         let Some(after_dot) = rest.strip_prefix('.') else {
             return Ok((rest, FilterLeaf::ValuePath(value_path)));
         };
         if !self.options.is_lenient() {
             return Err(self.lenient_only(rest, LenientShape::ValuePathSubAttr));
         }
+        // Joined with `and`, an `or` filter gains parentheses in the canonical form: one
+        // level more, which must fit the limit for that form to parse back.
+        let max = self.options.depth_limit();
+        if matches!(*value_path.filter, Expr::Or(..)) && peak + 1 > max {
+            return Err(FilterError::TooDeep { offset: self.offset(open), max });
+        }
+        self.count_term(after_dot)?;
         let (rest, sub_attr) = self.attr_name(after_dot, Expected::AttrName)?;
         let (rest, test) = self.attr_test(rest, AttrPath::new(sub_attr))?;
         value_path.filter = Box::new(Expr::and(*value_path.filter, Expr::Leaf(test)));
@@ -114,6 +131,7 @@ impl<'a> Parser<'a> {
 
     /// A leaf inside brackets: `attrExp` only, since value paths do not nest.
     pub(super) fn attr_expr(&mut self, input: &'a str) -> PResult<'a, AttrExpr> {
+        self.count_term(input)?;
         let (rest, path) = self.attr_path(input, Expected::Filter)?;
         if rest.starts_with('[') {
             return Err(self.invalid(rest, "value filters cannot be nested"));

@@ -5,7 +5,8 @@
 //! Every function takes the rest of the input and returns what it did not consume, so
 //! byte offsets are `src.len() - rest.len()`. Nothing backtracks over more than one
 //! token, which keeps parsing linear; nesting goes through [`Parser::enter`], which
-//! enforces the depth limit before recursing, so the stack stays bounded.
+//! enforces the depth limit before recursing, so the stack stays bounded, and
+//! [`Parser::count_term`] bounds the `and`/`or` chains, which nest in the tree.
 
 mod expr;
 mod path;
@@ -25,6 +26,9 @@ struct Parser<'a> {
     src: &'a str,
     options: &'a ParseOptions,
     depth: usize,
+    /// The deepest level reached since [`Parser::reset_peak`].
+    peak: usize,
+    terms: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -40,6 +44,8 @@ impl<'a> Parser<'a> {
             src,
             options,
             depth: 0,
+            peak: 0,
+            terms: 0,
         })
     }
 
@@ -76,6 +82,30 @@ impl<'a> Parser<'a> {
             });
         }
         self.depth += 1;
+        self.peak = self.peak.max(self.depth);
+        Ok(())
+    }
+
+    /// Starts measuring the deepest level reached from here; returns the previous peak
+    /// for [`Parser::restore_peak`].
+    fn reset_peak(&mut self) -> usize {
+        std::mem::replace(&mut self.peak, self.depth)
+    }
+
+    /// Ends a measurement: the deepest level reached since `reset_peak`.
+    fn restore_peak(&mut self, previous: usize) -> usize {
+        let reached = self.peak;
+        self.peak = previous.max(reached);
+        reached
+    }
+
+    /// Counts one attribute test at `at`, or fails past the limit.
+    fn count_term(&mut self, at: &str) -> Result<(), FilterError> {
+        let max = self.options.terms_limit();
+        if self.terms >= max {
+            return Err(FilterError::TooManyTerms { offset: self.offset(at), max });
+        }
+        self.terms += 1;
         Ok(())
     }
 

@@ -1,0 +1,67 @@
+//! Why a command failed, how that is reported and the exit status for each case.
+
+use std::error::Error;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use crate::args::UsageError;
+
+/// The exit status for input that does not parse or validate.
+const EXIT_INVALID: u8 = 2;
+/// `EX_USAGE` from `sysexits.h`: the command line is wrong.
+const EXIT_USAGE: u8 = 64;
+/// `EX_IOERR` from `sysexits.h`: the output could not be written.
+const EXIT_IO: u8 = 74;
+
+/// A failed command.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The command line is wrong.
+    Usage(UsageError),
+    /// The input given to the command is invalid, for instance a filter that does not parse.
+    Invalid(Box<dyn Error + Send + Sync>),
+    /// The output could not be written.
+    Output(io::Error),
+}
+
+impl Failure {
+    /// The process exit status for this failure.
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Self::Usage(_) => EXIT_USAGE,
+            Self::Invalid(_) => EXIT_INVALID,
+            Self::Output(_) => EXIT_IO,
+        })
+    }
+
+    /// Writes the message for this failure, meant for standard error.
+    pub(crate) fn report(&self, err: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Self::Usage(error) => {
+                writeln!(err, "error: {error}")?;
+                writeln!(err, "{}", error.usage())?;
+                writeln!(err, "Run 'scimitar --help' for more information.")
+            }
+            Self::Invalid(error) => writeln!(err, "error: {error}"),
+            Self::Output(error) => writeln!(err, "error: cannot write the output: {error}"),
+        }
+    }
+}
+
+impl From<UsageError> for Failure {
+    fn from(error: UsageError) -> Self {
+        Self::Usage(error)
+    }
+}
+
+impl From<scimitar_filter::FilterError> for Failure {
+    fn from(error: scimitar_filter::FilterError) -> Self {
+        Self::Invalid(Box::new(error))
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Self::Output(error)
+    }
+}

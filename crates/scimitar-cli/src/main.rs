@@ -1,0 +1,109 @@
+//! `scimitar`: a command-line tool for SCIM 2.0 (RFC 7643, RFC 7644).
+//!
+//! It parses SCIM filters and PATCH paths, in strict RFC 7644 mode or leniently as
+//! identity providers send them, and prints their canonical form, so you can check what a
+//! filter means and how Scimitar reads it:
+//!
+//! ```text
+//! $ scimitar filter parse 'userName Eq "bjensen" AND title pr'
+//! userName eq "bjensen" and title pr
+//! $ scimitar filter parse --lenient 'emails[type eq "work"].value eq "x"'
+//! emails[type eq "work" and value eq "x"]
+//! $ scimitar path parse 'members[value eq "2819c223"]'
+//! members[value eq "2819c223"]
+//! ```
+//!
+//! Exit status: 0 on success, 2 when `EXPR` is invalid (the error is printed on standard
+//! error), 64 when the command line is wrong and 74 when the output cannot be written
+//! (a closed pipe, as in `scimitar ... | head`, is not an error).
+//! Run `scimitar --help` for the full usage.
+
+mod args;
+mod canonical;
+mod failure;
+mod filter;
+mod path;
+
+use std::env;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use crate::args::{Arg, Args, UsageError, is_help};
+use crate::failure::Failure;
+
+const USAGE: &str = "\
+usage: scimitar filter parse [--lenient] EXPR
+       scimitar path parse [--lenient] EXPR
+       scimitar --help | --version";
+
+const HELP: &str = r#"scimitar: command-line tools for SCIM 2.0 (RFC 7643, RFC 7644)
+
+Usage:
+  scimitar filter parse [--lenient] EXPR  Print the canonical form of a filter
+  scimitar path parse [--lenient] EXPR    Print the canonical form of a PATCH path
+  scimitar help, -h, --help               Print this help
+  scimitar -V, --version                  Print the version
+
+Options:
+  --lenient  Also accept the shapes identity providers send that RFC 7644 does not
+             allow, such as emails[type eq "work"].value eq "x" or unquoted values
+  --         Read the next argument as EXPR even if it starts with '-'
+
+Exit status:
+  0   Success
+  2   EXPR is invalid; the error is printed on standard error
+  64  The command line is wrong
+  74  The output cannot be written
+
+Run 'scimitar <command> --help' for the help of one command.
+"#;
+
+fn main() -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    let result = Args::from_os(env::args_os().skip(1), USAGE)
+        .map_err(Failure::from)
+        .and_then(|args| run(args, &mut stdout))
+        .and_then(|()| stdout.flush().map_err(Failure::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`scimitar ... | head`) means the reader has all it wants.
+        Err(Failure::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            // Nothing is left to report a failure to write standard error on.
+            let _ = failure.report(&mut io::stderr().lock());
+            failure.exit_code()
+        }
+    }
+}
+
+/// Runs the command given by `args` (without the program name), writing its output to
+/// `out`.
+fn run(mut args: Args, out: &mut dyn Write) -> Result<(), Failure> {
+    let Some(arg) = args.next() else {
+        return Err(UsageError::new("missing command", USAGE).into());
+    };
+    match arg {
+        Arg::Operand(command) => match command.as_str() {
+            "filter" => filter::run(args, out),
+            "path" => path::run(args, out),
+            "help" => print(args, HELP, out),
+            _ => Err(UsageError::new(format!("unknown command {command:?}"), USAGE).into()),
+        },
+        Arg::Option(option) if is_help(&option) => print(args, HELP, out),
+        Arg::Option(option) if option == "-V" || option == "--version" => print(
+            args,
+            concat!("scimitar ", env!("CARGO_PKG_VERSION"), "\n"),
+            out,
+        ),
+        other => Err(other.unexpected(USAGE).into()),
+    }
+}
+
+/// Writes `text` to `out` if no argument is left.
+fn print(args: Args, text: &str, out: &mut dyn Write) -> Result<(), Failure> {
+    args.finish(USAGE)?;
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
