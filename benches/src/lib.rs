@@ -1,0 +1,167 @@
+//! Criterion benchmarks of Scimitar's hot paths, and the corpora they measure.
+//!
+//! Not published. Run them with
+//!
+//! ```text
+//! cargo bench -p scimitar-benches --bench filter_parse
+//! ```
+//!
+//! Each benchmark parses one input and reports its throughput in bytes per second. The
+//! inputs are the lookups identity providers really send (Entra ID, Okta), the examples of
+//! RFC 7644 §3.4.2.2, and deliberately deep inputs that show how the parser scales.
+//!
+//! This library holds only the corpora, so benchmarks and tests share them; it measures
+//! nothing itself.
+
+/// One input of a benchmark corpus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Input {
+    /// The benchmark's name within its group, such as `idp_username_eq`.
+    pub name: &'static str,
+    /// The text to parse.
+    pub text: String,
+    /// Whether it needs lenient parsing (an identity provider's non-RFC shape).
+    pub lenient: bool,
+}
+
+impl Input {
+    /// An input that strict parsing accepts.
+    pub fn strict(name: &'static str, text: impl Into<String>) -> Self {
+        Self {
+            name,
+            text: text.into(),
+            lenient: false,
+        }
+    }
+
+    /// An input that only lenient parsing accepts.
+    pub fn lenient(name: &'static str, text: impl Into<String>) -> Self {
+        Self {
+            name,
+            text: text.into(),
+            lenient: true,
+        }
+    }
+}
+
+const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// `filter=` values (RFC 7644 §3.4.2.2), each a valid filter in its mode.
+pub fn filters() -> Vec<Input> {
+    vec![
+        // The lookups Entra ID and Okta make before each create or update.
+        Input::strict("idp_username_eq", r#"userName eq "bjensen@example.com""#),
+        Input::strict(
+            "idp_externalid_eq",
+            r#"externalId eq "0a21f0f2-8d2a-4f8e-bf98-7d2c4b6a1a2e""#,
+        ),
+        Input::lenient(
+            "idp_entra_email_lenient",
+            r#"emails[type eq "work"].value eq "bjensen@example.com""#,
+        ),
+        Input::strict(
+            "idp_id_and_manager",
+            r#"id eq "2819c223-7f76-453a-919d-413861904646" and manager eq "26118915-6090-4610-87e4-49d8ca9f808d""#,
+        ),
+        Input::strict("idp_group_displayname", r#"displayName eq "Group One""#),
+        Input::lenient(
+            "idp_unquoted_datetime_lenient",
+            "meta.created gt 2015-10-10T14:38:21.8617979-07:00",
+        ),
+        // RFC 7644 §3.4.2.2.
+        Input::strict("rfc_title_pr", "title pr"),
+        Input::strict(
+            "rfc_urn_username_sw",
+            r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J""#,
+        ),
+        Input::strict(
+            "rfc_precedence",
+            r#"userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")"#,
+        ),
+        Input::strict(
+            "rfc_longest_not",
+            r#"userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")"#,
+        ),
+        Input::strict(
+            "rfc_two_valuepaths",
+            r#"emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]"#,
+        ),
+        // How the parser scales.
+        Input::strict("deep_parens_30", nested_parens("title pr", 30)),
+        Input::strict(
+            "valuepath_8_clauses",
+            r#"emails[type eq "work" and value co "@example.com" and primary eq true and display sw "B" and not (value ew ".org") and type ne "home" and value pr and display ne null]"#,
+        ),
+        Input::strict(
+            "enterprise_urn_eq",
+            format!(r#"{ENTERPRISE_USER}:employeeNumber eq "701984""#),
+        ),
+    ]
+}
+
+/// PATCH `path` values (RFC 7644 §3.5.2), each a valid path in strict mode.
+pub fn patch_paths() -> Vec<Input> {
+    vec![
+        Input::strict("name_familyname", "name.familyName"),
+        Input::strict("entra_email_value", r#"emails[type eq "work"].value"#),
+        Input::strict(
+            "members_value_eq",
+            r#"members[value eq "2819c223-7f76-453a-919d-413861904646"]"#,
+        ),
+        Input::strict(
+            "enterprise_employeenumber",
+            format!("{ENTERPRISE_USER}:employeeNumber"),
+        ),
+    ]
+}
+
+/// `inner` wrapped in `depth` pairs of parentheses.
+pub fn nested_parens(inner: &str, depth: usize) -> String {
+    format!("{}{inner}{}", "(".repeat(depth), ")".repeat(depth))
+}
+
+#[cfg(test)]
+mod tests {
+    use scimitar_filter::{Filter, ParseOptions, PatchPath};
+
+    use super::*;
+
+    fn options(input: &Input) -> ParseOptions {
+        ParseOptions::default().lenient(input.lenient)
+    }
+
+    /// A benchmark of an error path would measure the wrong thing: every input parses in
+    /// its mode, and the lenient ones need that mode.
+    #[test]
+    fn every_input_parses_in_its_mode_only() {
+        for input in filters() {
+            let parsed = Filter::parse_with(&input.text, &options(&input));
+            assert!(parsed.is_ok(), "{}: {parsed:?}", input.name);
+            if input.lenient {
+                assert!(
+                    input.text.parse::<Filter>().is_err(),
+                    "{} is strict",
+                    input.name
+                );
+            }
+        }
+        for input in patch_paths() {
+            let parsed = PatchPath::parse_with(&input.text, &options(&input));
+            assert!(parsed.is_ok(), "{}: {parsed:?}", input.name);
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = filters()
+            .iter()
+            .chain(&patch_paths())
+            .map(|i| i.name)
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+    }
+}

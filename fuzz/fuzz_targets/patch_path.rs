@@ -1,0 +1,5 @@
+//! `PatchPath` (RFC 7644 §3.5.2): strict and lenient parse, canonical round trip.
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scimitar_fuzz::checks::patch_path(data));
