@@ -75,9 +75,11 @@ impl<'a> Parser<'a> {
         match leaf(self, input) {
             Ok((rest, leaf)) => Ok((rest, Expr::Leaf(leaf))),
             // `not` then a word that is no operator: a `not` missing its parenthesis.
-            Err(FilterError::Unexpected { offset, expected: Expected::CompareOp, .. })
-                if offset == self.offset(after_not) =>
-            {
+            Err(FilterError::Unexpected {
+                offset,
+                expected: Expected::CompareOp,
+                ..
+            }) if offset == self.offset(after_not) => {
                 Err(self.unexpected(after_not, Expected::OpenParen))
             }
             Err(error) => Err(error),
@@ -120,7 +122,10 @@ impl<'a> Parser<'a> {
         // level more, which must fit the limit for that form to parse back.
         let max = self.options.depth_limit();
         if matches!(*value_path.filter, Expr::Or(..)) && peak + 1 > max {
-            return Err(FilterError::TooDeep { offset: self.offset(open), max });
+            return Err(FilterError::TooDeep {
+                offset: self.offset(open),
+                max,
+            });
         }
         self.count_term(after_dot)?;
         let (rest, sub_attr) = self.attr_name(after_dot, Expected::AttrName)?;

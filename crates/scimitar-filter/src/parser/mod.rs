@@ -103,7 +103,10 @@ impl<'a> Parser<'a> {
     fn count_term(&mut self, at: &str) -> Result<(), FilterError> {
         let max = self.options.terms_limit();
         if self.terms >= max {
-            return Err(FilterError::TooManyTerms { offset: self.offset(at), max });
+            return Err(FilterError::TooManyTerms {
+                offset: self.offset(at),
+                max,
+            });
         }
         self.terms += 1;
         Ok(())

@@ -451,13 +451,19 @@ fn the_number_of_attribute_tests_is_limited() {
     assert!(Filter::parse_with(&chain(1024), &options).is_ok());
     assert_eq!(
         Filter::parse_with(&chain(1025), &options),
-        Err(FilterError::TooManyTerms { offset: 1024 * 9, max: 1024 })
+        Err(FilterError::TooManyTerms {
+            offset: 1024 * 9,
+            max: 1024
+        })
     );
     // A value path counts as a term of its own, besides the tests inside it.
     let four = ParseOptions::default().max_terms(4);
     assert!(Filter::parse_with(r#"emails[type eq "work" and value pr] or x pr"#, &four).is_ok());
     assert_eq!(
-        Filter::parse_with(r#"emails[type eq "work" and value pr] or x pr and y pr"#, &four),
+        Filter::parse_with(
+            r#"emails[type eq "work" and value pr] or x pr and y pr"#,
+            &four
+        ),
         Err(FilterError::TooManyTerms { offset: 48, max: 4 })
     );
     // A long chain within the limits drops, clones and prints without trouble.
