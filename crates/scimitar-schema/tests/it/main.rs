@@ -1,0 +1,9 @@
+//! Integration tests of scimitar-schema: the RFC 7643 schemas and examples as fixtures,
+//! evaluation truth tables, validation failures and projection rules.
+
+mod core_schemas;
+mod eval;
+mod project;
+mod resource;
+mod typed;
+mod validate;
