@@ -6,7 +6,9 @@ use std::cmp::Ordering;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 
-use scimitar_filter::{AttrExpr, AttrPath, CompValue, CompareOp, Expr, Filter, FilterLeaf};
+use scimitar_filter::{
+    AttrExpr, AttrPath, CompValue, CompareOp, Expr, Filter, FilterLeaf, ValueFilter,
+};
 
 use crate::attribute::{AttributeDef, AttributeType};
 use crate::error::ScimError;
@@ -130,7 +132,44 @@ impl<'a> CompiledFilter<'a> {
 
     /// Whether `resource` matches.
     pub fn matches(&self, resource: &Resource) -> bool {
-        self.root.eval(resource.as_map(), resource)
+        self.root.eval(resource.as_map(), Some(resource))
+    }
+}
+
+/// The filter of a value path (`type eq "work" and primary eq true`), resolved against
+/// the sub-attributes of its multi-valued or complex attribute, to select elements.
+///
+/// ```
+/// use scimitar_filter::PatchPath;
+/// use scimitar_schema::{CompiledValueFilter, SchemaRegistry};
+/// use serde_json::json;
+///
+/// let PatchPath::Value(path, _) = r#"emails[type eq "WORK"]"#.parse()? else { unreachable!() };
+/// let emails = SchemaRegistry::user_schema().attribute_def("emails");
+/// let filter = CompiledValueFilter::compile(&path.filter, emails)?;
+/// let element = json!({"value": "b@example.com", "type": "work"});
+/// assert!(filter.matches(element.as_object().unwrap()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CompiledValueFilter<'a> {
+    root: Node<'a>,
+}
+
+impl<'a> CompiledValueFilter<'a> {
+    /// Resolves `filter` against the sub-attributes of `parent` (or against nothing).
+    /// Fails with `400 invalidFilter` like [`CompiledFilter::compile`].
+    pub fn compile(
+        filter: &'a ValueFilter,
+        parent: Option<&'a AttributeDef>,
+    ) -> Result<Self, ScimError> {
+        let root = expr(filter, &|test| element_test(test, parent))?;
+        Ok(Self { root })
+    }
+
+    /// Whether one element (a complex value) matches.
+    pub fn matches(&self, element: &Map<String, Value>) -> bool {
+        self.root.eval(element, None)
     }
 }
 
@@ -150,39 +189,20 @@ fn compared_def(attr: &AttributeDef) -> &AttributeDef {
 
 impl<'a> Compiler<'a> {
     fn filter(&self, filter: &'a Filter) -> Result<Node<'a>, ScimError> {
-        self.expr(filter, &|leaf| match leaf {
+        expr(filter, &|leaf| match leaf {
             FilterLeaf::Attr(expr) => self.top_level_test(expr),
             FilterLeaf::ValuePath(path) => {
                 let (scope, def) = self.locate(
                     path.urn.as_ref().map(|urn| urn.as_str()),
                     path.name.as_str(),
                 );
-                let inner = self.expr(&path.filter, &|expr| self.element_test(expr, def))?;
+                let inner = expr(&path.filter, &|test| element_test(test, def))?;
                 Ok(Node::ValuePath {
                     scope,
                     name: path.name.as_str(),
                     filter: Box::new(inner),
                 })
             }
-        })
-    }
-
-    fn expr<L>(
-        &self,
-        expr: &'a Expr<L>,
-        leaf: &dyn Fn(&'a L) -> Result<Node<'a>, ScimError>,
-    ) -> Result<Node<'a>, ScimError> {
-        Ok(match expr {
-            Expr::Leaf(inner) => leaf(inner)?,
-            Expr::Not(inner) => Node::Not(Box::new(self.expr(inner, leaf)?)),
-            Expr::And(left, right) => Node::And(
-                Box::new(self.expr(left, leaf)?),
-                Box::new(self.expr(right, leaf)?),
-            ),
-            Expr::Or(left, right) => Node::Or(
-                Box::new(self.expr(left, leaf)?),
-                Box::new(self.expr(right, leaf)?),
-            ),
         })
     }
 
@@ -212,17 +232,33 @@ impl<'a> Compiler<'a> {
         };
         test(scope, expr, compared)
     }
+}
 
-    /// A test inside a value path: its name is a sub-attribute of `parent`.
-    fn element_test(
-        &self,
-        expr: &'a AttrExpr,
-        parent: Option<&'a AttributeDef>,
-    ) -> Result<Node<'a>, ScimError> {
-        let path = expr.path();
-        let def = parent.and_then(|parent| parent.sub_attribute(path.name.as_str()));
-        test(Scope::Here, expr, def)
-    }
+/// Compiles an expression, leaf by leaf.
+fn expr<'a, L>(
+    expr_: &'a Expr<L>,
+    leaf: &dyn Fn(&'a L) -> Result<Node<'a>, ScimError>,
+) -> Result<Node<'a>, ScimError> {
+    Ok(match expr_ {
+        Expr::Leaf(inner) => leaf(inner)?,
+        Expr::Not(inner) => Node::Not(Box::new(expr(inner, leaf)?)),
+        Expr::And(left, right) => {
+            Node::And(Box::new(expr(left, leaf)?), Box::new(expr(right, leaf)?))
+        }
+        Expr::Or(left, right) => {
+            Node::Or(Box::new(expr(left, leaf)?), Box::new(expr(right, leaf)?))
+        }
+    })
+}
+
+/// A test inside a value path: its name is a sub-attribute of `parent`.
+fn element_test<'a>(
+    test_: &'a AttrExpr,
+    parent: Option<&'a AttributeDef>,
+) -> Result<Node<'a>, ScimError> {
+    let path = test_.path();
+    let def = parent.and_then(|parent| parent.sub_attribute(path.name.as_str()));
+    test(Scope::Here, test_, def)
 }
 
 fn test<'a>(
@@ -305,7 +341,7 @@ fn operand(
 
 impl Node<'_> {
     /// Evaluates against `here` (the resource's object, or one element of a value path).
-    fn eval(&self, here: &Map<String, Value>, resource: &Resource) -> bool {
+    fn eval(&self, here: &Map<String, Value>, resource: Option<&Resource>) -> bool {
         match self {
             Self::Test(test) => test.eval(here, resource),
             Self::ValuePath {
@@ -339,21 +375,21 @@ impl<'a> Scope<'a> {
     fn container<'r>(
         &self,
         here: &'r Map<String, Value>,
-        resource: &'r Resource,
+        resource: Option<&'r Resource>,
     ) -> Option<&'r Map<String, Value>> {
         match self {
             Self::Here => Some(here),
             Self::Extension(urn) => get_ci(here, urn)?.as_object(),
             Self::Unresolved(urn) => {
                 let urn = scimitar_filter::SchemaUrn::new(urn).ok()?;
-                resource.container(Some(&urn))
+                resource?.container(Some(&urn))
             }
         }
     }
 }
 
 impl Test<'_> {
-    fn eval(&self, here: &Map<String, Value>, resource: &Resource) -> bool {
+    fn eval(&self, here: &Map<String, Value>, resource: Option<&Resource>) -> bool {
         let value = self
             .scope
             .container(here, resource)

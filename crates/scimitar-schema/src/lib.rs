@@ -46,10 +46,10 @@ mod validate;
 
 pub use attribute::{AttributeDef, AttributeType, Mutability, Returned, Uniqueness};
 pub use error::{ScimError, ScimType};
-pub use eval::{CompiledFilter, matches};
+pub use eval::{CompiledFilter, CompiledValueFilter, matches};
 pub use project::{Projection, project};
 pub use registry::{AttrLocation, ResolvedAttr, SchemaRegistry};
 pub use resource::Resource;
 pub use schema::Schema;
 pub use typed::*;
-pub use validate::{ValidateMode, ValidateOptions, Validated, validate};
+pub use validate::{AttributeValidator, ValidateMode, ValidateOptions, Validated, validate};

@@ -115,10 +115,7 @@ pub fn validate(
             ),
         )
     })?;
-    let mut validator = Validator {
-        lenient: options.lenient,
-        warnings: Vec::new(),
-    };
+    let mut validator = AttributeValidator::new(options.lenient);
     let listed = validator.listed_schemas(&input, resource_type, registry)?;
     let mut output = Map::new();
     let mut extensions_present = Vec::new();
@@ -229,12 +226,63 @@ fn check_immutable(
     Ok(())
 }
 
-struct Validator {
+/// Checks and normalises single attribute values against their definitions, the way
+/// [`validate`] does for whole resources; the PATCH applier uses it for operation
+/// values. Read-only sub-attributes in complex values are dropped, as on create.
+///
+/// ```
+/// use scimitar_schema::{AttributeValidator, SchemaRegistry};
+/// use serde_json::json;
+///
+/// let active = SchemaRegistry::user_schema().attribute_def("active").unwrap();
+/// let mut lenient = AttributeValidator::new(true);
+/// assert_eq!(lenient.value(active, "active", json!("False"))?, Some(json!(false)));
+/// assert!(AttributeValidator::new(false).value(active, "active", json!("False")).is_err());
+/// # Ok::<(), scimitar_schema::ScimError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct AttributeValidator {
     lenient: bool,
     warnings: Vec<String>,
 }
 
-impl Validator {
+impl AttributeValidator {
+    /// A validator, lenient (coercing the identity providers' shapes) or strict.
+    pub fn new(lenient: bool) -> Self {
+        Self {
+            lenient,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The whole value of the attribute `def` (an array for a multi-valued one),
+    /// normalised; `None` when it is null, empty or read-only. `name` names the
+    /// attribute in error details.
+    pub fn value(
+        &mut self,
+        def: &AttributeDef,
+        name: &str,
+        value: Value,
+    ) -> Result<Option<Value>, ScimError> {
+        self.attribute(def, name, value)
+    }
+
+    /// One value of the attribute `def` (one element of a multi-valued attribute),
+    /// normalised; `None` when it is null or an empty complex value.
+    pub fn element(
+        &mut self,
+        def: &AttributeDef,
+        name: &str,
+        value: Value,
+    ) -> Result<Option<Value>, ScimError> {
+        self.single(def, name, value)
+    }
+
+    /// What was coerced or ignored so far.
+    pub fn into_warnings(self) -> Vec<String> {
+        self.warnings
+    }
+
     fn unknown(&mut self, name: &str, what: &str) -> Result<(), ScimError> {
         if self.lenient {
             self.warnings
