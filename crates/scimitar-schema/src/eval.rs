@@ -12,8 +12,9 @@ use scimitar_filter::{
 
 use crate::attribute::{AttributeDef, AttributeType};
 use crate::error::ScimError;
+use crate::json::get_ci;
 use crate::registry::{AttrLocation, SchemaRegistry};
-use crate::resource::{Resource, get_ci};
+use crate::resource::Resource;
 use crate::typed::ResourceType;
 
 /// Whether `resource` matches `filter`, with the semantics of RFC 7644 §3.4.2.2:

@@ -36,6 +36,7 @@
 mod attribute;
 mod error;
 mod eval;
+pub mod json;
 mod project;
 mod registry;
 mod resource;

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use scimitar_filter::{AttrPath, SchemaUrn};
 
 use crate::error::ScimError;
+use crate::json::{get_ci, insert_ci, json_kind, key_ci};
 use crate::urn;
 
 /// A SCIM resource of any type as a JSON object, addressed the SCIM way: attribute names
@@ -35,25 +36,6 @@ use crate::urn;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Resource(Map<String, Value>);
-
-/// The entry of `map` whose key is `name`, ignoring ASCII case; an exact match wins.
-pub(crate) fn entry_ci<'m>(
-    map: &'m Map<String, Value>,
-    name: &str,
-) -> Option<(&'m String, &'m Value)> {
-    map.get_key_value(name)
-        .or_else(|| map.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)))
-}
-
-/// The key under which `map` stores `name`, ignoring ASCII case.
-pub(crate) fn key_ci(map: &Map<String, Value>, name: &str) -> Option<String> {
-    entry_ci(map, name).map(|(key, _)| key.clone())
-}
-
-/// The value of `name` in `map`, ignoring ASCII case.
-pub(crate) fn get_ci<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    entry_ci(map, name).map(|(_, value)| value)
-}
 
 impl Resource {
     /// An empty resource.
@@ -131,7 +113,7 @@ impl Resource {
 
     /// Whether `urn` is this resource's core schema rather than an extension: one of the
     /// standard core schemas, or the first entry of `schemas` when it holds no object.
-    pub(crate) fn is_core_urn(&self, urn: &str) -> bool {
+    pub fn is_core_urn(&self, urn: &str) -> bool {
         urn.eq_ignore_ascii_case(urn::USER)
             || urn.eq_ignore_ascii_case(urn::GROUP)
             || self
@@ -270,24 +252,6 @@ impl Resource {
             self.0.remove(&key);
         }
         removed
-    }
-}
-
-/// Inserts under the existing spelling of `name`, or under `name` itself.
-pub(crate) fn insert_ci(map: &mut Map<String, Value>, name: &str, value: Value) {
-    let key = key_ci(map, name).unwrap_or_else(|| name.to_owned());
-    map.insert(key, value);
-}
-
-/// The kind of a JSON value, for error details.
-pub(crate) fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

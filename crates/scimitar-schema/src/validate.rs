@@ -4,8 +4,9 @@ use serde_json::{Map, Value};
 
 use crate::attribute::{AttributeDef, AttributeType, Mutability};
 use crate::error::ScimError;
+use crate::json::{get_ci, json_kind};
 use crate::registry::SchemaRegistry;
-use crate::resource::{Resource, get_ci, json_kind};
+use crate::resource::Resource;
 use crate::schema::Schema;
 use crate::typed::ResourceType;
 
