@@ -70,6 +70,46 @@ impl Args {
         Ok(Self::new(args))
     }
 
+    /// Reads the arguments of a command that takes `--lenient`, `-h`/`--help`, the
+    /// operands named by `operands` (all required, such as `["EXPR", "FILE"]`) and the
+    /// options `option` accepts: it is called with each other option and the arguments
+    /// left, takes the option's value if it has one (see [`Args::value`]) and returns
+    /// whether it knows the option. Mistakes are reported with `usage`.
+    pub(crate) fn command<const N: usize>(
+        mut self,
+        operands: [&str; N],
+        usage: &'static str,
+        mut option: impl FnMut(&str, &mut Self) -> Result<bool, UsageError>,
+    ) -> Result<Command<N>, UsageError> {
+        let mut lenient = false;
+        let mut taken = Vec::with_capacity(N);
+        while let Some(arg) = self.next() {
+            match arg {
+                Arg::Option(name) if is_help(&name) => return Ok(Command::Help),
+                Arg::Option(name) if name == "--lenient" => lenient = true,
+                Arg::Option(name) if option(&name, &mut self)? => {}
+                Arg::Operand(operand) if taken.len() < N => taken.push(operand),
+                other => return Err(other.unexpected(usage)),
+            }
+        }
+        let operands = taken.try_into().map_err(|taken: Vec<String>| {
+            UsageError::new(format!("missing {}", operands[taken.len()]), usage)
+        })?;
+        Ok(Command::Run { lenient, operands })
+    }
+
+    /// The value of `option`: the next argument, whatever it looks like, as `getopt`
+    /// reads `--type NAME`. Its absence is reported with `usage`.
+    pub(crate) fn value(
+        &mut self,
+        option: &str,
+        usage: &'static str,
+    ) -> Result<String, UsageError> {
+        self.rest
+            .next()
+            .ok_or_else(|| UsageError::new(format!("missing the value of {option:?}"), usage))
+    }
+
     /// Fails with a usage error if any argument is left.
     pub(crate) fn finish(mut self, usage: &'static str) -> Result<(), UsageError> {
         match self.next() {
@@ -97,6 +137,20 @@ impl Iterator for Args {
             Some(Arg::Operand(arg))
         }
     }
+}
+
+/// What the arguments of a command ask for; see [`Args::command`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Command<const N: usize> {
+    /// `-h` or `--help`: print the command's help and nothing else.
+    Help,
+    /// Run the command.
+    Run {
+        /// Whether `--lenient` was given.
+        lenient: bool,
+        /// The operands, in the order the command names them.
+        operands: [String; N],
+    },
 }
 
 /// A command line the tool cannot run: what is wrong, and the usage of the command.
@@ -211,6 +265,55 @@ mod tests {
         assert_eq!(error.usage(), USAGE);
         let error = operand("extra").unexpected(USAGE);
         assert_eq!(error.to_string(), r#"unexpected argument "extra""#);
+    }
+
+    /// Reads `list` as a command with the operands `EXPR FILE` and the option `--type`.
+    fn read_command(list: &[&str]) -> (Result<Command<2>, UsageError>, Option<String>) {
+        let mut type_name = None;
+        let command = args(list).command(["EXPR", "FILE"], USAGE, |option, rest| {
+            if option != "--type" {
+                return Ok(false);
+            }
+            type_name = Some(rest.value(option, USAGE)?);
+            Ok(true)
+        });
+        (command, type_name)
+    }
+
+    #[test]
+    fn command_takes_its_operands_and_options() {
+        let (command, type_name) = read_command(&["x", "--type", "-User", "--lenient", "f"]);
+        let operands = ["x".to_owned(), "f".to_owned()];
+        let lenient = true;
+        assert_eq!(command, Ok(Command::Run { lenient, operands }));
+        assert_eq!(type_name.as_deref(), Some("-User"));
+        let (command, type_name) = read_command(&["--", "-x", "-"]);
+        let operands = ["-x".to_owned(), "-".to_owned()];
+        let lenient = false;
+        assert_eq!(command, Ok(Command::Run { lenient, operands }));
+        assert_eq!(type_name, None);
+    }
+
+    #[test]
+    fn command_stops_at_help() {
+        assert_eq!(
+            read_command(&["x", "--help", "--bogus"]).0,
+            Ok(Command::Help)
+        );
+        assert_eq!(read_command(&["-h"]).0, Ok(Command::Help));
+    }
+
+    #[test]
+    fn command_reports_mistakes() {
+        let message = |list: &[&str]| read_command(list).0.unwrap_err().to_string();
+        assert_eq!(message(&[]), "missing EXPR");
+        assert_eq!(message(&["x"]), "missing FILE");
+        assert_eq!(message(&["x", "f", "y"]), r#"unexpected argument "y""#);
+        assert_eq!(message(&["x", "--bogus"]), r#"unknown option "--bogus""#);
+        assert_eq!(
+            message(&["x", "f", "--type"]),
+            r#"missing the value of "--type""#
+        );
     }
 
     #[test]

@@ -6,8 +6,9 @@ use std::io::Write;
 
 use scimitar_filter::{FilterError, ParseOptions};
 
-use crate::args::{Arg, Args, UsageError, is_help};
+use crate::args::{Args, Command};
 use crate::failure::Failure;
+use crate::group::print_help;
 
 /// A parser entry point of `scimitar-filter`, such as `Filter::parse_with`.
 pub(crate) type Parser<T> = fn(&str, &ParseOptions) -> Result<T, FilterError>;
@@ -23,20 +24,13 @@ pub(crate) fn parse_command<T: Display>(
     help: &'static str,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let mut lenient = false;
-    let mut expr = None;
-    for arg in args {
-        match arg {
-            Arg::Option(option) if option == "--lenient" => lenient = true,
-            Arg::Option(option) if is_help(&option) => {
-                out.write_all(help.as_bytes())?;
-                return Ok(());
-            }
-            Arg::Operand(operand) if expr.is_none() => expr = Some(operand),
-            other => return Err(other.unexpected(usage).into()),
-        }
-    }
-    let expr = expr.ok_or_else(|| UsageError::new("missing EXPR", usage))?;
+    let Command::Run {
+        lenient,
+        operands: [expr],
+    } = args.command(["EXPR"], usage, |_, _| Ok(false))?
+    else {
+        return print_help(help, out);
+    };
     let parsed = parser(&expr, &ParseOptions::default().lenient(lenient))?;
     writeln!(out, "{parsed}")?;
     Ok(())

@@ -25,6 +25,11 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
+    /// Invalid input, described by `message`.
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid(message.into().into())
+    }
+
     /// The process exit status for this failure.
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
@@ -57,6 +62,19 @@ impl From<UsageError> for Failure {
 impl From<scimitar_filter::FilterError> for Failure {
     fn from(error: scimitar_filter::FilterError) -> Self {
         Self::Invalid(Box::new(error))
+    }
+}
+
+impl From<scimitar_schema::ScimError> for Failure {
+    fn from(error: scimitar_schema::ScimError) -> Self {
+        Self::Invalid(Box::new(error))
+    }
+}
+
+/// Writing JSON fails only when writing the output does.
+impl From<serde_json::Error> for Failure {
+    fn from(error: serde_json::Error) -> Self {
+        Self::Output(error.into())
     }
 }
 

@@ -1,16 +1,33 @@
 //! `scimitar filter`: SCIM filters (RFC 7644 §3.4.2.2).
 
+mod matching;
+
 use std::io::Write;
 
 use scimitar_filter::Filter;
 
-use crate::args::{Arg, Args, UsageError, is_help};
+use crate::args::Args;
 use crate::canonical;
 use crate::failure::Failure;
+use crate::group::{self, Run};
 
-const USAGE: &str = "usage: scimitar filter parse [--lenient] EXPR";
+const USAGE: &str = "\
+usage: scimitar filter parse [--lenient] EXPR
+       scimitar filter match [--lenient] EXPR FILE";
 
-const HELP: &str = r#"Parse a SCIM filter (RFC 7644 §3.4.2.2) and print its canonical form.
+const HELP: &str = r#"Work with SCIM filters (RFC 7644 §3.4.2.2).
+
+Usage:
+  scimitar filter parse [--lenient] EXPR       Print the canonical form of a filter
+  scimitar filter match [--lenient] EXPR FILE  Print the ids of the resources in FILE
+                                               that match a filter
+
+Run 'scimitar filter <command> --help' for the help of one command.
+"#;
+
+const PARSE_USAGE: &str = "usage: scimitar filter parse [--lenient] EXPR";
+
+const PARSE_HELP: &str = r#"Parse a SCIM filter (RFC 7644 §3.4.2.2) and print its canonical form.
 
 Usage: scimitar filter parse [--lenient] EXPR
 
@@ -26,20 +43,17 @@ Example:
 "#;
 
 /// Runs `scimitar filter` with the arguments after `filter`.
-pub(crate) fn run(mut args: Args, out: &mut dyn Write) -> Result<(), Failure> {
-    match args.next() {
-        Some(Arg::Operand(command)) if command == "parse" => {
-            canonical::parse_command(args, Filter::parse_with, USAGE, HELP, out)
-        }
-        Some(Arg::Operand(command)) => {
-            Err(UsageError::new(format!("unknown filter command {command:?}"), USAGE).into())
-        }
-        Some(Arg::Option(option)) if is_help(&option) => {
-            args.finish(USAGE)?;
-            out.write_all(HELP.as_bytes())?;
-            Ok(())
-        }
-        Some(other) => Err(other.unexpected(USAGE).into()),
-        None => Err(UsageError::new("missing filter command", USAGE).into()),
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    group::run(args, "filter", USAGE, HELP, command, out, err)
+}
+
+/// The command called `name`.
+fn command(name: &str) -> Option<Run> {
+    match name {
+        "parse" => Some(|args, out, _| {
+            canonical::parse_command(args, Filter::parse_with, PARSE_USAGE, PARSE_HELP, out)
+        }),
+        "match" => Some(matching::run),
+        _ => None,
     }
 }

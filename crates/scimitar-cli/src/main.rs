@@ -2,7 +2,8 @@
 //!
 //! It parses SCIM filters and PATCH paths, in strict RFC 7644 mode or leniently as
 //! identity providers send them, and prints their canonical form, so you can check what a
-//! filter means and how Scimitar reads it:
+//! filter means and how Scimitar reads it; it tests filters against resources and
+//! validates resources against their schemas, as a Scimitar server would:
 //!
 //! ```text
 //! $ scimitar filter parse 'userName Eq "bjensen" AND title pr'
@@ -11,18 +12,25 @@
 //! emails[type eq "work" and value eq "x"]
 //! $ scimitar path parse 'members[value eq "2819c223"]'
 //! members[value eq "2819c223"]
+//! $ scimitar filter match 'userName eq "BJENSEN@example.com"' users.json
+//! 2819c223-7f76-453a-919d-413861904646
+//! $ scimitar validate --lenient user.json
 //! ```
 //!
-//! Exit status: 0 on success, 2 when `EXPR` is invalid (the error is printed on standard
-//! error), 64 when the command line is wrong and 74 when the output cannot be written
-//! (a closed pipe, as in `scimitar ... | head`, is not an error).
+//! Exit status: 0 on success, 2 when the input is invalid (the error is printed on
+//! standard error; `validate` also prints the SCIM error response on standard output),
+//! 64 when the command line is wrong and 74 when the output cannot be written (a closed
+//! pipe, as in `scimitar ... | head`, is not an error).
 //! Run `scimitar --help` for the full usage.
 
 mod args;
 mod canonical;
 mod failure;
 mod filter;
+mod group;
+mod input;
 mod path;
+mod validate;
 
 use std::env;
 use std::io::{self, Write};
@@ -30,28 +38,42 @@ use std::process::ExitCode;
 
 use crate::args::{Arg, Args, UsageError, is_help};
 use crate::failure::Failure;
+use crate::group::print;
 
 const USAGE: &str = "\
 usage: scimitar filter parse [--lenient] EXPR
+       scimitar filter match [--lenient] EXPR FILE
        scimitar path parse [--lenient] EXPR
+       scimitar validate [--lenient] [--type NAME] FILE
        scimitar --help | --version";
 
 const HELP: &str = r#"scimitar: command-line tools for SCIM 2.0 (RFC 7643, RFC 7644)
 
 Usage:
-  scimitar filter parse [--lenient] EXPR  Print the canonical form of a filter
-  scimitar path parse [--lenient] EXPR    Print the canonical form of a PATCH path
-  scimitar help, -h, --help               Print this help
-  scimitar -V, --version                  Print the version
+  scimitar filter parse [--lenient] EXPR    Print the canonical form of a filter
+  scimitar filter match [--lenient] EXPR FILE
+                                            Print the ids of the resources in FILE (a
+                                            JSON array) that a filter matches
+  scimitar path parse [--lenient] EXPR      Print the canonical form of a PATCH path
+  scimitar validate [--lenient] [--type NAME] FILE
+                                            Validate a resource and print it normalised
+  scimitar help, -h, --help                 Print this help
+  scimitar -V, --version                    Print the version
 
 Options:
-  --lenient  Also accept the shapes identity providers send that RFC 7644 does not
-             allow, such as emails[type eq "work"].value eq "x" or unquoted values
-  --         Read the next argument as EXPR even if it starts with '-'
+  --lenient    Also accept the shapes identity providers send that RFC 7643 and
+               RFC 7644 do not allow, such as emails[type eq "work"].value eq "x",
+               unquoted values or "True" for a boolean
+  --type NAME  The resource type of the resource to validate: User or Group
+               (default: the one its 'schemas' names)
+  --           Read the next arguments as operands even if they start with '-'
+
+FILE is a path, or '-' for standard input.
 
 Exit status:
   0   Success
-  2   EXPR is invalid; the error is printed on standard error
+  2   The input (EXPR, FILE or the resource) is invalid; the error is printed on
+      standard error
   64  The command line is wrong
   74  The output cannot be written
 
@@ -60,9 +82,10 @@ Run 'scimitar <command> --help' for the help of one command.
 
 fn main() -> ExitCode {
     let mut stdout = io::stdout().lock();
+    let mut stderr = io::stderr().lock();
     let result = Args::from_os(env::args_os().skip(1), USAGE)
         .map_err(Failure::from)
-        .and_then(|args| run(args, &mut stdout))
+        .and_then(|args| run(args, &mut stdout, &mut stderr))
         .and_then(|()| stdout.flush().map_err(Failure::from));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -72,38 +95,33 @@ fn main() -> ExitCode {
         }
         Err(failure) => {
             // Nothing is left to report a failure to write standard error on.
-            let _ = failure.report(&mut io::stderr().lock());
+            let _ = failure.report(&mut stderr);
             failure.exit_code()
         }
     }
 }
 
 /// Runs the command given by `args` (without the program name), writing its output to
-/// `out`.
-fn run(mut args: Args, out: &mut dyn Write) -> Result<(), Failure> {
+/// `out` and its warnings to `err`.
+fn run(mut args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
     let Some(arg) = args.next() else {
         return Err(UsageError::new("missing command", USAGE).into());
     };
     match arg {
         Arg::Operand(command) => match command.as_str() {
-            "filter" => filter::run(args, out),
-            "path" => path::run(args, out),
-            "help" => print(args, HELP, out),
+            "filter" => filter::run(args, out, err),
+            "path" => path::run(args, out, err),
+            "validate" => validate::run(args, out, err),
+            "help" => print(args, HELP, USAGE, out),
             _ => Err(UsageError::new(format!("unknown command {command:?}"), USAGE).into()),
         },
-        Arg::Option(option) if is_help(&option) => print(args, HELP, out),
+        Arg::Option(option) if is_help(&option) => print(args, HELP, USAGE, out),
         Arg::Option(option) if option == "-V" || option == "--version" => print(
             args,
             concat!("scimitar ", env!("CARGO_PKG_VERSION"), "\n"),
+            USAGE,
             out,
         ),
         other => Err(other.unexpected(USAGE).into()),
     }
-}
-
-/// Writes `text` to `out` if no argument is left.
-fn print(args: Args, text: &str, out: &mut dyn Write) -> Result<(), Failure> {
-    args.finish(USAGE)?;
-    out.write_all(text.as_bytes())?;
-    Ok(())
 }

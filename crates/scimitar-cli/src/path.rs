@@ -4,9 +4,10 @@ use std::io::Write;
 
 use scimitar_filter::PatchPath;
 
-use crate::args::{Arg, Args, UsageError, is_help};
+use crate::args::Args;
 use crate::canonical;
 use crate::failure::Failure;
+use crate::group::{self, Run};
 
 const USAGE: &str = "usage: scimitar path parse [--lenient] EXPR";
 
@@ -26,20 +27,16 @@ Example:
 "#;
 
 /// Runs `scimitar path` with the arguments after `path`.
-pub(crate) fn run(mut args: Args, out: &mut dyn Write) -> Result<(), Failure> {
-    match args.next() {
-        Some(Arg::Operand(command)) if command == "parse" => {
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    group::run(args, "path", USAGE, HELP, command, out, err)
+}
+
+/// The command called `name`.
+fn command(name: &str) -> Option<Run> {
+    match name {
+        "parse" => Some(|args, out, _| {
             canonical::parse_command(args, PatchPath::parse_with, USAGE, HELP, out)
-        }
-        Some(Arg::Operand(command)) => {
-            Err(UsageError::new(format!("unknown path command {command:?}"), USAGE).into())
-        }
-        Some(Arg::Option(option)) if is_help(&option) => {
-            args.finish(USAGE)?;
-            out.write_all(HELP.as_bytes())?;
-            Ok(())
-        }
-        Some(other) => Err(other.unexpected(USAGE).into()),
-        None => Err(UsageError::new("missing path command", USAGE).into()),
+        }),
+        _ => None,
     }
 }

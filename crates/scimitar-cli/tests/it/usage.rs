@@ -39,6 +39,16 @@ fn help_prints_usage() {
             run.stdout.contains("scimitar path parse [--lenient] EXPR"),
             "{args:?}"
         );
+        assert!(
+            run.stdout
+                .contains("scimitar filter match [--lenient] EXPR FILE"),
+            "{args:?}"
+        );
+        assert!(
+            run.stdout
+                .contains("scimitar validate [--lenient] [--type NAME] FILE"),
+            "{args:?}"
+        );
         assert_eq!(run.stderr, "", "{args:?}");
     }
 }
@@ -65,7 +75,7 @@ fn missing_command() {
 #[test]
 fn unknown_command() {
     assert_usage_error(&["frobnicate"], r#"unknown command "frobnicate""#);
-    assert_usage_error(&["filter", "match"], r#"unknown filter command "match""#);
+    assert_usage_error(&["filter", "eval"], r#"unknown filter command "eval""#);
     assert_usage_error(&["path", "apply"], r#"unknown path command "apply""#);
 }
 
@@ -74,6 +84,14 @@ fn missing_expr() {
     assert_usage_error(&["filter", "parse"], "missing EXPR");
     assert_usage_error(&["filter", "parse", "--lenient"], "missing EXPR");
     assert_usage_error(&["path", "parse", "--"], "missing EXPR");
+    assert_usage_error(&["filter", "match"], "missing EXPR");
+}
+
+#[test]
+fn missing_file() {
+    assert_usage_error(&["filter", "match", "id pr"], "missing FILE");
+    assert_usage_error(&["validate"], "missing FILE");
+    assert_usage_error(&["validate", "--lenient", "--type", "User"], "missing FILE");
 }
 
 #[test]
@@ -91,6 +109,22 @@ fn unknown_option() {
 }
 
 #[test]
+fn unknown_resource_type() {
+    assert_usage_error(
+        &["validate", "--type", "Device", "user.json"],
+        r#"unknown resource type "Device" (expected User or Group)"#,
+    );
+}
+
+#[test]
+fn missing_option_value() {
+    assert_usage_error(
+        &["validate", "user.json", "--type"],
+        r#"missing the value of "--type""#,
+    );
+}
+
+#[test]
 fn extra_arguments() {
     assert_usage_error(
         &["filter", "parse", "title pr", "extra"],
@@ -103,6 +137,14 @@ fn extra_arguments() {
     assert_usage_error(&["--help", "extra"], r#"unexpected argument "extra""#);
     assert_usage_error(&["--version", "extra"], r#"unexpected argument "extra""#);
     assert_usage_error(&["help", "filter"], r#"unexpected argument "filter""#);
+    assert_usage_error(
+        &["filter", "match", "id pr", "a.json", "b.json"],
+        r#"unexpected argument "b.json""#,
+    );
+    assert_usage_error(
+        &["validate", "a.json", "b.json"],
+        r#"unexpected argument "b.json""#,
+    );
 }
 
 #[cfg(unix)]

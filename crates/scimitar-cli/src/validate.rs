@@ -1,0 +1,136 @@
+//! `scimitar validate`: check a resource against its schemas and print it normalised.
+
+use std::io::Write;
+
+use scimitar_schema::{
+    Resource, ResourceType, SchemaRegistry, ScimError, ValidateOptions, Validated, validate,
+};
+
+use crate::args::{Args, Command, UsageError};
+use crate::failure::Failure;
+use crate::group::print_help;
+use crate::input;
+
+const USAGE: &str = "usage: scimitar validate [--lenient] [--type NAME] FILE";
+
+const HELP: &str = r#"Validate a SCIM resource against its schemas (RFC 7643) and print it normalised.
+
+Usage: scimitar validate [--lenient] [--type NAME] FILE
+
+FILE holds one resource as a JSON object; '-' reads standard input. Its resource type is
+the one whose core schema its 'schemas' lists, unless --type names it.
+
+The resource is checked as a server checks the body of a POST: attribute types, single
+and multi-valued attributes, required attributes and 'schemas'. On success the
+normalised resource is printed as JSON: attribute names in their schema spelling, null
+and empty values and read-only attributes such as 'id' and 'meta' removed, 'schemas'
+listing the core schema and each extension present. On failure the SCIM error response
+(RFC 7644 §3.12) is printed as JSON, and its detail on standard error.
+
+Options:
+  --lenient    Also accept what identity providers send that RFC 7643 does not allow,
+               such as "True" for a boolean, a missing 'schemas' (with --type) or
+               unknown attributes (dropped); each is reported on standard error as a
+               line 'warning: ...'
+  --type NAME  Validate the resource as resource type NAME: User or Group
+  -h, --help   Print this help
+  --           Read the next argument as FILE even if it starts with '-'
+
+Exit status: 0 when the resource is valid; 2 when it is not (including malformed JSON)
+or FILE cannot be read.
+
+Example:
+  $ echo '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "UserName": "bjensen"}' |
+    scimitar validate -
+  {
+    "schemas": [
+      "urn:ietf:params:scim:schemas:core:2.0:User"
+    ],
+    "userName": "bjensen"
+  }
+"#;
+
+/// Runs `scimitar validate` with the arguments after `validate`.
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let registry = SchemaRegistry::core();
+    let mut chosen = None;
+    let command = args.command(["FILE"], USAGE, |option, args| {
+        if option != "--type" {
+            return Ok(false);
+        }
+        chosen = Some(resource_type(&registry, &args.value(option, USAGE)?)?);
+        Ok(true)
+    })?;
+    let Command::Run {
+        lenient,
+        operands: [file],
+    } = command
+    else {
+        return print_help(HELP, out);
+    };
+    let input = input::read(&file)?;
+    let options = ValidateOptions::default().with_lenient(lenient);
+    match check(&registry, chosen, &input, &options) {
+        Ok(Validated {
+            resource, warnings, ..
+        }) => {
+            for warning in warnings {
+                writeln!(err, "warning: {warning}")?;
+            }
+            serde_json::to_writer_pretty(&mut *out, &resource)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        Err(error) => {
+            serde_json::to_writer_pretty(&mut *out, &error)?;
+            writeln!(out)?;
+            Err(error.into())
+        }
+    }
+}
+
+/// The resource type called `name`, as `--type` names it.
+fn resource_type<'r>(
+    registry: &'r SchemaRegistry,
+    name: &str,
+) -> Result<&'r ResourceType, UsageError> {
+    registry.resource_type(name).ok_or_else(|| {
+        let message = format!(
+            "unknown resource type {name:?} (expected {})",
+            known(registry)
+        );
+        UsageError::new(message, USAGE)
+    })
+}
+
+/// Parses `input` as a resource and validates it as `chosen`, or as the resource type
+/// its `schemas` names.
+fn check(
+    registry: &SchemaRegistry,
+    chosen: Option<&ResourceType>,
+    input: &[u8],
+    options: &ValidateOptions<'_>,
+) -> Result<Validated, ScimError> {
+    let resource = Resource::from_json(input)?;
+    let resource_type = match chosen {
+        Some(resource_type) => resource_type,
+        None => registry.resource_type_of(&resource).ok_or_else(|| {
+            ScimError::invalid_value(format!(
+                "'schemas' lists the core schema of no resource type ({}); \
+                 name the type with --type",
+                known(registry)
+            ))
+        })?,
+    };
+    validate(registry, resource_type, resource, options)
+}
+
+/// The names of the resource types of `registry`, as `User or Group`.
+fn known(registry: &SchemaRegistry) -> String {
+    let names: Vec<&str> = registry
+        .resource_types()
+        .iter()
+        .map(|resource_type| resource_type.name.as_str())
+        .collect();
+    names.join(" or ")
+}
