@@ -29,6 +29,7 @@ mod failure;
 mod filter;
 mod group;
 mod input;
+mod patch;
 mod path;
 mod validate;
 
@@ -45,6 +46,7 @@ usage: scimitar filter parse [--lenient] EXPR
        scimitar filter match [--lenient] EXPR FILE
        scimitar path parse [--lenient] EXPR
        scimitar validate [--lenient] [--type NAME] FILE
+       scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
        scimitar --help | --version";
 
 const HELP: &str = r#"scimitar: command-line tools for SCIM 2.0 (RFC 7643, RFC 7644)
@@ -57,6 +59,9 @@ Usage:
   scimitar path parse [--lenient] EXPR      Print the canonical form of a PATCH path
   scimitar validate [--lenient] [--type NAME] FILE
                                             Validate a resource and print it normalised
+  scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
+                                            Apply a PATCH request to a resource and
+                                            print the result
   scimitar help, -h, --help                 Print this help
   scimitar -V, --version                    Print the version
 
@@ -66,6 +71,9 @@ Options:
                unquoted values or "True" for a boolean
   --type NAME  The resource type of the resource to validate: User or Group
                (default: the one its 'schemas' names)
+  --compat PROFILE
+               The identity-provider deviations a PATCH may use: strict, entra, okta
+               or lenient (the default)
   --           Read the next arguments as operands even if they start with '-'
 
 FILE is a path, or '-' for standard input.
@@ -112,6 +120,7 @@ fn run(mut args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), F
             "filter" => filter::run(args, out, err),
             "path" => path::run(args, out, err),
             "validate" => validate::run(args, out, err),
+            "patch" => patch::run(args, out, err),
             "help" => print(args, HELP, USAGE, out),
             _ => Err(UsageError::new(format!("unknown command {command:?}"), USAGE).into()),
         },

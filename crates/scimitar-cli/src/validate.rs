@@ -114,15 +114,24 @@ fn check(
     let resource = Resource::from_json(input)?;
     let resource_type = match chosen {
         Some(resource_type) => resource_type,
-        None => registry.resource_type_of(&resource).ok_or_else(|| {
-            ScimError::invalid_value(format!(
-                "'schemas' lists the core schema of no resource type ({}); \
-                 name the type with --type",
-                known(registry)
-            ))
-        })?,
+        None => type_of(registry, &resource, "; name the type with --type")?,
     };
     validate(registry, resource_type, resource, options)
+}
+
+/// The resource type whose core schema `resource` lists; the error's detail ends with
+/// `hint`.
+pub(crate) fn type_of<'r>(
+    registry: &'r SchemaRegistry,
+    resource: &Resource,
+    hint: &str,
+) -> Result<&'r ResourceType, ScimError> {
+    registry.resource_type_of(resource).ok_or_else(|| {
+        ScimError::invalid_value(format!(
+            "'schemas' lists the core schema of no resource type ({}){hint}",
+            known(registry)
+        ))
+    })
 }
 
 /// The names of the resource types of `registry`, as `User or Group`.

@@ -2,6 +2,7 @@
 
 mod filter;
 mod filter_match;
+mod patch;
 mod path;
 mod usage;
 mod validate;
