@@ -21,7 +21,8 @@ use crate::multi::{append_new, identity_case_exact, is_primary, keep_one_primary
 #[non_exhaustive]
 pub struct PatchOutcome {
     /// The attributes whose values changed, by name (URN-qualified for extension
-    /// attributes), in the order first touched. Empty when the request changed nothing,
+    /// attributes): top-level attributes in the order first touched, each extension's
+    /// attributes where that extension was first touched. Empty when the request changed nothing,
     /// so the caller can skip the write and keep the resource's version.
     pub changed_attributes: Vec<String>,
     /// What the compatibility profile let through (ignored unknown attributes and the
@@ -174,6 +175,11 @@ impl<'a> Applier<'a> {
         let Some((location, def)) = known else {
             return self.unknown(&qualified).map(|()| None);
         };
+        if def.name == "schemas" {
+            return Err(ScimError::mutability(
+                "'schemas' follows from the attributes present and cannot be patched",
+            ));
+        }
         let name = match location {
             AttrLocation::Core => def.name.clone(),
             AttrLocation::Extension(urn) => format!("{urn}:{}", def.name),
@@ -384,7 +390,13 @@ impl<'a> Applier<'a> {
         let items = match self.reshape(def, value) {
             Value::Array(items) => items,
             Value::Null => Vec::new(),
-            single => vec![single],
+            single if self.compat.coerce_values => vec![single],
+            single => {
+                return Err(ScimError::invalid_value(format!(
+                    "attribute '{name}' is multi-valued: expected an array, not {}",
+                    json_kind(&single)
+                )));
+            }
         };
         let mut elements = Vec::with_capacity(items.len());
         for item in items {
@@ -423,6 +435,15 @@ impl<'a> Applier<'a> {
             }
             if let Some(urn) = self.extension_named(&key) {
                 self.extension_value(op, urn, value)?;
+                continue;
+            }
+            if self.compat.path_keys && key.contains('[') {
+                match PatchPath::parse_with(&key, &ParseOptions::default().lenient(true)) {
+                    Ok(PatchPath::Value(path, sub_attr)) => {
+                        self.filtered(op, &path, sub_attr.as_ref(), Some(value))?
+                    }
+                    _ => self.unknown(&key)?,
+                }
                 continue;
             }
             let path = if self.compat.path_keys && key.contains(['.', ':']) {
@@ -548,7 +569,10 @@ impl<'a> Applier<'a> {
                     slot.name, slot.def.name, slot.def.name, sub.name
                 )));
             }
-            let value = self.validator.value(sub, &slot.name, value)?;
+            let Some(value) = self.validator.value(sub, &slot.name, value)? else {
+                return self.unassign(op, slot);
+            };
+            let value = Some(value);
             self.check_immutable_sub(slot, sub, value.as_ref())?;
             let (container, key) = self.edit(slot);
             set_sub_attr(container, &key, &sub.name, value);
@@ -556,6 +580,9 @@ impl<'a> Applier<'a> {
         }
         if slot.def.multi_valued {
             let elements = self.elements(slot.def, &slot.name, value)?;
+            if elements.is_empty() {
+                return self.unassign(op, slot);
+            }
             self.check_immutable(slot, None)?;
             let case_exact = identity_case_exact(slot.def);
             let (container, key) = self.edit(slot);
@@ -580,26 +607,33 @@ impl<'a> Applier<'a> {
             return Ok(());
         }
         let value = self.reshape(slot.def, value);
-        let value = self.validator.value(slot.def, &slot.name, value)?;
-        self.check_immutable(slot, value.as_ref())?;
+        let Some(value) = self.validator.value(slot.def, &slot.name, value)? else {
+            return self.unassign(op, slot);
+        };
+        self.check_immutable(slot, Some(&value))?;
         let (container, key) = self.edit(slot);
         match value {
             // Add and replace both merge the sub-attributes of a complex value.
-            Some(Value::Object(sub_attrs)) => match container.get_mut(&key) {
+            Value::Object(sub_attrs) => match container.get_mut(&key) {
                 Some(Value::Object(existing)) => existing.extend(sub_attrs),
                 _ => {
                     container.insert(key, Value::Object(sub_attrs));
                 }
             },
-            Some(value) => {
+            value => {
                 container.insert(key, value);
             }
-            None if op == OpKind::Replace => {
-                container.remove(&key);
-            }
-            None => {}
         }
         Ok(())
+    }
+
+    /// A null or empty value: `replace` unassigns the attribute, with the checks of
+    /// `remove`; `add` changes nothing.
+    fn unassign(&mut self, op: OpKind, slot: &Slot<'a>) -> Result<(), ScimError> {
+        match op {
+            OpKind::Add => Ok(()),
+            _ => self.remove(slot, None),
+        }
     }
 
     /// An immutable attribute may be set while unassigned, and "set" to its value.
@@ -673,7 +707,18 @@ impl<'a> Applier<'a> {
                 }
                 return Ok(());
             }
-            if slot.def.multi_valued || !self.compat.remove_listed_values {
+            if slot.sub.is_none() && self.compat.remove_listed_values {
+                // A single value, removed only if it is the one listed (manager).
+                let listed = match self.reshape(slot.def, value) {
+                    Value::Array(items) => items,
+                    single => vec![single],
+                };
+                let case_exact = identity_case_exact(slot.def);
+                let mut current: Vec<Value> = self.current(slot).cloned().into_iter().collect();
+                if remove_listed(&mut current, &listed, case_exact) == 0 {
+                    return Ok(());
+                }
+            } else {
                 return Err(ScimError::invalid_syntax(format!(
                     "'remove' takes no value; to remove some values of '{}' select them with a filter, such as {}[value eq \"…\"]",
                     slot.name, slot.def.name
@@ -781,9 +826,19 @@ impl<'a> Applier<'a> {
                 slot.name
             )));
         };
+        // A replaced element keeps what an `eq`-only filter says of it, unless the value
+        // sets it: replacing `emails[type eq "work"]` leaves a work e-mail.
+        let equalities = element_from_equalities(&path.filter).unwrap_or_default();
         self.set_matching(&slot, &path.filter, &matching, |element| match op {
             OpKind::Add => element.extend(replacement.clone()),
-            _ => *element = replacement.clone(),
+            _ => {
+                *element = replacement.clone();
+                for (name, value) in &equalities {
+                    if get_ci(element, name).is_none() {
+                        element.insert(name.clone(), value.clone());
+                    }
+                }
+            }
         })
     }
 
@@ -854,13 +909,20 @@ impl<'a> Applier<'a> {
                 .create_missing_element
                 .then(|| element_from_equalities(filter))
                 .flatten();
-            let Some(mut element) = element.filter(|_| slot.def.multi_valued) else {
+            let Some(equalities) = element.filter(|_| slot.def.multi_valued) else {
                 return Err(ScimError::no_target(format!(
                     "no value of '{}' matches [{filter}]",
                     slot.def.name
                 )));
             };
+            // The filter's equalities hold for the new element unless the value sets them.
+            let mut element = equalities.clone();
             change(&mut element);
+            for (name, value) in equalities {
+                if get_ci(&element, &name).is_none() {
+                    element.insert(name, value);
+                }
+            }
             let element = self
                 .validator
                 .element(slot.def, &slot.name, Value::Object(element))?;
