@@ -4,14 +4,90 @@
 //!
 //! ```text
 //! cargo bench -p scimitar-benches --bench filter_parse
+//! cargo bench -p scimitar-benches --bench filter_eval
+//! cargo bench -p scimitar-benches --bench user_serde
 //! ```
 //!
-//! Each benchmark parses one input and reports its throughput in bytes per second. The
-//! inputs are the lookups identity providers really send (Entra ID, Okta), the examples of
-//! RFC 7644 §3.4.2.2, and deliberately deep inputs that show how the parser scales.
+//! - `filter_parse`: parsing throughput (bytes per second) of the lookups identity
+//!   providers really send (Entra ID, Okta), the examples of RFC 7644 §3.4.2.2, and
+//!   deliberately deep inputs that show how the parser scales ([`filters`],
+//!   [`patch_paths`]).
+//! - `filter_eval`: a full scan of a generated directory of 100,000 enterprise users with
+//!   each typical lookup, in users per second ([`enterprise_users`], [`eval_cases`]).
+//! - `user_serde`: reading and writing the RFC 7643 §8.3 enterprise user, typed and
+//!   dynamic, in bytes per second.
 //!
-//! This library holds only the corpora, so benchmarks and tests share them; it measures
-//! nothing itself.
+//! This library holds only the corpora and the generator, so benchmarks and tests share
+//! them; it measures nothing itself.
+
+mod users;
+
+pub use users::{EvalCase, GeneratedUser, NEEDLE, enterprise_users, eval_cases};
+
+/// A small deterministic pseudo-random generator, xorshift64* (Marsaglia's xorshift with
+/// Vigna's multiplicative output scrambler), so generated corpora are the same on every
+/// machine and every run without a `rand` dependency.
+///
+/// Statistically good enough to spread test data; not for anything that needs
+/// unpredictability.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed` (a zero seed, which xorshift cannot leave, is
+    /// replaced by a fixed non-zero one).
+    pub fn new(seed: u64) -> Self {
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
+    }
+
+    /// The next 64 pseudo-random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..bound` (`bound` at least 1), by Lemire's multiply-shift: nearly
+    /// uniform for the small bounds a corpus needs.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        assert!(bound > 0, "an empty range");
+        let product = u128::from(self.next_u64()) * u128::from(bound);
+        u64::try_from(product >> 64).expect("below bound")
+    }
+
+    /// `true` with a probability of `percent` in 100.
+    pub fn percent(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    /// One element of `items` (not empty), uniformly.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        let len = u64::try_from(items.len()).expect("a short slice");
+        &items[usize::try_from(self.below(len)).expect("an index")]
+    }
+
+    /// A random version-4 GUID in its usual lower-case text form, as identity providers
+    /// and directories write object ids.
+    pub fn guid(&mut self) -> String {
+        let high = self.next_u64();
+        let low = self.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            high >> 32,
+            (high >> 16) & 0xffff,
+            high & 0x0fff,
+            0x8000 | ((low >> 48) & 0x3fff),
+            low & 0xffff_ffff_ffff,
+        )
+    }
+}
 
 /// One input of a benchmark corpus.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,6 +226,21 @@ mod tests {
             let parsed = PatchPath::parse_with(&input.text, &options(&input));
             assert!(parsed.is_ok(), "{}: {parsed:?}", input.name);
         }
+    }
+
+    #[test]
+    fn rng_is_deterministic_and_spread() {
+        let mut first = Rng::new(7);
+        let mut second = Rng::new(7);
+        let draws: Vec<u64> = (0..1000).map(|_| first.below(10)).collect();
+        assert!(draws.iter().all(|&draw| draw == second.below(10)));
+        for digit in 0..10 {
+            let count = draws.iter().filter(|&&draw| draw == digit).count();
+            assert!((60..140).contains(&count), "{digit} drawn {count} times");
+        }
+        let guid = Rng::new(0).guid();
+        assert_eq!(guid.len(), 36);
+        assert_eq!(guid.as_bytes()[14], b'4');
     }
 
     #[test]

@@ -2,4 +2,4 @@
 
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| scimitar_fuzz::checks::filter(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scimitar_fuzz::checks::filter::filter(data));

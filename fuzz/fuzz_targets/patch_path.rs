@@ -2,4 +2,4 @@
 
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| scimitar_fuzz::checks::patch_path(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scimitar_fuzz::checks::filter::patch_path(data));

@@ -226,12 +226,20 @@ impl<'a> Compiler<'a> {
             path.urn.as_ref().map(|urn| urn.as_str()),
             path.name.as_str(),
         );
-        let compared = match (def, &path.sub_attr) {
+        let sub_def = match (def, &path.sub_attr) {
             (Some(def), Some(sub_attr)) => def.sub_attribute(sub_attr.as_str()),
+            _ => None,
+        };
+        let compared = match (def, &path.sub_attr) {
+            (Some(_), Some(_)) => sub_def,
             (Some(def), None) => Some(compared_def(def)),
             (None, _) => None,
         };
-        test(scope, expr, compared)
+        let names = (
+            def.map(|def| def.name.as_str()),
+            sub_def.map(|sub| sub.name.as_str()),
+        );
+        test(scope, expr, names, compared)
     }
 }
 
@@ -259,12 +267,21 @@ fn element_test<'a>(
 ) -> Result<Node<'a>, ScimError> {
     let path = test_.path();
     let def = parent.and_then(|parent| parent.sub_attribute(path.name.as_str()));
-    test(Scope::Here, test_, def)
+    test(
+        Scope::Here,
+        test_,
+        (def.map(|def| def.name.as_str()), None),
+        def,
+    )
 }
 
+/// A test of `expr`. `names` are the attribute's and sub-attribute's names in their
+/// schema spelling when resolved (stored resources use it, so lookups hit exactly);
+/// `def` governs the comparison.
 fn test<'a>(
     scope: Scope<'a>,
     expr: &'a AttrExpr,
+    names: (Option<&'a str>, Option<&'a str>),
     def: Option<&AttributeDef>,
 ) -> Result<Node<'a>, ScimError> {
     let path: &'a AttrPath = expr.path();
@@ -276,8 +293,8 @@ fn test<'a>(
     };
     Ok(Node::Test(Test {
         scope,
-        name: path.name.as_str(),
-        sub_attr: path.sub_attr.as_ref().map(|sub| sub.as_str()),
+        name: names.0.unwrap_or(path.name.as_str()),
+        sub_attr: names.1.or(path.sub_attr.as_ref().map(|sub| sub.as_str())),
         condition,
     }))
 }

@@ -53,11 +53,12 @@ fn names_schema(entry: &Entry<'_>, schema: &str) -> bool {
         return false;
     };
     let urn = urn.as_str();
+    let (schema, name) = (schema.as_bytes(), entry.name.as_str().as_bytes());
     entry.sub_attr.is_none()
-        && schema.len() == urn.len() + 1 + entry.name.as_str().len()
-        && schema[..urn.len()].eq_ignore_ascii_case(urn)
-        && schema.as_bytes()[urn.len()] == b':'
-        && schema[urn.len() + 1..].eq_ignore_ascii_case(entry.name.as_str())
+        && schema.len() == urn.len() + 1 + name.len()
+        && schema[..urn.len()].eq_ignore_ascii_case(urn.as_bytes())
+        && schema[urn.len()] == b':'
+        && schema[urn.len() + 1..].eq_ignore_ascii_case(name)
 }
 
 /// What to keep of one attribute.
@@ -258,7 +259,7 @@ pub fn project(
         resource.as_map().iter().partition(|(key, value)| {
             value.is_object()
                 && key.len() > 4
-                && key[..4].eq_ignore_ascii_case("urn:")
+                && key.as_bytes()[..4].eq_ignore_ascii_case(b"urn:")
                 && !resource.is_core_urn(key)
         });
     let core: Map<String, Value> = core

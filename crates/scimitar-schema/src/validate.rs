@@ -120,6 +120,7 @@ pub fn validate(
     let listed = validator.listed_schemas(&input, resource_type, registry)?;
     let mut output = Map::new();
     let mut extensions_present = Vec::new();
+    reject_duplicate_names(input.as_map())?;
     for (key, value) in input.into_map() {
         if key.eq_ignore_ascii_case("schemas") {
             continue;
@@ -177,6 +178,21 @@ pub fn validate(
         resource: Resource::from(output),
         warnings: validator.warnings,
     })
+}
+
+/// JSON objects may hold `userName` and `USERNAME` at once; SCIM names are
+/// case-insensitive, so that is one attribute given twice, which is refused rather than
+/// resolved by dropping one of the values.
+fn reject_duplicate_names(object: &Map<String, Value>) -> Result<(), ScimError> {
+    let mut seen = std::collections::HashSet::with_capacity(object.len());
+    for key in object.keys() {
+        if !seen.insert(key.to_ascii_lowercase()) {
+            return Err(ScimError::invalid_syntax(format!(
+                "attribute '{key}' is given twice (attribute names ignore case)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `'name'` or `'urn:…:name'` for error details.
@@ -380,6 +396,7 @@ impl AttributeValidator {
                 "extension '{key}' is present but not listed in 'schemas'"
             )));
         }
+        reject_duplicate_names(&object)?;
         let mut output = Map::new();
         for (name, value) in object {
             let Some(def) = schema.attribute_def(&name) else {
@@ -523,6 +540,7 @@ impl AttributeValidator {
         name: &str,
         object: Map<String, Value>,
     ) -> Result<Option<Value>, ScimError> {
+        reject_duplicate_names(&object)?;
         let mut output = Map::new();
         for (sub_name, value) in object {
             let Some(sub_def) = def.sub_attribute(&sub_name) else {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 // The very file the fuzz targets run. Its functions are `pub` for the fuzz crate, which
 // is unreachable from here.
 #[allow(unreachable_pub)]
-#[path = "../../../../fuzz/src/checks.rs"]
+#[path = "../../../../fuzz/src/checks/filter.rs"]
 mod checks;
 
 /// Every file of `fuzz/corpus/<target>/`, sorted by name.

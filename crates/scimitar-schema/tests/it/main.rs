@@ -3,6 +3,7 @@
 
 mod core_schemas;
 mod eval;
+mod fuzz_corpus;
 mod project;
 mod resource;
 mod typed;

@@ -167,3 +167,24 @@ proptest! {
         prop_assert!(object.contains_key("schemas"));
     }
 }
+
+#[test]
+fn non_ascii_keys_and_urns_do_not_upset_projection() {
+    let resource = Resource::from_value(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": "1",
+        "userName": "a",
+        "abcƘ": {},
+        "urn:a:é:User": {"k": "v"},
+    }))
+    .unwrap();
+    let registry = SchemaRegistry::core();
+    let wanted = list("urn:a:b:Userx");
+    let projected = project(&resource, &registry, Projection::Only(&wanted)).into_value();
+    assert_eq!(
+        projected,
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "1"})
+    );
+    let all = project(&resource, &registry, Projection::Default).into_value();
+    assert_eq!(all["urn:a:é:User"], json!({"k": "v"}));
+}

@@ -401,3 +401,27 @@ fn the_rfc_examples_validate() {
         assert_eq!(validated.resource.into_value(), expected);
     }
 }
+
+#[test]
+fn an_attribute_given_twice_in_different_case_is_refused() {
+    assert_error(
+        lenient_user(json!({"schemas": [USER], "userName": "a", "USERNAME": "b"})),
+        ScimType::InvalidSyntax,
+        "attribute 'userName' is given twice (attribute names ignore case)",
+    );
+    let body = json!({
+        "schemas": [USER, ENTERPRISE],
+        "userName": "a",
+        ENTERPRISE: {"department": "x"},
+        "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER": {"division": "y"},
+    });
+    let error = strict_user(body).unwrap_err();
+    assert_eq!(error.scim_type, Some(ScimType::InvalidSyntax));
+    assert_error(
+        strict_user(
+            json!({"schemas": [USER], "userName": "a", "name": {"givenName": "B", "GivenName": "C"}}),
+        ),
+        ScimType::InvalidSyntax,
+        "attribute 'givenName' is given twice (attribute names ignore case)",
+    );
+}
