@@ -9,7 +9,7 @@ use crate::args::{Args, Command, UsageError};
 use crate::failure::Failure;
 use crate::group::{self, Run, print_help};
 use crate::input;
-use crate::validate::type_of;
+use crate::validate::{print_resource_or_error, type_of};
 
 const USAGE: &str =
     "usage: scimitar patch apply [--compat strict|entra|okta|lenient] RESOURCE_FILE PATCH_FILE";
@@ -75,21 +75,7 @@ fn apply_command(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result
     };
     let resource = input::read(&resource_file)?;
     let patch = input::read(&patch_file)?;
-    match patched(&resource, &patch, &compat) {
-        Ok((resource, warnings)) => {
-            for warning in warnings {
-                writeln!(err, "warning: {warning}")?;
-            }
-            serde_json::to_writer_pretty(&mut *out, &resource)?;
-            writeln!(out)?;
-            Ok(())
-        }
-        Err(error) => {
-            serde_json::to_writer_pretty(&mut *out, &error)?;
-            writeln!(out)?;
-            Err(error.into())
-        }
-    }
+    print_resource_or_error(patched(&resource, &patch, &compat), out, err)
 }
 
 /// The resource in `resource` patched by the request in `patch`, and the warnings.

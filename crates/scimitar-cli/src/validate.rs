@@ -70,23 +70,39 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     };
     let input = input::read(&file)?;
     let options = ValidateOptions::default().with_lenient(lenient);
-    match check(&registry, chosen, &input, &options) {
-        Ok(Validated {
-            resource, warnings, ..
-        }) => {
+    let result = check(&registry, chosen, &input, &options).map(
+        |Validated {
+             resource, warnings, ..
+         }| (resource, warnings),
+    );
+    print_resource_or_error(result, out, err)
+}
+
+/// Prints a resulting resource as JSON (and its warnings on `err`), or the SCIM error
+/// as JSON, which also fails the command.
+pub(crate) fn print_resource_or_error(
+    result: Result<(Resource, Vec<String>), ScimError>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    match result {
+        Ok((resource, warnings)) => {
             for warning in warnings {
                 writeln!(err, "warning: {warning}")?;
             }
-            serde_json::to_writer_pretty(&mut *out, &resource)?;
-            writeln!(out)?;
-            Ok(())
+            write_pretty(out, &resource)
         }
         Err(error) => {
-            serde_json::to_writer_pretty(&mut *out, &error)?;
-            writeln!(out)?;
+            write_pretty(out, &error)?;
             Err(error.into())
         }
     }
+}
+
+fn write_pretty(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), Failure> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// The resource type called `name`, as `--type` names it.
