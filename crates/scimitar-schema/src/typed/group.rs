@@ -91,19 +91,7 @@ impl Group {
     }
 }
 
-impl From<Group> for Resource {
-    fn from(group: Group) -> Self {
-        group.to_resource()
-    }
-}
-
-impl TryFrom<Resource> for Group {
-    type Error = ScimError;
-
-    fn try_from(resource: Resource) -> Result<Self, ScimError> {
-        super::from_resource(resource, "Group")
-    }
-}
+super::resource_conversions!(Group);
 
 /// A member of a group, a value of the `members` attribute
 /// ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).

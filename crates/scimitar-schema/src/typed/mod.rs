@@ -36,6 +36,28 @@ use serde_json::{Map, Value};
 use crate::error::ScimError;
 use crate::resource::Resource;
 
+/// `From<T> for Resource` and `TryFrom<Resource> for T` for a typed resource with
+/// `to_resource`.
+macro_rules! resource_conversions {
+    ($ty:ident) => {
+        impl From<$ty> for Resource {
+            fn from(typed: $ty) -> Self {
+                typed.to_resource()
+            }
+        }
+
+        impl TryFrom<Resource> for $ty {
+            type Error = ScimError;
+
+            fn try_from(resource: Resource) -> Result<Self, ScimError> {
+                super::from_resource(resource, stringify!($ty))
+            }
+        }
+    };
+}
+
+pub(crate) use resource_conversions;
+
 /// Reads a multi-valued attribute, accepting `null` as no values.
 fn nullable_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where

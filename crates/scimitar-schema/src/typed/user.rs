@@ -249,19 +249,7 @@ impl User {
     }
 }
 
-impl From<User> for Resource {
-    fn from(user: User) -> Self {
-        user.to_resource()
-    }
-}
-
-impl TryFrom<Resource> for User {
-    type Error = ScimError;
-
-    fn try_from(resource: Resource) -> Result<Self, ScimError> {
-        super::from_resource(resource, "User")
-    }
-}
+super::resource_conversions!(User);
 
 /// The components of a user's real name, the `name` attribute
 /// ([RFC 7643 §4.1.1](https://www.rfc-editor.org/rfc/rfc7643#section-4.1.1)).
