@@ -481,7 +481,14 @@ impl AttributeValidator {
             (
                 AttributeType::String | AttributeType::Reference | AttributeType::Binary,
                 Value::String(text),
-            ) => Value::String(text),
+            ) => {
+                if def.required && text.trim().is_empty() {
+                    return Err(ScimError::invalid_value(format!(
+                        "attribute '{name}' must not be empty"
+                    )));
+                }
+                Value::String(text)
+            }
             (AttributeType::String, value @ Value::Number(_)) if self.lenient => {
                 self.coerced(name, &value);
                 Value::String(value.to_string())

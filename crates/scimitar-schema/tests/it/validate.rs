@@ -425,3 +425,21 @@ fn an_attribute_given_twice_in_different_case_is_refused() {
         "attribute 'givenName' is given twice (attribute names ignore case)",
     );
 }
+
+#[test]
+fn required_strings_must_not_be_blank() {
+    assert_error(
+        strict_user(json!({"schemas": [USER], "userName": "  "})),
+        ScimType::InvalidValue,
+        "attribute 'userName' must not be empty",
+    );
+    assert_error(
+        run(
+            "Group",
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": ""}),
+            &ValidateOptions::lenient(),
+        ),
+        ScimType::InvalidValue,
+        "attribute 'displayName' must not be empty",
+    );
+}

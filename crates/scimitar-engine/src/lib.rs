@@ -1,0 +1,70 @@
+//! A sans-IO SCIM 2.0 service provider (RFC 7644): hand [`Engine::handle`] an
+//! `http::Request<Bytes>`, send back the `http::Response<Bytes>` it returns.
+//!
+//! - Every endpoint: `/Users` and `/Groups` (GET, POST, PUT, PATCH, DELETE), lists with
+//!   filter, sort, index and cursor pagination and projection, `/.search`, `/Bulk`, and
+//!   discovery (`/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`).
+//! - Tenants and API keys: each key identifies one tenant, keys are stored as hashes,
+//!   may expire and are revoked at once; a host may plug in its own [`Authenticator`].
+//! - A [`Store`] trait with an in-memory implementation ([`MemoryStore`]); writes are
+//!   atomic compare-and-swaps, uniqueness is enforced by the store.
+//! - Identity-provider profiles per tenant ([`Compat`](scimitar_patch::Compat)): the
+//!   default accepts what Microsoft Entra ID and Okta send; output is always RFC 7644.
+//!
+//! No web framework, no async runtime, no clock, no randomness: the host injects a
+//! [`Clock`] and an [`IdSource`].
+//!
+//! # Quick start
+//!
+//! ```
+//! use bytes::Bytes;
+//! use chrono::{TimeZone, Utc};
+//! use scimitar_engine::{Engine, IdSource, MemoryStore, block_on};
+//! use scimitar_patch::Compat;
+//!
+//! struct Counter(std::sync::atomic::AtomicU64);
+//! impl IdSource for Counter {
+//!     fn new_id(&self) -> String {
+//!         format!("id-{}", self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+//!     }
+//!     fn new_secret(&self) -> String {
+//!         format!("not-random-{}", self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+//!     }
+//! }
+//!
+//! let clock = || Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+//! let engine = Engine::new(MemoryStore::new(), clock, Counter(Default::default()));
+//! let tenant = block_on(engine.create_tenant("acme", Compat::LENIENT))?;
+//! let key = block_on(engine.issue_key(&tenant.id, None))?;
+//!
+//! let request = http::Request::post("https://app.example.com/scim/v2/Users")
+//!     .header("Authorization", format!("Bearer {}", key.secret))
+//!     .header("Content-Type", "application/scim+json")
+//!     .body(Bytes::from_static(br#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"}"#))?;
+//! let response = block_on(engine.handle(request));
+//! assert_eq!(response.status(), 201);
+//! assert_eq!(response.headers()["Location"], "https://app.example.com/scim/v2/Users/id-3");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod auth;
+mod config;
+mod engine;
+mod env;
+mod handlers;
+mod query;
+mod response;
+mod route;
+mod store;
+mod tenant;
+
+pub use auth::{AuthFailure, Authenticator, BoxFuture, Principal};
+pub use config::EngineConfig;
+pub use engine::Engine;
+pub use env::{Clock, IdSource};
+pub use response::SCIM_JSON;
+pub use store::conformance::block_on;
+pub use store::{
+    ListPage, ListQuery, MemoryStore, Store, StoreError, StoredResource, UniqueKey, conformance,
+};
+pub use tenant::{ApiKey, IssuedKey, KeyHash, Tenant, TenantId};

@@ -1,0 +1,86 @@
+//! Building responses: `application/scim+json` bodies, errors and headers.
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use serde::Serialize;
+
+use scimitar_schema::ScimError;
+
+use crate::store::StoreError;
+
+/// The media type of every body the engine writes.
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// A response with a JSON body.
+pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response<Bytes> {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => with_body(status, Bytes::from(bytes)),
+        Err(_) => error(&ScimError::new(500, "the response could not be encoded")),
+    }
+}
+
+fn with_body(status: StatusCode, body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    response
+}
+
+/// A response without a body (`204`, `304`).
+pub(crate) fn empty(status: StatusCode) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = status;
+    response
+}
+
+/// The RFC 7644 §3.12 error response.
+pub(crate) fn error(error: &ScimError) -> Response<Bytes> {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match serde_json::to_vec(error) {
+        Ok(bytes) => with_body(status, Bytes::from(bytes)),
+        Err(_) => empty(StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"scim\""),
+        );
+    }
+    response
+}
+
+/// Sets a header whose value the engine built; an unrepresentable value is left out.
+pub(crate) fn set_header(response: &mut Response<Bytes>, name: header::HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+/// The SCIM error for a store failure. Details of store internals are not shown.
+pub(crate) fn store_error(error: StoreError) -> ScimError {
+    match error {
+        StoreError::NotFound => ScimError::not_found("resource not found"),
+        StoreError::VersionMismatch { .. } => {
+            ScimError::new(412, "the resource was changed by another request")
+        }
+        StoreError::Conflict { attribute, value } => {
+            ScimError::uniqueness(format!("{attribute} {value:?} is already taken"))
+        }
+        StoreError::AlreadyExists => {
+            ScimError::uniqueness("a resource with this id already exists")
+        }
+        StoreError::UnknownMember { id } => ScimError::invalid_value(format!(
+            "member {id:?} is not a user or group of this tenant"
+        )),
+        StoreError::Unavailable(_) => {
+            ScimError::new(503, "the store is unavailable; try again later")
+        }
+    }
+}
+
+/// The ETag of a version.
+pub(crate) fn etag(version: u64) -> String {
+    format!("W/\"{version}\"")
+}

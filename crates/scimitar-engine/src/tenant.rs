@@ -1,0 +1,152 @@
+//! Tenants and their API keys.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use scimitar_patch::Compat;
+
+/// A tenant's identifier: opaque, chosen by the engine's id source.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TenantId(pub String);
+
+impl fmt::Display for TenantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for TenantId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One customer instance. Every resource belongs to exactly one tenant.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Tenant {
+    /// The identifier.
+    pub id: TenantId,
+    /// A unique, human-readable name such as `default` or `acme`.
+    pub name: String,
+    /// Which identity-provider deviations its requests may use.
+    pub compat: Compat,
+}
+
+impl Tenant {
+    /// A tenant.
+    pub fn new(id: TenantId, name: impl Into<String>, compat: Compat) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            compat,
+        }
+    }
+}
+
+/// The SHA-256 of an API key's secret: all that is stored of it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyHash(pub [u8; 32]);
+
+impl KeyHash {
+    /// The hash of `secret`.
+    pub fn of(secret: &str) -> Self {
+        Self(Sha256::digest(secret.as_bytes()).into())
+    }
+
+    /// Compares in time independent of where the hashes differ.
+    pub fn constant_time_eq(&self, other: &Self) -> bool {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+
+    /// The hash as lower-case hex.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// Reads lower- or upper-case hex.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (index, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(index * 2..index * 2 + 2)?, 16).ok()?;
+        }
+        Some(Self(bytes))
+    }
+}
+
+impl fmt::Debug for KeyHash {
+    /// Never prints the hash itself, which could be brute-forced offline for weak keys.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyHash(…)")
+    }
+}
+
+/// An API key as stored: its id, tenant, hash and life.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiKey {
+    /// The key's public identifier, safe to log and to show (`key_…`).
+    pub id: String,
+    /// The tenant the key identifies.
+    pub tenant: TenantId,
+    /// The hash of the secret.
+    pub hash: KeyHash,
+    /// When it was issued.
+    pub created: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    /// A key issued at `created` that never expires.
+    pub fn new(
+        id: impl Into<String>,
+        tenant: TenantId,
+        hash: KeyHash,
+        created: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            tenant,
+            hash,
+            created,
+            expires: None,
+            revoked: None,
+        }
+    }
+
+    /// Whether the key works at `now`: neither revoked nor expired.
+    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked.is_none() && self.expires.is_none_or(|expires| now < expires)
+    }
+}
+
+/// A newly issued key: its record and the secret, which is shown once and never stored.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct IssuedKey {
+    /// The stored record.
+    pub key: ApiKey,
+    /// The bearer token to give the identity provider.
+    pub secret: String,
+}
+
+impl fmt::Debug for IssuedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedKey")
+            .field("key", &self.key)
+            .field("secret", &"…")
+            .finish()
+    }
+}

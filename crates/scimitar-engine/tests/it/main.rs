@@ -1,0 +1,10 @@
+//! Integration tests of scimitar-engine.
+
+mod store;
+mod support;
+
+mod concurrency;
+mod entra;
+mod okta;
+mod protocol;
+mod tenancy;
