@@ -6,6 +6,7 @@
 //! cargo bench -p scimitar-benches --bench filter_parse
 //! cargo bench -p scimitar-benches --bench filter_eval
 //! cargo bench -p scimitar-benches --bench user_serde
+//! cargo bench -p scimitar-benches --bench patch_apply
 //! ```
 //!
 //! - `filter_parse`: parsing throughput (bytes per second) of the lookups identity
@@ -16,12 +17,17 @@
 //!   each typical lookup, in users per second ([`enterprise_users`], [`eval_cases`]).
 //! - `user_serde`: reading and writing the RFC 7643 §8.3 enterprise user, typed and
 //!   dynamic, in bytes per second.
+//! - `patch_apply`: PATCH requests as Entra ID sends them, applied to the RFC 7643 §8.3
+//!   enterprise user, and membership changes of a generated group of 100,000 members
+//!   ([`large_group`], [`new_member_ids`]).
 //!
-//! This library holds only the corpora and the generator, so benchmarks and tests share
+//! This library holds only the corpora and the generators, so benchmarks and tests share
 //! them; it measures nothing itself.
 
+mod groups;
 mod users;
 
+pub use groups::{GeneratedGroup, large_group, new_member_ids};
 pub use users::{EvalCase, GeneratedUser, NEEDLE, enterprise_users, eval_cases};
 
 /// A small deterministic pseudo-random generator, xorshift64* (Marsaglia's xorshift with

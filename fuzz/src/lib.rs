@@ -1,4 +1,4 @@
-//! Fuzz targets for Scimitar's parsers and resource handling, run with
+//! Fuzz targets for Scimitar's parsers, resource handling and PATCH applier, run with
 //! `cargo +nightly fuzz run <target>` (see `README.md`).
 //!
 //! The properties live in [`checks`], one file per crate under test, which uses only that

@@ -14,7 +14,10 @@ use scimitar_schema::{
 
 use crate::compat::Compat;
 use crate::message::{OpKind, PatchOperation};
-use crate::multi::{append_new, identity_case_exact, is_primary, keep_one_primary, remove_listed};
+use crate::multi::{
+    append_new, identity_case_exact, is_primary, keep_one_primary, positions_of_listed,
+    remove_positions, restore_positions,
+};
 
 /// What a successful PATCH did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -82,7 +85,8 @@ pub fn apply(
         registry,
         resource_type,
         compat,
-        saved: Vec::new(),
+        undo: Vec::new(),
+        changed_in_place: Vec::new(),
         validator: AttributeValidator::new(compat.coerce_values),
         warnings: Vec::new(),
     };
@@ -119,13 +123,34 @@ impl Slot<'_> {
     }
 }
 
+/// Arrays at least this long are changed in place with a fine-grained undo record
+/// instead of a copy: membership changes in large groups stay linear in the members
+/// involved plus one pass.
+const LARGE_ARRAY: usize = 1024;
+
+/// One entry of the undo log, undone in reverse order.
+enum Undo {
+    /// A top-level value before its first change in the request.
+    Value { key: String, before: Option<Value> },
+    /// Values appended to the large array at top-level `key`, which had `len` values.
+    Appended { key: String, len: usize },
+    /// Values removed from the large array at top-level `key`, with their positions.
+    Removed {
+        key: String,
+        removed: Vec<(usize, Value)>,
+    },
+}
+
 struct Applier<'a> {
     resource: &'a mut Resource,
     registry: &'a SchemaRegistry,
     resource_type: &'a ResourceType,
     compat: &'a Compat,
-    /// The top-level keys touched so far, with their values before the request.
-    saved: Vec<(String, Option<Value>)>,
+    /// How to undo what the request did so far.
+    undo: Vec<Undo>,
+    /// Top-level keys of large arrays changed in place (their undo is fine-grained, so
+    /// the change is recorded when made).
+    changed_in_place: Vec<String>,
     validator: AttributeValidator,
     warnings: Vec<String>,
 }
@@ -232,9 +257,75 @@ impl<'a> Applier<'a> {
 
     /// Records a top-level key's value before its first change.
     fn save(&mut self, key: &str) {
-        if !self.saved.iter().any(|(saved, _)| saved == key) {
+        if !self.saved_keys().any(|saved| saved == key) {
             let before = self.resource.as_map().get(key).cloned();
-            self.saved.push((key.to_owned(), before));
+            self.undo.push(Undo::Value {
+                key: key.to_owned(),
+                before,
+            });
+        }
+    }
+
+    /// The top-level keys whose values were saved whole.
+    fn saved_keys(&self) -> impl Iterator<Item = &String> {
+        self.undo.iter().filter_map(|entry| match entry {
+            Undo::Value { key, .. } => Some(key),
+            _ => None,
+        })
+    }
+
+    /// The top-level key of `slot`'s attribute when it is a large core array, which is
+    /// then changed in place rather than copied.
+    fn large_array_key(&self, slot: &Slot<'_>) -> Option<String> {
+        if slot.location != AttrLocation::Core || !slot.def.multi_valued {
+            return None;
+        }
+        let (key, value) = scimitar_schema::json::entry_ci(self.resource.as_map(), &slot.def.name)?;
+        value
+            .as_array()
+            .filter(|values| values.len() >= LARGE_ARRAY)
+            .map(|_| key.clone())
+    }
+
+    /// The large array at top-level `key`.
+    fn array_mut(&mut self, key: &str) -> Option<&mut Vec<Value>> {
+        self.resource
+            .as_map_mut()
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+    }
+
+    /// Appends to a large array in place, logging how to undo it.
+    fn append_in_place(&mut self, key: String, elements: Vec<Value>, case_exact: bool) {
+        let Some(values) = self.array_mut(&key) else {
+            return;
+        };
+        let len = values.len();
+        if append_new(values, elements, case_exact) > 0 {
+            self.undo.push(Undo::Appended {
+                key: key.clone(),
+                len,
+            });
+            self.changed_in_place.push(key);
+        }
+    }
+
+    /// Removes positions from a large array in place, logging how to undo it.
+    fn remove_in_place(&mut self, key: String, positions: &[usize]) {
+        let Some(values) = self.array_mut(&key) else {
+            return;
+        };
+        let removed = remove_positions(values, positions);
+        let emptied = values.is_empty();
+        if !removed.is_empty() {
+            if emptied {
+                self.resource.as_map_mut().remove(&key);
+            }
+            self.undo.push(Undo::Removed {
+                key: key.clone(),
+                removed,
+            });
+            self.changed_in_place.push(key);
         }
     }
 
@@ -279,11 +370,29 @@ impl<'a> Applier<'a> {
 
     fn roll_back(&mut self) {
         let map = self.resource.as_map_mut();
-        for (key, before) in self.saved.drain(..).rev() {
-            match before {
-                Some(value) => map.insert(key, value),
-                None => map.remove(&key),
-            };
+        for entry in self.undo.drain(..).rev() {
+            match entry {
+                Undo::Value {
+                    key,
+                    before: Some(value),
+                } => {
+                    map.insert(key, value);
+                }
+                Undo::Value { key, before: None } => {
+                    map.remove(&key);
+                }
+                Undo::Appended { key, len } => {
+                    if let Some(values) = map.get_mut(&key).and_then(Value::as_array_mut) {
+                        values.truncate(len);
+                    }
+                }
+                Undo::Removed { key, removed } => {
+                    let values = map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+                    if let Some(values) = values.as_array_mut() {
+                        restore_positions(values, removed);
+                    }
+                }
+            }
         }
     }
 
@@ -291,7 +400,11 @@ impl<'a> Applier<'a> {
         self.drop_empty_extensions();
         let map = self.resource.as_map();
         let mut changed_attributes = Vec::new();
-        for (key, before) in &self.saved {
+        let saved = self.undo.iter().filter_map(|entry| match entry {
+            Undo::Value { key, before } => Some((key, before)),
+            _ => None,
+        });
+        for (key, before) in saved {
             let after = map.get(key);
             if after == before.as_ref() || key.eq_ignore_ascii_case("schemas") {
                 continue;
@@ -313,26 +426,39 @@ impl<'a> Applier<'a> {
                 None => changed_attributes.push(key.clone()),
             }
         }
+        for key in self.changed_in_place {
+            if !changed_attributes.contains(&key) {
+                changed_attributes.push(key);
+            }
+        }
+        // A request that only listed or unlisted an extension in `schemas` changed it.
+        let schemas_changed = self.undo.iter().any(|entry| {
+            matches!(entry, Undo::Value { key, before } if key.eq_ignore_ascii_case("schemas") && map.get(key) != before.as_ref())
+        });
+        if changed_attributes.is_empty() && schemas_changed {
+            changed_attributes.push("schemas".to_owned());
+        }
+        let mut warnings = self.warnings;
+        warnings.extend(self.validator.into_warnings());
         PatchOutcome {
             changed_attributes,
-            warnings: self.warnings,
+            warnings,
         }
     }
 
     /// Extension objects emptied by the request are removed, with their `schemas` entry.
     fn drop_empty_extensions(&mut self) {
         let emptied: Vec<String> = self
-            .saved
-            .iter()
-            .filter(|(key, _)| self.extension_named(key).is_some())
-            .filter(|(key, _)| {
+            .saved_keys()
+            .filter(|key| self.extension_named(key).is_some())
+            .filter(|key| {
                 self.resource
                     .as_map()
-                    .get(key)
+                    .get(key.as_str())
                     .and_then(Value::as_object)
                     .is_some_and(Map::is_empty)
             })
-            .map(|(key, _)| key.clone())
+            .cloned()
             .collect();
         for key in emptied {
             self.resource.as_map_mut().remove(&key);
@@ -585,6 +711,12 @@ impl<'a> Applier<'a> {
             }
             self.check_immutable(slot, None)?;
             let case_exact = identity_case_exact(slot.def);
+            if op == OpKind::Add
+                && let Some(key) = self.large_array_key(slot)
+            {
+                self.append_in_place(key, elements, case_exact);
+                return Ok(());
+            }
             let (container, key) = self.edit(slot);
             match op {
                 OpKind::Add => {
@@ -698,9 +830,17 @@ impl<'a> Applier<'a> {
             if slot.sub.is_none() && slot.def.multi_valued && self.compat.remove_listed_values {
                 let listed = self.elements(slot.def, &slot.name, value)?;
                 let case_exact = identity_case_exact(slot.def);
+                let positions = match self.current(slot) {
+                    Some(Value::Array(values)) => positions_of_listed(values, &listed, case_exact),
+                    _ => Vec::new(),
+                };
+                if let Some(key) = self.large_array_key(slot) {
+                    self.remove_in_place(key, &positions);
+                    return Ok(());
+                }
                 let (container, key) = self.edit(slot);
                 if let Some(Value::Array(values)) = container.get_mut(&key) {
-                    remove_listed(values, &listed, case_exact);
+                    remove_positions(values, &positions);
                     if values.is_empty() {
                         container.remove(&key);
                     }
@@ -714,8 +854,11 @@ impl<'a> Applier<'a> {
                     single => vec![single],
                 };
                 let case_exact = identity_case_exact(slot.def);
-                let mut current: Vec<Value> = self.current(slot).cloned().into_iter().collect();
-                if remove_listed(&mut current, &listed, case_exact) == 0 {
+                let current = self
+                    .current(slot)
+                    .map(std::slice::from_ref)
+                    .unwrap_or_default();
+                if positions_of_listed(current, &listed, case_exact).is_empty() {
                     return Ok(());
                 }
             } else {
@@ -864,15 +1007,16 @@ impl<'a> Applier<'a> {
                 slot.name
             )));
         }
+        if sub.is_none()
+            && let Some(key) = self.large_array_key(slot)
+        {
+            self.remove_in_place(key, matching);
+            return Ok(());
+        }
         let (container, key) = self.edit(slot);
         match (container.get_mut(&key), sub) {
             (Some(Value::Array(values)), None) => {
-                let mut index = 0;
-                values.retain(|_| {
-                    let keep = matching.binary_search(&index).is_err();
-                    index += 1;
-                    keep
-                });
+                remove_positions(values, matching);
             }
             (Some(Value::Array(values)), Some(sub)) => {
                 for &index in matching {

@@ -5,8 +5,10 @@
 //!   nothing, and reports which attributes changed ([`PatchOutcome`]).
 //! - Multi-valued attributes follow the RFC's rules: `add` appends without duplicating,
 //!   `replace` replaces all values or the filtered ones, `remove` with a filter removes the
-//!   matching values, and one `primary: true` clears the others. Membership changes cost
-//!   time linear in the members involved, not their product.
+//!   matching values, and one `primary: true` clears the others. A membership change
+//!   costs one pass over the group plus time linear in the members named (never their
+//!   product), and large arrays are changed in place with a fine-grained undo log
+//!   rather than copied.
 //! - [`Compat`] names each deviation of Microsoft Entra ID and Okta that is accepted on
 //!   purpose, grouped in the profiles `strict`, `entra`, `okta` and `lenient`.
 //!

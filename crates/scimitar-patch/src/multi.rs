@@ -1,7 +1,7 @@
 //! Multi-valued attributes: duplicate detection, listed removal and `primary`, each in
 //! time linear in the values involved.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use serde_json::{Map, Value};
@@ -106,17 +106,27 @@ fn set_primary_false(object: &mut Map<String, Value>) {
 
 /// Appends the `added` values that `values` does not hold yet (nor `added` itself
 /// earlier). A new primary value takes `primary` from the others. Returns how many
-/// values were appended.
+/// values were appended. The set is built over the added values and the existing ones
+/// are only looked up, so a large attribute costs one pass.
 pub(crate) fn append_new(values: &mut Vec<Value>, added: Vec<Value>, case_exact: bool) -> usize {
     let fresh: Vec<bool> = {
-        let mut seen: HashSet<Identity<'_>> = values
+        let mut first_of: HashMap<Identity<'_>, usize> = HashMap::with_capacity(added.len());
+        let mut fresh: Vec<bool> = added
             .iter()
-            .map(|value| Identity::of(value, case_exact))
+            .enumerate()
+            .map(|(index, value)| {
+                *first_of
+                    .entry(Identity::of(value, case_exact))
+                    .or_insert(index)
+                    == index
+            })
             .collect();
-        added
-            .iter()
-            .map(|value| seen.insert(Identity::of(value, case_exact)))
-            .collect()
+        for value in values.iter() {
+            if let Some(&index) = first_of.get(&Identity::of(value, case_exact)) {
+                fresh[index] = false;
+            }
+        }
+        fresh
     };
     let before = values.len();
     values.extend(
@@ -134,14 +144,61 @@ pub(crate) fn append_new(values: &mut Vec<Value>, added: Vec<Value>, case_exact:
     values.len() - before
 }
 
-/// Removes every value whose identity is one of `listed`'s. Returns how many were
-/// removed.
-pub(crate) fn remove_listed(values: &mut Vec<Value>, listed: &[Value], case_exact: bool) -> usize {
+/// The positions of the values whose identity is one of `listed`'s, ascending.
+pub(crate) fn positions_of_listed(
+    values: &[Value],
+    listed: &[Value],
+    case_exact: bool,
+) -> Vec<usize> {
     let listed: HashSet<Identity<'_>> = listed
         .iter()
         .map(|value| Identity::of(value, case_exact))
         .collect();
-    let before = values.len();
-    values.retain(|value| !listed.contains(&Identity::of(value, case_exact)));
-    before - values.len()
+    values
+        .iter()
+        .enumerate()
+        .filter(|(_, value)| listed.contains(&Identity::of(value, case_exact)))
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// Removes the values at `positions` (ascending) in one pass, and returns them with
+/// their positions, for the undo log.
+pub(crate) fn remove_positions(
+    values: &mut Vec<Value>,
+    positions: &[usize],
+) -> Vec<(usize, Value)> {
+    if positions.is_empty() {
+        return Vec::new();
+    }
+    let mut removed = Vec::with_capacity(positions.len());
+    let mut kept = Vec::with_capacity(values.len() - positions.len().min(values.len()));
+    let mut next = positions.iter().peekable();
+    for (index, value) in std::mem::take(values).into_iter().enumerate() {
+        if next.peek() == Some(&&index) {
+            next.next();
+            removed.push((index, value));
+        } else {
+            kept.push(value);
+        }
+    }
+    *values = kept;
+    removed
+}
+
+/// Puts back values taken by [`remove_positions`], in one pass.
+pub(crate) fn restore_positions(values: &mut Vec<Value>, removed: Vec<(usize, Value)>) {
+    let mut merged = Vec::with_capacity(values.len() + removed.len());
+    let mut kept = std::mem::take(values).into_iter();
+    for (index, value) in removed {
+        while merged.len() < index {
+            match kept.next() {
+                Some(kept_value) => merged.push(kept_value),
+                None => break,
+            }
+        }
+        merged.push(value);
+    }
+    merged.extend(kept);
+    *values = merged;
 }

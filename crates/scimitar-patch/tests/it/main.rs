@@ -7,6 +7,7 @@
 //! modules share.
 
 mod atomicity;
+mod fuzz_corpus;
 mod message;
 mod profiles;
 mod rfc;

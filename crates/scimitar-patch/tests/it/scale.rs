@@ -169,3 +169,68 @@ fn a_failing_request_on_a_large_group_restores_it() {
     );
     assert_eq!(group, before);
 }
+
+/// Large arrays are changed in place with a fine-grained undo log; every mix of in-place
+/// and whole-value changes must still roll back exactly.
+#[test]
+fn in_place_changes_mixed_with_whole_changes_roll_back() {
+    let mut group = large_group(2_000);
+    let before = group.clone();
+    let listed: Vec<Value> = (0..300)
+        .map(|n| json!({"value": format!("user-{}", n * 3)}))
+        .collect();
+    let added: Vec<Value> = (0..50)
+        .map(|n| json!({"value": format!("new-{n}")}))
+        .collect();
+    for compat in [Compat::STRICT, Compat::ENTRA] {
+        let operations = json!([
+            {"op": "add", "path": "members", "value": added.clone()},
+            {"op": "remove", "path": "members[value eq \"user-1\"]"},
+            {"op": "replace", "path": "displayName", "value": "Renamed"},
+            {"op": "remove", "path": "members", "value": listed.clone()},
+            {"op": "add", "path": "members", "value": [{"value": "late"}]},
+            {"op": "remove", "path": "displayName"},
+        ]);
+        assert!(patch(&mut group, operations, &compat).is_err());
+        assert_eq!(group, before, "{compat}");
+    }
+    let removed_all: Vec<Value> = (0..2_000)
+        .map(|n| json!({"value": format!("user-{n}")}))
+        .collect();
+    assert!(
+        patch(
+            &mut group,
+            json!([
+                {"op": "remove", "path": "members", "value": removed_all},
+                {"op": "remove", "path": "displayName"},
+            ]),
+            &Compat::ENTRA,
+        )
+        .is_err()
+    );
+    assert_eq!(group, before, "a large array emptied, then restored");
+}
+
+#[test]
+fn in_place_changes_are_reported() {
+    let mut group = large_group(2_000);
+    let outcome = patch(
+        &mut group,
+        json!([{"op": "add", "path": "members", "value": [{"value": "new-1"}]}]),
+        &Compat::STRICT,
+    );
+    assert_changed(outcome, &["members"]);
+    let outcome = patch(
+        &mut group,
+        json!([{"op": "remove", "path": "members[value eq \"new-1\"]"}]),
+        &Compat::STRICT,
+    );
+    assert_changed(outcome, &["members"]);
+    let outcome = patch(
+        &mut group,
+        json!([{"op": "remove", "path": "members[value eq \"absent\"]"}]),
+        &Compat::STRICT,
+    );
+    assert_changed(outcome, &[]);
+    assert_eq!(member_ids(&group).len(), 2_000);
+}
