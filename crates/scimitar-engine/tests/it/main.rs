@@ -4,6 +4,7 @@ mod store;
 mod support;
 
 mod concurrency;
+mod custom_auth;
 mod entra;
 mod okta;
 mod protocol;
