@@ -64,6 +64,7 @@ pub use engine::Engine;
 pub use env::{Clock, IdSource};
 pub use response::SCIM_JSON;
 pub use store::conformance::block_on;
+pub use store::support as store_support;
 pub use store::{
     ListPage, ListQuery, MemoryStore, Store, StoreError, StoredResource, UniqueKey, conformance,
 };

@@ -3,6 +3,7 @@
 #[doc(hidden)]
 pub mod conformance;
 mod memory;
+pub mod support;
 
 use std::future::Future;
 
