@@ -101,6 +101,37 @@ pub struct ListPage {
     pub total: usize,
 }
 
+impl ListPage {
+    /// Every match of the filter (every resource when there is none), unpaged.
+    pub fn filtered(resources: Vec<StoredResource>) -> Self {
+        let total = resources.len();
+        Self {
+            resources,
+            filtered: true,
+            paged: false,
+            total,
+        }
+    }
+
+    /// The requested page of the matches, and how many matches there are in all.
+    pub fn paged(resources: Vec<StoredResource>, total: usize) -> Self {
+        Self {
+            resources,
+            filtered: true,
+            paged: true,
+            total,
+        }
+    }
+
+    /// Candidates that include every match, for the engine to filter.
+    pub fn candidates(resources: Vec<StoredResource>) -> Self {
+        Self {
+            resources,
+            ..Self::default()
+        }
+    }
+}
+
 /// Why a store operation failed. The engine maps each to a SCIM error; a store never
 /// leaks its own errors to clients.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

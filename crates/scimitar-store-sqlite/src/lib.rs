@@ -1,0 +1,33 @@
+//! A durable [`Store`](scimitar_engine::Store) for `scimitar-engine` on one SQLite file.
+//!
+//! - One file, no setup: tables are created and migrated on open (numbered migrations),
+//!   in WAL mode so readers never wait for the writer.
+//! - Every table is keyed by tenant first; every write is one transaction that checks the
+//!   version (compare-and-swap), the unique values (by a primary key, not by
+//!   check-then-insert) and the group members.
+//! - Equality indexes answer the identity providers' lookups (`userName`, `externalId`,
+//!   `displayName` `eq`); other filters are evaluated by the engine.
+//! - A write that returned is durable against a crash of the process (SQLite's WAL with
+//!   `synchronous=NORMAL`); a power loss may lose the last transactions.
+//!
+//! SQLite errors never reach clients: they become
+//! [`StoreError::Unavailable`](scimitar_engine::StoreError::Unavailable).
+//!
+//! # Quick start
+//!
+//! ```
+//! use scimitar_engine::{Store, block_on};
+//! use scimitar_patch::Compat;
+//! use scimitar_store_sqlite::SqliteStore;
+//!
+//! let store = SqliteStore::open_in_memory()?;
+//! let tenant = scimitar_engine::Tenant::new(scimitar_engine::TenantId("t1".into()), "acme", Compat::LENIENT);
+//! block_on(store.create_tenant(tenant.clone()))?;
+//! assert_eq!(block_on(store.tenant_by_name("acme"))?, Some(tenant));
+//! # Ok::<(), scimitar_engine::StoreError>(())
+//! ```
+
+mod migrations;
+mod store;
+
+pub use store::SqliteStore;
