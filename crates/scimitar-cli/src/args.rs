@@ -76,17 +76,37 @@ impl Args {
     /// left, takes the option's value if it has one (see [`Args::value`]) and returns
     /// whether it knows the option. Mistakes are reported with `usage`.
     pub(crate) fn command<const N: usize>(
-        mut self,
+        self,
         operands: [&str; N],
         usage: &'static str,
         mut option: impl FnMut(&str, &mut Self) -> Result<bool, UsageError>,
     ) -> Result<Command<N>, UsageError> {
         let mut lenient = false;
+        let operands = self.operands(operands, usage, |name, args| {
+            if name == "--lenient" {
+                lenient = true;
+                return Ok(true);
+            }
+            option(name, args)
+        })?;
+        Ok(match operands {
+            Some(operands) => Command::Run { lenient, operands },
+            None => Command::Help,
+        })
+    }
+
+    /// Reads the arguments of a command as [`Args::command`] does, without `--lenient`:
+    /// the operands, or `None` for `-h`/`--help`.
+    pub(crate) fn operands<const N: usize>(
+        mut self,
+        operands: [&str; N],
+        usage: &'static str,
+        mut option: impl FnMut(&str, &mut Self) -> Result<bool, UsageError>,
+    ) -> Result<Option<[String; N]>, UsageError> {
         let mut taken = Vec::with_capacity(N);
         while let Some(arg) = self.next() {
             match arg {
-                Arg::Option(name) if is_help(&name) => return Ok(Command::Help),
-                Arg::Option(name) if name == "--lenient" => lenient = true,
+                Arg::Option(name) if is_help(&name) => return Ok(None),
                 Arg::Option(name) if option(&name, &mut self)? => {}
                 Arg::Operand(operand) if taken.len() < N => taken.push(operand),
                 other => return Err(other.unexpected(usage)),
@@ -95,7 +115,7 @@ impl Args {
         let operands = taken.try_into().map_err(|taken: Vec<String>| {
             UsageError::new(format!("missing {}", operands[taken.len()]), usage)
         })?;
-        Ok(Command::Run { lenient, operands })
+        Ok(Some(operands))
     }
 
     /// The value of `option`: the next argument, whatever it looks like, as `getopt`
@@ -314,6 +334,28 @@ mod tests {
             message(&["x", "f", "--type"]),
             r#"missing the value of "--type""#
         );
+    }
+
+    #[test]
+    fn operands_reads_commands_without_lenient() {
+        let read = |list: &[&str]| {
+            let mut db = None;
+            let operands = args(list).operands(["ID"], USAGE, |option, rest| {
+                if option != "--db" {
+                    return Ok(false);
+                }
+                db = Some(rest.value(option, USAGE)?);
+                Ok(true)
+            });
+            (operands, db)
+        };
+        let (operands, db) = read(&["--db", ":memory:", "key_1"]);
+        assert_eq!(operands, Ok(Some(["key_1".to_owned()])));
+        assert_eq!(db.as_deref(), Some(":memory:"));
+        assert_eq!(read(&["--help", "--bogus"]).0, Ok(None));
+        let error = read(&["--lenient", "key_1"]).0.unwrap_err();
+        assert_eq!(error.to_string(), r#"unknown option "--lenient""#);
+        assert_eq!(read(&[]).0.unwrap_err().to_string(), "missing ID");
     }
 
     #[test]

@@ -10,6 +10,8 @@ use crate::args::UsageError;
 const EXIT_INVALID: u8 = 2;
 /// `EX_USAGE` from `sysexits.h`: the command line is wrong.
 const EXIT_USAGE: u8 = 64;
+/// `EX_UNAVAILABLE` from `sysexits.h`: something the command needs is not available.
+const EXIT_UNAVAILABLE: u8 = 69;
 /// `EX_IOERR` from `sysexits.h`: the output could not be written.
 const EXIT_IO: u8 = 74;
 
@@ -20,6 +22,9 @@ pub(crate) enum Failure {
     Usage(UsageError),
     /// The input given to the command is invalid, for instance a filter that does not parse.
     Invalid(Box<dyn Error + Send + Sync>),
+    /// Something the command needs is not available: the address to listen on, the
+    /// store, the operating system's random source.
+    Unavailable(String),
     /// The output could not be written.
     Output(io::Error),
 }
@@ -30,11 +35,17 @@ impl Failure {
         Self::Invalid(message.into().into())
     }
 
+    /// Something the command needs is not available, as `message` says.
+    pub(crate) fn unavailable(message: impl Into<String>) -> Self {
+        Self::Unavailable(message.into())
+    }
+
     /// The process exit status for this failure.
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Self::Usage(_) => EXIT_USAGE,
             Self::Invalid(_) => EXIT_INVALID,
+            Self::Unavailable(_) => EXIT_UNAVAILABLE,
             Self::Output(_) => EXIT_IO,
         })
     }
@@ -48,6 +59,7 @@ impl Failure {
                 writeln!(err, "Run 'scimitar --help' for more information.")
             }
             Self::Invalid(error) => writeln!(err, "error: {error}"),
+            Self::Unavailable(message) => writeln!(err, "error: {message}"),
             Self::Output(error) => writeln!(err, "error: cannot write the output: {error}"),
         }
     }

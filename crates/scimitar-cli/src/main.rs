@@ -17,10 +17,20 @@
 //! $ scimitar validate --lenient user.json
 //! ```
 //!
+//! It also serves SCIM over HTTP for identity providers such as Microsoft Entra ID and
+//! Okta, and manages the tenants and API keys of the server's store:
+//!
+//! ```text
+//! $ scimitar serve --listen 127.0.0.1:8080
+//! $ scimitar tenant create --compat entra acme
+//! $ scimitar token issue --tenant acme --expires 365
+//! ```
+//!
 //! Exit status: 0 on success, 2 when the input is invalid (the error is printed on
 //! standard error; `validate` also prints the SCIM error response on standard output),
-//! 64 when the command line is wrong and 74 when the output cannot be written (a closed
-//! pipe, as in `scimitar ... | head`, is not an error).
+//! 64 when the command line is wrong, 69 when something the command needs is not
+//! available (the address to listen on, the store) and 74 when the output cannot be
+//! written (a closed pipe, as in `scimitar ... | head`, is not an error).
 //! Run `scimitar --help` for the full usage.
 
 mod args;
@@ -31,6 +41,10 @@ mod group;
 mod input;
 mod patch;
 mod path;
+mod serve;
+mod store;
+mod tenant;
+mod token;
 mod validate;
 
 use std::env;
@@ -47,6 +61,12 @@ usage: scimitar filter parse [--lenient] EXPR
        scimitar path parse [--lenient] EXPR
        scimitar validate [--lenient] [--type NAME] FILE
        scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
+       scimitar serve [--listen ADDR] [--db DB]
+       scimitar tenant create [--compat PROFILE] [--db DB] NAME
+       scimitar tenant list [--db DB]
+       scimitar token issue --tenant NAME [--expires DAYS] [--db DB]
+       scimitar token list --tenant NAME [--db DB]
+       scimitar token revoke [--db DB] ID
        scimitar --help | --version";
 
 const HELP: &str = r#"scimitar: command-line tools for SCIM 2.0 (RFC 7643, RFC 7644)
@@ -62,6 +82,15 @@ Usage:
   scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
                                             Apply a PATCH request to a resource and
                                             print the result
+  scimitar serve [--listen ADDR] [--db DB]  Serve SCIM over HTTP for identity providers
+  scimitar tenant create [--compat PROFILE] [--db DB] NAME
+                                            Create a tenant and print its id
+  scimitar tenant list [--db DB]            List the tenants
+  scimitar token issue --tenant NAME [--expires DAYS] [--db DB]
+                                            Issue an API key and print it, once
+  scimitar token list --tenant NAME [--db DB]
+                                            List a tenant's API keys (never the keys)
+  scimitar token revoke [--db DB] ID        Revoke an API key
   scimitar help, -h, --help                 Print this help
   scimitar -V, --version                    Print the version
 
@@ -72,8 +101,13 @@ Options:
   --type NAME  The resource type of the resource to validate: User or Group
                (default: the one its 'schemas' names)
   --compat PROFILE
-               The identity-provider deviations a PATCH may use: strict, entra, okta
-               or lenient (the default)
+               The identity-provider deviations a PATCH (or a tenant's requests) may
+               use: strict, entra, okta or lenient (the default)
+  --listen ADDR
+               The IP address and port the server listens on (default: 127.0.0.1:8080)
+  --db DB      The store of tenants, keys, users and groups: a SQLite file (PATH or
+               sqlite:PATH, created if missing; default: scimitar.db in the working
+               directory), or ':memory:', which keeps them in the process only
   --           Read the next arguments as operands even if they start with '-'
 
 FILE is a path, or '-' for standard input.
@@ -83,14 +117,17 @@ Exit status:
   2   The input (EXPR, FILE or the resource) is invalid; the error is printed on
       standard error
   64  The command line is wrong
+  69  Something the command needs is not available: the address to listen on,
+      the store
   74  The output cannot be written
 
 Run 'scimitar <command> --help' for the help of one command.
 "#;
 
 fn main() -> ExitCode {
-    let mut stdout = io::stdout().lock();
-    let mut stderr = io::stderr().lock();
+    // Not locked for the whole run: the server's threads write its log on standard error.
+    let mut stdout = io::stdout();
+    let mut stderr = io::stderr();
     let result = Args::from_os(env::args_os().skip(1), USAGE)
         .map_err(Failure::from)
         .and_then(|args| run(args, &mut stdout, &mut stderr))
@@ -121,6 +158,9 @@ fn run(mut args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), F
             "path" => path::run(args, out, err),
             "validate" => validate::run(args, out, err),
             "patch" => patch::run(args, out, err),
+            "serve" => serve::run(args, out, err),
+            "tenant" => tenant::run(args, out, err),
+            "token" => token::run(args, out, err),
             "help" => print(args, HELP, USAGE, out),
             _ => Err(UsageError::new(format!("unknown command {command:?}"), USAGE).into()),
         },

@@ -4,6 +4,8 @@ mod filter;
 mod filter_match;
 mod patch;
 mod path;
+mod serve;
+mod tenant;
 mod usage;
 mod validate;
 

@@ -49,6 +49,14 @@ fn help_prints_usage() {
                 .contains("scimitar validate [--lenient] [--type NAME] FILE"),
             "{args:?}"
         );
+        for command in [
+            "scimitar serve [--listen ADDR] [--db DB]",
+            "scimitar tenant create [--compat PROFILE] [--db DB] NAME",
+            "scimitar token issue --tenant NAME [--expires DAYS] [--db DB]",
+            "scimitar token revoke [--db DB] ID",
+        ] {
+            assert!(run.stdout.contains(command), "{args:?} shows {command:?}");
+        }
         assert_eq!(run.stderr, "", "{args:?}");
     }
 }

@@ -1,0 +1,228 @@
+//! `scimitar serve`: a SCIM 2.0 server over HTTP for identity providers.
+
+pub(crate) mod env;
+mod log;
+mod server;
+
+use std::future::Future;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use scimitar_engine::{Engine, EngineConfig, Store};
+use scimitar_patch::Compat;
+
+use crate::args::{Args, UsageError};
+use crate::failure::Failure;
+use crate::group::print_help;
+use crate::store::{self, AnyStore, engine_failure, store_failure};
+
+use self::env::{RandomIds, SystemClock};
+use self::server::App;
+
+const USAGE: &str = "usage: scimitar serve [--listen ADDR] [--db DB]";
+
+const HELP: &str = r#"Serve SCIM 2.0 (RFC 7644) over HTTP, for identity providers such as Microsoft Entra ID
+and Okta to provision users and groups.
+
+Usage: scimitar serve [--listen ADDR] [--db DB]
+
+The SCIM endpoints are under http://ADDR/scim/v2: Users, Groups, .search, Bulk and the
+discovery endpoints. Each request needs an API key as a bearer token
+('Authorization: Bearer KEY'); the key names the tenant whose data the request sees.
+GET /healthz answers 200 'ok', for load balancers and probes. Request bodies over 1 MiB
+are refused with 413.
+
+On the first start, when the store has no tenant, it creates the tenant 'default'
+(profile lenient), issues an API key for it and prints the tenant URL and the key on
+standard output: this is the only time the key is shown. More tenants and keys come
+from 'scimitar tenant create' and 'scimitar token issue'.
+
+It writes 'listening on http://ADDR' on standard error once it accepts connections, then
+one line per request: the time, the method, the path with the names of the query
+parameters but not their values, the status, the time taken in milliseconds, and the
+tenant and key id of the caller ('-' when unknown); never the key itself.
+
+SIGINT (Ctrl-C) or SIGTERM stops it: it accepts no more connections, lets the requests
+in flight finish (for at most 10 seconds) and exits with status 0.
+
+Options:
+  --listen ADDR  The IP address and port to listen on (default: 127.0.0.1:8080); port 0
+                 picks a free port, which the 'listening on' line shows. To serve other
+                 machines, listen on 0.0.0.0 behind an HTTPS reverse proxy: identity
+                 providers in the cloud require HTTPS
+  --db DB        Where tenants, keys, users and groups are kept: a SQLite file, as a
+                 path or sqlite:PATH (created if missing; default: scimitar.db in the
+                 working directory), or ':memory:', which keeps them in the server
+                 process only: they are lost when it stops, and every start is a first
+                 start
+  -h, --help     Print this help
+
+Exit status: 0 after SIGINT or SIGTERM; 64 when the command line is wrong; 69 when it
+cannot listen on ADDR or open the store.
+
+Example:
+  $ scimitar serve --listen 127.0.0.1:8080
+"#;
+
+/// The default of `--listen`.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The largest request body, for the engine and for reading it off the connection.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// The name of the tenant made on the first start.
+const FIRST_TENANT: &str = "default";
+
+/// Runs `scimitar serve` with the arguments after `serve`.
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let mut listen = None;
+    let mut db = None;
+    let command = args.operands([], USAGE, |option, args| {
+        match option {
+            "--listen" => listen = Some(parse_listen(&args.value(option, USAGE)?)?),
+            "--db" => db = Some(args.value(option, USAGE)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    if command.is_none() {
+        return print_help(HELP, out);
+    }
+    let listen = match listen {
+        Some(listen) => listen,
+        None => parse_listen(DEFAULT_LISTEN)?,
+    };
+    let db = db.as_deref().unwrap_or(store::DEFAULT_DB);
+    let store = store::open_store(db)?;
+    let config = EngineConfig::default()
+        .max_body_size(MAX_BODY)
+        .bulk_max_payload_size(MAX_BODY);
+    let engine = Engine::new(store, SystemClock, RandomIds::new()?).with_config(config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::unavailable(format!("cannot start the runtime: {error}")))?;
+    runtime.block_on(serve(engine, listen, db, out, err))
+}
+
+/// `--listen ADDR`: an IP address and a port.
+fn parse_listen(text: &str) -> Result<SocketAddr, UsageError> {
+    text.parse().map_err(|_| {
+        let message = format!(
+            "invalid --listen address {text:?}: expected IP:PORT, such as {DEFAULT_LISTEN}"
+        );
+        UsageError::new(message, USAGE)
+    })
+}
+
+async fn serve(
+    engine: Engine<AnyStore>,
+    listen: SocketAddr,
+    db: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|error| Failure::unavailable(format!("cannot listen on {listen}: {error}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|error| Failure::unavailable(format!("cannot listen on {listen}: {error}")))?;
+    // Before the first request can come: a signal from then on stops the server cleanly.
+    let shutdown = shutdown_signal()
+        .map_err(|error| Failure::unavailable(format!("cannot handle signals: {error}")))?;
+    first_start(&engine, local, out).await?;
+    if engine.store().is_durable() {
+        writeln!(err, "store: {db}")?;
+    } else {
+        writeln!(
+            err,
+            "store: {db} (everything is lost when the server stops)"
+        )?;
+    }
+    writeln!(err, "listening on http://{local}")?;
+    err.flush()?;
+    let app = Arc::new(App {
+        engine,
+        body_limit: MAX_BODY,
+    });
+    let drained = server::serve(listener, app, shutdown)
+        .await
+        .map_err(|error| Failure::unavailable(format!("the server failed: {error}")))?;
+    if drained {
+        writeln!(err, "stopped")?;
+    } else {
+        writeln!(
+            err,
+            "stopped; requests still in flight after {} seconds were dropped",
+            server::DRAIN.as_secs()
+        )?;
+    }
+    Ok(())
+}
+
+/// On a store without tenants, creates the tenant [`FIRST_TENANT`], issues a key for it
+/// and prints what an identity provider needs on `out`.
+async fn first_start(
+    engine: &Engine<AnyStore>,
+    local: SocketAddr,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let tenants = engine.store().tenants().await.map_err(store_failure)?;
+    if !tenants.is_empty() {
+        return Ok(());
+    }
+    let tenant = engine
+        .create_tenant(FIRST_TENANT, Compat::LENIENT)
+        .await
+        .map_err(engine_failure)?;
+    let issued = engine
+        .issue_key(&tenant.id, None)
+        .await
+        .map_err(engine_failure)?;
+    let url = format!("http://{local}{}", engine.config().base());
+    writeln!(
+        out,
+        "Created the tenant {FIRST_TENANT:?} and an API key ({}) for it.",
+        issued.key.id
+    )?;
+    writeln!(
+        out,
+        "Paste these into Microsoft Entra ID (Tenant URL, Secret Token) or Okta (Base URL, API Token):"
+    )?;
+    writeln!(out, "  Tenant URL:   {url}")?;
+    writeln!(out, "  Secret Token: {}", issued.secret)?;
+    writeln!(
+        out,
+        "The key is shown only this once. Behind a reverse proxy, give its public HTTPS URL instead."
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A future that completes on SIGINT or SIGTERM. The handlers are installed before it
+/// returns, so that a signal that comes before the future is polled is not missed.
+#[cfg(unix)]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}

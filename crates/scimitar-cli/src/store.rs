@@ -1,0 +1,233 @@
+//! The store behind `scimitar serve`, `scimitar tenant` and `scimitar token`, chosen by
+//! `--db`; and the engine over it.
+//!
+//! [`open_store`] is the one place that maps a `--db` value to a store: a new kind of
+//! store is a variant of [`AnyStore`], a line in its `each!` macro and a branch there.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use scimitar_engine::{
+    ApiKey, Engine, KeyHash, ListPage, ListQuery, MemoryStore, Store, StoreError, StoredResource,
+    Tenant, TenantId,
+};
+use scimitar_schema::ScimError;
+use scimitar_store_sqlite::SqliteStore;
+
+use crate::failure::Failure;
+use crate::serve::env::{RandomIds, SystemClock};
+
+/// The `--db` value of the store kept in the process's memory.
+pub(crate) const MEMORY: &str = ":memory:";
+
+/// The `--db` of the commands that are not given one: a SQLite file in the working
+/// directory, so that a plain `scimitar serve` keeps its data.
+pub(crate) const DEFAULT_DB: &str = "scimitar.db";
+
+/// The store `--db` names: [`MEMORY`], or a SQLite file (created if missing) as a path,
+/// `sqlite:PATH` or `sqlite://PATH`.
+pub(crate) fn open_store(db: &str) -> Result<AnyStore, Failure> {
+    let cannot = |why: &dyn std::fmt::Display| {
+        Failure::unavailable(format!("cannot open the store {db:?}: {why}"))
+    };
+    let path = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .unwrap_or(db);
+    if path == MEMORY {
+        return Ok(AnyStore::Memory(MemoryStore::new()));
+    }
+    if path.is_empty() {
+        return Err(cannot(&"no file named"));
+    }
+    if path.contains("://") {
+        return Err(cannot(
+            &"expected a SQLite file (PATH, sqlite:PATH) or :memory:",
+        ));
+    }
+    SqliteStore::open(path)
+        .map(AnyStore::Sqlite)
+        .map_err(|error| cannot(&error))
+}
+
+/// An engine over the store `--db` names, with the system clock and random ids from the
+/// operating system.
+pub(crate) fn open_engine(db: &str) -> Result<Engine<AnyStore>, Failure> {
+    let store = open_store(db)?;
+    Ok(Engine::new(store, SystemClock, RandomIds::new()?))
+}
+
+/// Runs `future` to completion on a runtime of its own, for the commands that make a few
+/// store calls and exit.
+pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::unavailable(format!("cannot start the runtime: {error}")))?;
+    Ok(runtime.block_on(future))
+}
+
+/// The failure for an error of an engine call from the command line: its detail is the
+/// message; a store that failed (`503`) is unavailable, anything else invalid input.
+pub(crate) fn engine_failure(error: ScimError) -> Failure {
+    let message = error.detail.clone().unwrap_or_else(|| error.to_string());
+    if error.status == 503 {
+        Failure::unavailable(message)
+    } else {
+        Failure::invalid(message)
+    }
+}
+
+/// The failure for a store call that failed.
+pub(crate) fn store_failure(error: StoreError) -> Failure {
+    Failure::unavailable(format!("the store failed: {error}"))
+}
+
+/// One of the stores `--db` can name.
+#[derive(Debug)]
+pub(crate) enum AnyStore {
+    /// `:memory:`: everything is lost when the process exits.
+    Memory(MemoryStore),
+    /// A SQLite file.
+    Sqlite(SqliteStore),
+}
+
+impl AnyStore {
+    /// Whether what is written outlives the process.
+    pub(crate) fn is_durable(&self) -> bool {
+        match self {
+            Self::Memory(_) => false,
+            Self::Sqlite(_) => true,
+        }
+    }
+}
+
+/// Evaluates `$call` with `$store` bound to the store inside `$any`, whichever it is.
+macro_rules! each {
+    ($any:expr, $store:ident => $call:expr) => {
+        match $any {
+            AnyStore::Memory($store) => $call,
+            AnyStore::Sqlite($store) => $call,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    async fn create_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
+        each!(self, store => store.create_tenant(tenant).await)
+    }
+
+    async fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
+        each!(self, store => store.tenant(id).await)
+    }
+
+    async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>, StoreError> {
+        each!(self, store => store.tenant_by_name(name).await)
+    }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        each!(self, store => store.tenants().await)
+    }
+
+    async fn add_key(&self, key: ApiKey) -> Result<(), StoreError> {
+        each!(self, store => store.add_key(key).await)
+    }
+
+    async fn key_by_hash(&self, hash: &KeyHash) -> Result<Option<ApiKey>, StoreError> {
+        each!(self, store => store.key_by_hash(hash).await)
+    }
+
+    async fn keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        each!(self, store => store.keys(tenant).await)
+    }
+
+    async fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        each!(self, store => store.revoke_key(id, at).await)
+    }
+
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+    ) -> Result<Option<StoredResource>, StoreError> {
+        each!(self, store => store.get(tenant, resource_type, id).await)
+    }
+
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: ListQuery<'_>,
+    ) -> Result<ListPage, StoreError> {
+        each!(self, store => store.list(tenant, resource_type, query).await)
+    }
+
+    async fn create(&self, tenant: &TenantId, resource: StoredResource) -> Result<(), StoreError> {
+        each!(self, store => store.create(tenant, resource).await)
+    }
+
+    async fn replace(
+        &self,
+        tenant: &TenantId,
+        resource: StoredResource,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        each!(self, store => store.replace(tenant, resource, expected_version).await)
+    }
+
+    async fn delete(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        expected_version: Option<u64>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        each!(self, store => store.delete(tenant, resource_type, id, expected_version, at).await)
+    }
+
+    async fn groups_with_member(
+        &self,
+        tenant: &TenantId,
+        member_id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        each!(self, store => store.groups_with_member(tenant, member_id).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_is_the_store_of_memory() {
+        for db in [MEMORY, "sqlite::memory:", "sqlite://:memory:"] {
+            let store = open_store(db).unwrap();
+            assert!(matches!(store, AnyStore::Memory(_)), "{db}");
+            assert!(!store.is_durable());
+        }
+    }
+
+    #[test]
+    fn other_urls_are_unavailable() {
+        for db in ["postgres://localhost/scim", "sqlite:", ""] {
+            let Err(Failure::Unavailable(message)) = open_store(db) else {
+                panic!("{db:?} is not a store of this build");
+            };
+            assert!(message.starts_with("cannot open the store"), "{message}");
+        }
+    }
+
+    /// The delegating store passes the store's conformance suite, over each store.
+    #[test]
+    fn conforms() {
+        scimitar_engine::block_on(scimitar_engine::conformance::run_all(|| {
+            open_store(MEMORY).unwrap()
+        }));
+        scimitar_engine::block_on(scimitar_engine::conformance::run_all(|| {
+            AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap())
+        }));
+    }
+}
