@@ -7,6 +7,7 @@
 //! cargo bench -p scimitar-benches --bench filter_eval
 //! cargo bench -p scimitar-benches --bench user_serde
 //! cargo bench -p scimitar-benches --bench patch_apply
+//! cargo bench -p scimitar-benches --bench engine
 //! ```
 //!
 //! - `filter_parse`: parsing throughput (bytes per second) of the lookups identity
@@ -20,6 +21,10 @@
 //! - `patch_apply`: PATCH requests as Entra ID sends them, applied to the RFC 7643 §8.3
 //!   enterprise user, and membership changes of a generated group of 100,000 members
 //!   ([`large_group`], [`new_member_ids`]).
+//! - `engine`: `scimitar_engine::Engine::handle` in process over a `MemoryStore` of
+//!   100,000 generated users ([`enterprise_users`]), in requests per second: `GET` by id,
+//!   the `userName eq` lookup, `POST`, Entra ID's six-operation `PATCH`, and `GET` of a
+//!   group of 10,000 members without them.
 //!
 //! This library holds only the corpora and the generators, so benchmarks and tests share
 //! them; it measures nothing itself.

@@ -1,5 +1,5 @@
-//! Fuzz targets for Scimitar's parsers, resource handling and PATCH applier, run with
-//! `cargo +nightly fuzz run <target>` (see `README.md`).
+//! Fuzz targets for Scimitar's parsers, resource handling, PATCH applier and request
+//! handler, run with `cargo +nightly fuzz run <target>` (see `README.md`).
 //!
 //! The properties live in [`checks`], one file per crate under test, which uses only that
 //! crate, its dependencies and `std`, so the crate's stable-toolchain test

@@ -6,6 +6,7 @@ mod support;
 mod concurrency;
 mod custom_auth;
 mod entra;
+mod fuzz_corpus;
 mod okta;
 mod protocol;
 mod tenancy;
