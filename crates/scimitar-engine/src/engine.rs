@@ -168,11 +168,20 @@ impl<S: Store> Engine<S> {
     /// Answers one request. Every failure is an RFC 7644 §3.12 error response; this
     /// never panics on any input.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
-        let (parts, body) = request.into_parts();
-        match self.dispatch(&parts, body).await {
+        let (mut parts, body) = request.into_parts();
+        // HEAD is GET without the body (RFC 9110 §9.3.2).
+        let head = parts.method == Method::HEAD;
+        if head {
+            parts.method = Method::GET;
+        }
+        let mut response = match self.dispatch(&parts, body).await {
             Ok(response) => response,
             Err(error) => response::error(&error),
+        };
+        if head {
+            *response.body_mut() = Bytes::new();
         }
+        response
     }
 
     /// The resource type served at the endpoint segment `segment` (`Users`).

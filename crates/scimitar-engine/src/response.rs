@@ -13,8 +13,10 @@ pub const SCIM_JSON: &str = "application/scim+json";
 
 /// A response with a JSON body.
 pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response<Bytes> {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => with_body(status, Bytes::from(bytes)),
+    // Most single resources fit; growing from serde_json's default costs several copies.
+    let mut bytes = Vec::with_capacity(2048);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => with_body(status, Bytes::from(bytes)),
         Err(_) => error(&ScimError::new(500, "the response could not be encoded")),
     }
 }

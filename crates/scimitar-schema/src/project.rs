@@ -132,22 +132,22 @@ impl<'a> Projector<'a> {
         }
     }
 
-    /// Projects the attributes of one schema's object.
+    /// Projects the attributes of one schema's object, moving what it keeps.
     fn object(
         &self,
-        source: &Map<String, Value>,
+        source: Map<String, Value>,
         urn: Option<&str>,
         defs: &dyn Fn(&str) -> Option<&'a AttributeDef>,
     ) -> Map<String, Value> {
         let mut kept = Map::new();
         for (name, value) in source {
-            let def = defs(name);
-            let keep = self.keep(urn, name, def);
+            let def = defs(&name);
+            let keep = self.keep(urn, &name, def);
             if matches!(keep, Keep::Nothing) {
                 continue;
             }
             if let Some(value) = sub_attrs(value, def, &keep) {
-                kept.insert(name.clone(), value);
+                kept.insert(name, value);
             }
         }
         kept
@@ -161,8 +161,17 @@ impl<'a> Projector<'a> {
 
 /// Filters the sub-attributes of a complex value (or of each element of a multi-valued
 /// one) as `keep` says, honouring each sub-attribute's `returned`. `None` when nothing
-/// is left of a complex value.
-fn sub_attrs(value: &Value, def: Option<&AttributeDef>, keep: &Keep<'_>) -> Option<Value> {
+/// is left of a complex value. A value kept whole whose sub-attributes are all returned
+/// by default is moved as it is, without a walk over its elements.
+fn sub_attrs(value: Value, def: Option<&AttributeDef>, keep: &Keep<'_>) -> Option<Value> {
+    let hidden_subs = def.is_some_and(|def| {
+        def.sub_attributes
+            .iter()
+            .any(|sub| matches!(sub.returned, Returned::Never | Returned::Request))
+    });
+    if matches!(keep, Keep::Whole) && !hidden_subs {
+        return Some(value);
+    }
     let kept = |name: &str| {
         let returned = def
             .and_then(|def| def.sub_attribute(name))
@@ -177,27 +186,23 @@ fn sub_attrs(value: &Value, def: Option<&AttributeDef>, keep: &Keep<'_>) -> Opti
             (_, Keep::AllBut(subs)) => !listed(subs),
         }
     };
-    let filter_object = |object: &Map<String, Value>| -> Option<Value> {
-        let object: Map<String, Value> = object
-            .iter()
-            .filter(|(name, _)| kept(name))
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect();
+    let filter_object = |mut object: Map<String, Value>| -> Option<Value> {
+        object.retain(|name, _| kept(name));
         (!object.is_empty()).then_some(Value::Object(object))
     };
     match value {
         Value::Object(object) => filter_object(object),
         Value::Array(items) => {
             let items: Vec<Value> = items
-                .iter()
+                .into_iter()
                 .filter_map(|item| match item {
                     Value::Object(object) => filter_object(object),
-                    other => Some(other.clone()),
+                    other => Some(other),
                 })
                 .collect();
             (!items.is_empty()).then_some(Value::Array(items))
         }
-        other => Some(other.clone()),
+        other => Some(other),
     }
 }
 
@@ -236,57 +241,72 @@ pub fn project(
     registry: &SchemaRegistry,
     projection: Projection<'_>,
 ) -> Resource {
-    let resource_type = registry.resource_type_of(resource);
+    project_owned(resource.clone(), registry, projection)
+}
+
+/// [`project`] on a resource the caller gives up: kept values are moved, not copied,
+/// and dropped ones (a large group's `members` under `excludedAttributes=members`) are
+/// never copied at all.
+pub fn project_owned(
+    resource: Resource,
+    registry: &SchemaRegistry,
+    projection: Projection<'_>,
+) -> Resource {
+    let resource_type = registry.resource_type_of(&resource);
     let entries = match projection {
         Projection::Default => Vec::new(),
         Projection::Only(list) | Projection::Except(list) => entries(list),
     };
-    let core_urn = resource_type
-        .map(|resource_type| resource_type.schema.as_str())
-        .or_else(|| resource.schemas().next());
+    let core_urn: Option<String> = resource_type
+        .map(|resource_type| resource_type.schema.clone())
+        .or_else(|| resource.schemas().next().map(str::to_owned));
+    let extension_keys: Vec<String> = resource
+        .as_map()
+        .iter()
+        .filter(|(key, value)| {
+            value.is_object()
+                && key.len() > 4
+                && key.as_bytes()[..4].eq_ignore_ascii_case(b"urn:")
+                && !resource.is_core_urn(key)
+        })
+        .map(|(key, _)| key.clone())
+        .collect();
     let projector = Projector {
         projection,
         entries,
-        core_urn,
+        core_urn: core_urn.as_deref(),
     };
     let core_defs = |name: &str| {
         resource_type
             .and_then(|resource_type| registry.top_level(resource_type, None, name))
             .map(|(_, def)| def)
     };
-    let mut projected = Map::new();
-    let (extensions, core): (Vec<_>, Vec<_>) =
-        resource.as_map().iter().partition(|(key, value)| {
-            value.is_object()
-                && key.len() > 4
-                && key.as_bytes()[..4].eq_ignore_ascii_case(b"urn:")
-                && !resource.is_core_urn(key)
-        });
-    let core: Map<String, Value> = core
+    let mut map = resource.into_map();
+    let extensions: Vec<(String, Value)> = extension_keys
         .into_iter()
-        .map(|(key, value)| (key.clone(), value.clone()))
+        .filter_map(|key| map.remove(&key).map(|value| (key, value)))
         .collect();
-    projected.extend(projector.object(&core, None, &core_defs));
+    let mut projected = projector.object(map, None, &core_defs);
     for (urn, value) in extensions {
-        let Some(object) = value.as_object() else {
+        let Value::Object(object) = value else {
             continue;
         };
-        let kept = match (projection, projector.extension_named(urn)) {
-            (Projection::Only(_), true) => object.clone(),
+        let kept = match (projection, projector.extension_named(&urn)) {
+            (Projection::Only(_), true) => object,
             (Projection::Except(_), true) => continue,
             _ => {
                 let ext_defs = |name: &str| {
                     resource_type
                         .and_then(|resource_type| {
-                            registry.top_level(resource_type, Some(urn), name)
+                            registry.top_level(resource_type, Some(&urn), name)
                         })
                         .map(|(_, def)| def)
                 };
-                projector.object(object, Some(urn), &ext_defs)
+                projector.object(object, Some(&urn), &ext_defs)
             }
         };
         if !kept.is_empty() {
-            projected.insert(urn.clone(), Value::Object(kept));
+            projected.insert(urn, Value::Object(kept));
         }
     }
     Resource::from(projected)

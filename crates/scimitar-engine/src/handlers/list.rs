@@ -385,7 +385,7 @@ impl<S: Store> Engine<S> {
                 .collect()
         };
         let mut rendered = Vec::with_capacity(page_resources.len());
-        for resource in &page_resources {
+        for resource in page_resources {
             rendered.push(self.render(call, resource, &request.lists).await?);
         }
         let mut body = json!({

@@ -6,7 +6,7 @@ use http::{HeaderMap, Response, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use scimitar_filter::{AttributeList, ParseOptions};
-use scimitar_schema::{Projection, Resource, ResourceType, ScimError, project};
+use scimitar_schema::{Projection, Resource, ResourceType, ScimError, project_owned};
 
 use crate::engine::{Call, Engine, stored};
 use crate::response::{self, etag, set_header};
@@ -171,11 +171,11 @@ impl<S: Store> Engine<S> {
     pub(crate) async fn render(
         &self,
         call: &Call<'_>,
-        stored_resource: &StoredResource,
+        stored_resource: StoredResource,
         lists: &Lists,
     ) -> Result<Value, ScimError> {
-        let mut resource = stored_resource.resource.clone();
         let location = self.location(call, &stored_resource.resource_type, &stored_resource.id);
+        let mut resource = stored_resource.resource;
         let map = resource.as_map_mut();
         let meta = map
             .entry("meta")
@@ -195,7 +195,7 @@ impl<S: Store> Engine<S> {
             self.add_groups(call, &stored_resource.id, &mut resource)
                 .await?;
         }
-        Ok(project(&resource, &self.registry, lists.projection()).into_value())
+        Ok(project_owned(resource, &self.registry, lists.projection()).into_value())
     }
 
     /// Sets a user's computed `groups` attribute (RFC 7643 §4.1.2).
@@ -239,14 +239,16 @@ impl<S: Store> Engine<S> {
         &self,
         call: &Call<'_>,
         status: StatusCode,
-        stored_resource: &StoredResource,
+        stored_resource: StoredResource,
         lists: &Lists,
     ) -> Result<Response<Bytes>, ScimError> {
+        let version = etag(stored_resource.version);
+        let location = (status == StatusCode::CREATED)
+            .then(|| self.location(call, &stored_resource.resource_type, &stored_resource.id));
         let body = self.render(call, stored_resource, lists).await?;
         let mut response = response::json(status, &body);
-        set_header(&mut response, header::ETAG, &etag(stored_resource.version));
-        if status == StatusCode::CREATED {
-            let location = self.location(call, &stored_resource.resource_type, &stored_resource.id);
+        set_header(&mut response, header::ETAG, &version);
+        if let Some(location) = location {
             set_header(&mut response, header::LOCATION, &location);
         }
         Ok(response)
@@ -277,7 +279,7 @@ impl<S: Store> Engine<S> {
             set_header(&mut response, header::ETAG, &etag(stored_resource.version));
             return Ok(response);
         }
-        self.resource_response(call, StatusCode::OK, &stored_resource, &lists)
+        self.resource_response(call, StatusCode::OK, stored_resource, &lists)
             .await
     }
 

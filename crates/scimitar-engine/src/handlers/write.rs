@@ -1,6 +1,6 @@
 //! Creating, replacing, patching and deleting resources.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
@@ -69,9 +69,20 @@ impl<S: Store> Engine<S> {
         &self,
         call: &Call<'_>,
         resource: &mut Resource,
-        previous: &[String],
+        previous: Option<&Resource>,
     ) -> Result<(), ScimError> {
-        let known: HashSet<&str> = previous.iter().map(String::as_str).collect();
+        // The members the group had, with the `type` it knew them by.
+        let known: HashMap<&str, Option<&Value>> = previous
+            .and_then(|previous| previous.get_attr("members"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .filter_map(|member| {
+                let id = get_ci(member, "value")?.as_str()?;
+                Some((id, get_ci(member, "type")))
+            })
+            .collect();
         let Some(Value::Array(members)) = resource.as_map_mut().get_mut("members") else {
             return Ok(());
         };
@@ -87,7 +98,11 @@ impl<S: Store> Engine<S> {
                     "a member needs a 'value' (the member's id)",
                 ));
             };
-            if known.contains(id.as_str()) {
+            if let Some(known_type) = known.get(id.as_str()) {
+                // A member removed and added back in one request keeps its type.
+                if let (None, Some(kind)) = (get_ci(object, "type"), known_type) {
+                    object.insert("type".into(), (*kind).clone());
+                }
                 continue;
             }
             let mut kind = None;
@@ -122,11 +137,12 @@ impl<S: Store> Engine<S> {
     ) -> Result<StoredResource, ScimError> {
         // `password` is write-only: it is never stored here, so never returned.
         resource.as_map_mut().remove("password");
-        let previous_members = previous
-            .map(|previous| previous.members.as_slice())
-            .unwrap_or_default();
-        self.check_new_members(call, &mut resource, previous_members)
-            .await?;
+        self.check_new_members(
+            call,
+            &mut resource,
+            previous.map(|previous| &previous.resource),
+        )
+        .await?;
         let mut stored_resource = StoredResource::new(id, resource_type.name.clone(), resource);
         stored_resource.version = version;
         stored_resource.unique_keys = self.unique_keys(resource_type, &stored_resource.resource);
@@ -162,7 +178,7 @@ impl<S: Store> Engine<S> {
                 .create(&call.tenant.id, stored_resource.clone())
                 .await,
         )?;
-        self.resource_response(call, StatusCode::CREATED, &stored_resource, &lists)
+        self.resource_response(call, StatusCode::CREATED, stored_resource, &lists)
             .await
     }
 
@@ -203,7 +219,7 @@ impl<S: Store> Engine<S> {
             map.insert("meta".into(), meta.clone());
             if same_attributes(&resource, &existing.resource) {
                 return self
-                    .resource_response(call, StatusCode::OK, &existing, &lists)
+                    .resource_response(call, StatusCode::OK, existing, &lists)
                     .await;
             }
             meta["lastModified"] = Value::String(self.timestamp());
@@ -225,7 +241,7 @@ impl<S: Store> Engine<S> {
             {
                 Ok(()) => {
                     return self
-                        .resource_response(call, StatusCode::OK, &next, &lists)
+                        .resource_response(call, StatusCode::OK, next, &lists)
                         .await;
                 }
                 Err(StoreError::VersionMismatch { .. }) if !preconditions.has_if_match() => {
@@ -304,7 +320,7 @@ impl<S: Store> Engine<S> {
                 return Ok(response);
             }
             return self
-                .resource_response(call, StatusCode::OK, &current, &lists)
+                .resource_response(call, StatusCode::OK, current, &lists)
                 .await;
         }
         Err(ScimError::new(409, "the resource kept changing; try again"))

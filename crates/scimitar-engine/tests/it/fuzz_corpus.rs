@@ -72,7 +72,7 @@ const EXPECTED: &[(&str, Option<u16>)] = &[
     ("list-users-username-eq", Some(200)),
     ("me-not-implemented", Some(501)),
     ("method-extension-lowercase-get", Some(405)),
-    ("method-head-on-user", Some(405)),
+    ("method-head-on-user", Some(200)),
     ("method-put-on-collection", Some(405)),
     ("patch-group-if-match-stale", Some(412)),
     ("patch-group-members-entra", Some(200)),

@@ -1394,3 +1394,34 @@ fn required_strings_must_not_be_empty() {
         Some("invalidValue"),
     );
 }
+
+#[test]
+fn head_is_get_without_a_body() {
+    let h = Harness::new();
+    let id = h.create_user("alice");
+    let get = h.get(&format!("/Users/{id}"));
+    let head = h.send("HEAD", &format!("/Users/{id}"), None, &[]);
+    assert_eq!(head.0, 200);
+    assert_eq!(head.2, Value::Null, "no body");
+    assert_eq!(header(&head.1, "etag"), header(&get.1, "etag"));
+}
+
+#[test]
+fn a_member_removed_and_added_back_keeps_its_type() {
+    let h = Harness::new();
+    let alice = h.create_user("alice");
+    let group = h.create_group("admins", &[&alice]);
+    let reply = h.patch(
+        &format!("/Groups/{group}"),
+        json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                {"op": "Remove", "path": "members", "value": [{"value": alice}]},
+                {"op": "Add", "path": "members", "value": [{"value": alice}]},
+            ],
+        }),
+    );
+    assert_eq!(reply.0, 200);
+    let members = h.get(&format!("/Groups/{group}")).2["members"].clone();
+    assert_eq!(members[0]["type"], json!("User"), "{members}");
+}
