@@ -22,9 +22,10 @@
 //! two seconds); `POST`ing them would take longer and measure nothing more. They are
 //! generated only when this binary runs, never by `cargo bench --no-run`.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -340,15 +341,9 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = engine
 }
 criterion_main!(benches);

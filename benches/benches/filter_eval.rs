@@ -11,8 +11,9 @@
 //! The directory is generated (about a second) only when this binary runs, never by
 //! `cargo bench --no-run`.
 
+mod common;
+
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use scimitar_benches::{enterprise_users, eval_cases};
@@ -59,15 +60,9 @@ fn filter_eval(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = filter_eval
 }
 criterion_main!(benches);

@@ -2,8 +2,9 @@
 //! `path_parse`), one benchmark per input of [`scimitar_benches::filters`] and
 //! [`scimitar_benches::patch_paths`], reported in bytes per second.
 
+mod common;
+
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scimitar_benches::{Input, filters, patch_paths};
@@ -36,15 +37,9 @@ fn path_parse(c: &mut Criterion) {
     bench_group(c, "path_parse", patch_paths(), PatchPath::parse_with);
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = filter_parse, path_parse
 }
 criterion_main!(benches);

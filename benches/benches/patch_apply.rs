@@ -26,8 +26,9 @@
 //! wrong figure. The group is generated only when this binary runs, never by
 //! `cargo bench --no-run`.
 
+mod common;
+
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use scimitar_benches::{large_group, new_member_ids};
@@ -282,15 +283,9 @@ fn membership(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = user_requests, membership
 }
 criterion_main!(benches);

@@ -5,8 +5,9 @@
 //! `resource_to_typed` and `typed_to_resource` convert between the two models and report
 //! users per second.
 
+mod common;
+
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scimitar_schema::{Resource, User};
@@ -56,15 +57,9 @@ fn user_serde(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = user_serde
 }
 criterion_main!(benches);

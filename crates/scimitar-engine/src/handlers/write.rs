@@ -13,24 +13,8 @@ use scimitar_schema::{Resource, ResourceType, ScimError, ValidateMode, ValidateO
 use crate::engine::{Call, Engine, stored};
 use crate::handlers::resources::{Lists, Preconditions};
 use crate::response;
+use crate::store::support::member_ids;
 use crate::store::{Store, StoreError, StoredResource, UniqueKey};
-
-/// The ids listed in a group's `members`.
-fn member_ids(resource: &Resource) -> Vec<String> {
-    resource
-        .get_attr("members")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|member| {
-            member
-                .as_object()
-                .and_then(|member| get_ci(member, "value"))
-                .and_then(Value::as_str)
-        })
-        .map(str::to_owned)
-        .collect()
-}
 
 /// Whether two resources hold the same attributes, `meta` aside.
 fn same_attributes(left: &Resource, right: &Resource) -> bool {

@@ -193,3 +193,21 @@ pub fn lookup(resource_type: &str, filter: &Filter) -> Option<(Indexed, String)>
     })?;
     Some((attribute, attribute.normalise(value)))
 }
+
+/// The ids a group's `members` lists, as the engine records them in
+/// [`StoredResource::members`].
+pub fn member_ids(resource: &Resource) -> Vec<String> {
+    resource
+        .get_attr("members")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|member| {
+            member
+                .as_object()
+                .and_then(|member| get_ci(member, "value"))
+                .and_then(Value::as_str)
+        })
+        .map(str::to_owned)
+        .collect()
+}
