@@ -6,15 +6,13 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
-use serde_json::Value;
 
-use scimitar_engine::store_support::{Plan, drop_member, indexed_values, plan};
+use scimitar_engine::store_support::{Plan, drop_member, indexed_values, member_ids, plan};
 use scimitar_engine::{
     ApiKey, KeyHash, ListPage, ListQuery, Store, StoreError, StoredResource, Tenant, TenantId,
     UniqueKey,
 };
 use scimitar_schema::Resource;
-use scimitar_schema::json::get_ci;
 
 use crate::migrations;
 
@@ -51,22 +49,6 @@ fn parse_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError>
     .transpose()
 }
 
-/// The member ids a group's JSON lists.
-fn member_ids(resource: &Resource) -> Vec<String> {
-    resource
-        .get_attr("members")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|member| {
-            member
-                .as_object()
-                .and_then(|member| get_ci(member, "value"))
-                .and_then(Value::as_str)
-        })
-        .map(str::to_owned)
-        .collect()
-}
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
