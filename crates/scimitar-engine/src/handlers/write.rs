@@ -218,20 +218,13 @@ impl<S: Store> Engine<S> {
                     Some(&existing),
                 )
                 .await?;
-            match self
-                .store
-                .replace(&call.tenant.id, next.clone(), existing.version)
-                .await
+            if let Some(next) = self
+                .swap(call, next, existing.version, &preconditions)
+                .await?
             {
-                Ok(()) => {
-                    return self
-                        .resource_response(call, StatusCode::OK, next, &lists)
-                        .await;
-                }
-                Err(StoreError::VersionMismatch { .. }) if !preconditions.has_if_match() => {
-                    continue;
-                }
-                Err(error) => return Err(response::store_error(error)),
+                return self
+                    .resource_response(call, StatusCode::OK, next, &lists)
+                    .await;
             }
         }
         Err(ScimError::new(409, "the resource kept changing; try again"))
@@ -281,15 +274,11 @@ impl<S: Store> Engine<S> {
                     )
                     .await?;
                 match self
-                    .store
-                    .replace(&call.tenant.id, next.clone(), existing.version)
-                    .await
+                    .swap(call, next, existing.version, &preconditions)
+                    .await?
                 {
-                    Ok(()) => next,
-                    Err(StoreError::VersionMismatch { .. }) if !preconditions.has_if_match() => {
-                        continue;
-                    }
-                    Err(error) => return Err(response::store_error(error)),
+                    Some(next) => next,
+                    None => continue,
                 }
             } else {
                 existing
@@ -308,6 +297,27 @@ impl<S: Store> Engine<S> {
                 .await;
         }
         Err(ScimError::new(409, "the resource kept changing; try again"))
+    }
+
+    /// Stores `next` if the resource is still at `expected` (compare-and-swap). `None`
+    /// when a concurrent write won and the client did not ask for `If-Match`: the caller
+    /// reads again and retries; with `If-Match` that is `412`.
+    async fn swap(
+        &self,
+        call: &Call<'_>,
+        next: StoredResource,
+        expected: u64,
+        preconditions: &Preconditions,
+    ) -> Result<Option<StoredResource>, ScimError> {
+        match self
+            .store
+            .replace(&call.tenant.id, next.clone(), expected)
+            .await
+        {
+            Ok(()) => Ok(Some(next)),
+            Err(StoreError::VersionMismatch { .. }) if !preconditions.has_if_match() => Ok(None),
+            Err(error) => Err(response::store_error(error)),
+        }
     }
 
     /// `DELETE /Users/{id}`: the resource goes, and with it its memberships.
