@@ -3,7 +3,6 @@
 //! toolchain, so every `cargo test` covers what the nightly-only cargo-fuzz target checks.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 // The very file the fuzz target runs. Its items are `pub` for the fuzz crate, which is
 // unreachable from here.
@@ -11,34 +10,14 @@ use std::path::{Path, PathBuf};
 #[path = "../../../../fuzz/src/checks/engine.rs"]
 mod checks;
 
-/// Every file of `fuzz/corpus/<target>/`, sorted by name.
-fn corpus(target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
-    let entries = fs::read_dir(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
-    let mut files: Vec<PathBuf> = entries
-        .map(|entry| entry.expect("a readable corpus directory").path())
-        .filter(|path| path.is_file())
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 10,
-        "only {} seed files in {}",
-        files.len(),
-        dir.display()
-    );
-    files
-}
+#[path = "../../../../fuzz/replay.rs"]
+mod replay;
+
+use replay::corpus;
 
 #[test]
 fn engine_request_corpus() {
-    for file in corpus("engine_request") {
-        let data = fs::read(&file).unwrap_or_else(|error| panic!("{}: {error}", file.display()));
-        // Name the input in the test output if the check panics.
-        eprintln!("replaying {}", file.display());
-        checks::engine_request(&data);
-    }
+    replay::replay("engine_request", checks::engine_request);
 }
 
 /// The status each seed gets when the seeds run in name order on a fresh engine; `None`
