@@ -49,7 +49,6 @@ fn parse_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError>
     .transpose()
 }
 
-
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
