@@ -11,7 +11,6 @@ mod checks;
 #[path = "../../../../fuzz/replay.rs"]
 mod replay;
 
-
 #[test]
 fn resource_json_corpus() {
     replay::replay("resource_json", checks::resource_json);
