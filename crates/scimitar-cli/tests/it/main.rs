@@ -1,5 +1,7 @@
 //! Runs the built `scimitar` binary and checks its output and exit status.
 
+#[cfg(unix)]
+mod crash;
 mod filter;
 mod filter_match;
 mod patch;

@@ -1,0 +1,395 @@
+//! `scimitar serve` killed with `SIGKILL` while users are being created, then started
+//! again on the same SQLite file: it must start cleanly and keep every user whose `POST`
+//! was answered with a 2xx.
+//!
+//! Every wait and every loop is bounded and none sleeps: the server's output is read by
+//! threads that pass each line over a channel, and the writers report each created user
+//! over another.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{self, Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+use std::{env, fs, thread};
+
+use crate::scimitar;
+
+/// The longest wait for the server: to start, to answer, to exit.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The concurrent writers, each on its own keep-alive connection.
+const WRITERS: usize = 3;
+
+/// The most `POST`s a writer sends, if the server is not killed first: all of them fit
+/// in one page of the list.
+const MAX_WRITES: usize = 300;
+
+/// The server is killed once this many users have been created (and acknowledged).
+const KILL_AFTER: usize = 200;
+
+/// A SQLite file in the temporary directory, removed (with its WAL) when dropped.
+struct TempDb(String);
+
+impl TempDb {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = NEXT.fetch_add(1, Ordering::Relaxed);
+        let name = format!("scimitar-cli-it-crash-{}-{unique}.db", process::id());
+        let path = env::temp_dir().join(name);
+        Self(
+            path.to_str()
+                .expect("a UTF-8 temporary directory")
+                .to_owned(),
+        )
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = fs::remove_file(format!("{}{suffix}", self.0));
+        }
+    }
+}
+
+/// The lines `reader` gives, over a channel that is closed at its end.
+fn lines(reader: impl Read + Send + 'static) -> Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(reader).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// A running `scimitar serve`, killed when dropped.
+struct Server {
+    child: Option<Child>,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+    /// What standard error said so far.
+    log: Vec<String>,
+}
+
+impl Server {
+    /// Starts `scimitar serve --listen 127.0.0.1:0 --db DB` and waits until it listens.
+    fn start(db: &TempDb) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scimitar"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", &db.0])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("scimitar starts");
+        let stdout = lines(child.stdout.take().expect("stdout is piped"));
+        let stderr = lines(child.stderr.take().expect("stderr is piped"));
+        let mut server = Self {
+            child: Some(child),
+            addr: String::new(),
+            stdout,
+            stderr,
+            log: Vec::new(),
+        };
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = match server.stderr.recv_timeout(left) {
+                Ok(line) => line,
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("the server exited before listening: {:?}", server.log)
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("the server did not listen in {TIMEOUT:?}: {:?}", server.log)
+                }
+            };
+            server.log.push(line.clone());
+            if let Some(addr) = line.strip_prefix("listening on http://") {
+                server.addr = addr.to_owned();
+                break;
+            }
+        }
+        assert!(server.addr.starts_with("127.0.0.1:"), "{:?}", server.log);
+        assert!(
+            server.log.contains(&format!("store: {}", db.0)),
+            "{:?}",
+            server.log
+        );
+        server
+    }
+
+    /// Sends `signal` and waits for the server to exit; returns how it exited, and
+    /// everything it printed on standard output.
+    fn stop(mut self, signal: &str) -> (process::ExitStatus, Vec<String>) {
+        let mut child = self.child.take().expect("the server runs");
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} succeeds");
+        // Standard output ends when the process exits.
+        let deadline = Instant::now() + TIMEOUT;
+        let mut stdout = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(line) => stdout.push(line),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("the server did not exit in {TIMEOUT:?} after SIG{signal}");
+                }
+            }
+        }
+        (child.wait().expect("the server exits"), stdout)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A keep-alive HTTP/1.1 connection with a bearer key.
+struct Connection {
+    reader: BufReader<TcpStream>,
+    addr: String,
+    key: String,
+}
+
+impl Connection {
+    fn open(addr: &str, key: &str) -> Self {
+        let stream = TcpStream::connect(addr).expect("the server accepts");
+        stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+        stream.set_write_timeout(Some(TIMEOUT)).unwrap();
+        stream.set_nodelay(true).unwrap();
+        Self {
+            reader: BufReader::new(stream),
+            addr: addr.to_owned(),
+            key: key.to_owned(),
+        }
+    }
+
+    /// Sends a request and reads the status and the body of the response; an error when
+    /// the connection fails or ends before the whole response.
+    fn request(
+        &mut self,
+        method: &str,
+        target: &str,
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
+        let request = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            self.key,
+            body.len()
+        );
+        self.reader.get_mut().write_all(request.as_bytes())?;
+        let broken = |what: &str| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, what);
+        let mut line = String::new();
+        if self.reader.read_line(&mut line)? == 0 {
+            return Err(broken("closed before the status line"));
+        }
+        let status = line
+            .strip_prefix("HTTP/1.1 ")
+            .and_then(|rest| rest.get(..3))
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| broken("no status line"))?;
+        let mut length = None;
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(broken("closed in the headers"));
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let mut body = vec![0; length.ok_or_else(|| broken("no Content-Length"))?];
+        self.reader.read_exact(&mut body)?;
+        let body = String::from_utf8(body).map_err(|_| broken("a body not UTF-8"))?;
+        Ok((status, body))
+    }
+}
+
+/// What a writer reports: a user it sent, and whether the server acknowledged it.
+enum Report {
+    Sent(String),
+    Created(String),
+}
+
+/// Creates up to [`MAX_WRITES`] users `crash-WRITER-N` on one connection, reporting each
+/// before it is sent and once it got a 2xx; stops at the first broken connection.
+fn write_users(addr: String, key: String, writer: usize, report: Sender<Report>) {
+    let mut connection = Connection::open(&addr, &key);
+    for n in 0..MAX_WRITES {
+        let user_name = format!("crash-{writer}-{n}");
+        let body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": user_name,
+            "active": true,
+            "name": {"givenName": "Crash", "familyName": format!("Test {n}")},
+            "emails": [{"type": "work", "value": format!("{user_name}@example.com"), "primary": true}],
+        })
+        .to_string();
+        if report.send(Report::Sent(user_name.clone())).is_err() {
+            return;
+        }
+        match connection.request("POST", "/scim/v2/Users", &body) {
+            Ok((status, _)) if (200..300).contains(&status) => {
+                if report.send(Report::Created(user_name)).is_err() {
+                    return;
+                }
+            }
+            Ok((status, body)) => panic!("POST {user_name}: {status} {body}"),
+            // The server was killed.
+            Err(_) => return,
+        }
+    }
+}
+
+#[test]
+fn acknowledged_writes_survive_a_kill() {
+    let db = TempDb::new();
+    let created = scimitar(["tenant", "create", "acme", "--db", &db.0]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let issued = scimitar(["token", "issue", "--tenant", "acme", "--db", &db.0]);
+    assert_eq!(issued.code, 0, "{}", issued.stderr);
+    let key = issued.stdout.trim_end().to_owned();
+    assert!(key.starts_with("scim_"), "{key}");
+
+    let server = Server::start(&db);
+    let (report, reports) = mpsc::channel();
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let (addr, key, report) = (server.addr.clone(), key.clone(), report.clone());
+            thread::spawn(move || write_users(addr, key, writer, report))
+        })
+        .collect();
+    drop(report);
+
+    let mut sent = BTreeSet::new();
+    let mut acknowledged = BTreeSet::new();
+    // Killed while the writers are still writing.
+    let deadline = Instant::now() + TIMEOUT;
+    while acknowledged.len() < KILL_AFTER {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match reports.recv_timeout(left) {
+            Ok(report) => record(report, &mut sent, &mut acknowledged),
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("the writers stopped after {} users", acknowledged.len())
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("{} users created in {TIMEOUT:?}", acknowledged.len())
+            }
+        }
+    }
+    let (status, stdout) = server.stop("KILL");
+    assert_eq!(status.signal(), Some(9), "killed: {status:?}");
+    assert_eq!(
+        stdout,
+        Vec::<String>::new(),
+        "the store has a tenant: no key"
+    );
+    for writer in writers {
+        writer.join().expect("the writer ends");
+    }
+    for report in reports.try_iter() {
+        record(report, &mut sent, &mut acknowledged);
+    }
+    assert!(
+        acknowledged.len() >= KILL_AFTER,
+        "{} users created before the kill",
+        acknowledged.len()
+    );
+    assert!(
+        sent.len() < WRITERS * MAX_WRITES,
+        "the server was killed while writes were in flight"
+    );
+
+    // Started again on the same file: no first start, and every acknowledged user found.
+    let server = Server::start(&db);
+    let mut connection = Connection::open(&server.addr, &key);
+    let (status, body) = connection
+        .request("GET", "/scim/v2/Users?count=1000&attributes=userName", "")
+        .expect("the list is read");
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).expect("a JSON list");
+    let found: BTreeSet<String> = list["Resources"]
+        .as_array()
+        .expect("Resources")
+        .iter()
+        .map(|user| user["userName"].as_str().expect("a userName").to_owned())
+        .collect();
+    assert_eq!(list["totalResults"], found.len(), "one page holds them all");
+    let lost: Vec<_> = acknowledged.difference(&found).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    let unknown: Vec<_> = found.difference(&sent).collect();
+    assert!(unknown.is_empty(), "never sent: {unknown:?}");
+
+    // The users in flight were created whole or not at all: the lookup by userName, the
+    // uniqueness check and the list agree.
+    for user_name in sent.difference(&acknowledged) {
+        let filter = format!("/scim/v2/Users?filter=userName+eq+%22{user_name}%22");
+        let (status, body) = connection.request("GET", &filter, "").expect("a lookup");
+        assert_eq!(status, 200, "{body}");
+        let lookup: serde_json::Value = serde_json::from_str(&body).expect("a JSON list");
+        let kept = found.contains(user_name);
+        assert_eq!(
+            lookup["totalResults"],
+            usize::from(kept),
+            "{user_name}: {body}"
+        );
+        let user = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": user_name,
+        })
+        .to_string();
+        let (status, body) = connection
+            .request("POST", "/scim/v2/Users", &user)
+            .expect("a create");
+        let expected = if kept { 409 } else { 201 };
+        assert_eq!(status, expected, "{user_name} again: {body}");
+    }
+    for user_name in acknowledged.iter().step_by(25) {
+        let filter = format!("/scim/v2/Users?filter=userName+eq+%22{user_name}%22");
+        let (status, body) = connection.request("GET", &filter, "").expect("a lookup");
+        assert_eq!(status, 200, "{body}");
+        let lookup: serde_json::Value = serde_json::from_str(&body).expect("a JSON list");
+        assert_eq!(lookup["totalResults"], 1, "{user_name}: {body}");
+    }
+    drop(connection);
+
+    let (status, stdout) = server.stop("TERM");
+    assert!(status.success(), "exits 0 on SIGTERM: {status:?}");
+    assert_eq!(stdout, Vec::<String>::new(), "no key printed on a restart");
+}
+
+/// Adds what a writer reported to the users `sent` or `acknowledged`.
+fn record(report: Report, sent: &mut BTreeSet<String>, acknowledged: &mut BTreeSet<String>) {
+    match report {
+        Report::Sent(user_name) => sent.insert(user_name),
+        Report::Created(user_name) => acknowledged.insert(user_name),
+    };
+}
