@@ -34,6 +34,17 @@ pub struct Engine<S> {
     authenticator: Option<Arc<dyn Authenticator>>,
 }
 
+/// Who made an authenticated request: attached to its response's extensions
+/// (`response.extensions().get::<Caller>()`) for the host's request log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Caller {
+    /// The tenant's name.
+    pub tenant: String,
+    /// The API key's id (never its secret), when a key authenticated the request.
+    pub key_id: Option<String>,
+}
+
 /// What one authenticated request carries through its handler.
 pub(crate) struct Call<'a> {
     pub(crate) tenant: Tenant,
@@ -235,7 +246,11 @@ impl<S: Store> Engine<S> {
             params: Params::parse(parts.uri.query()),
             base_url: self.base_url(parts),
         };
-        match (route, method) {
+        let caller = Caller {
+            tenant: call.tenant.name.clone(),
+            key_id: call.principal.key_id.clone(),
+        };
+        let result = match (route, method) {
             (Route::Collection(resource_type), &Method::GET) => {
                 self.list(&call, resource_type).await
             }
@@ -273,7 +288,11 @@ impl<S: Store> Engine<S> {
                 | Route::Schemas(_),
                 _,
             ) => Err(ScimError::not_found(format!("no endpoint {path}"))),
-        }
+        };
+        // Hosts log who made the request without looking the key up again.
+        let mut response = result.unwrap_or_else(|error| response::error(&error));
+        response.extensions_mut().insert(caller);
+        Ok(response)
     }
 
     async fn authenticate(&self, parts: &Parts) -> Result<Principal, AuthFailure> {

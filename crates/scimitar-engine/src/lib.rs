@@ -60,7 +60,7 @@ mod tenant;
 
 pub use auth::{AuthFailure, Authenticator, BoxFuture, Principal};
 pub use config::EngineConfig;
-pub use engine::Engine;
+pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};
 pub use response::SCIM_JSON;
 pub use store::conformance::block_on;

@@ -40,9 +40,15 @@ pub(crate) async fn requests(
     let hash = bearer_token(request.headers()).map(KeyHash::of);
     let response = next.run(request).await;
     let elapsed = started.elapsed();
-    let caller = match hash {
-        Some(hash) => Caller::of(app.engine.store(), &hash).await,
-        None => Caller::default(),
+    // The engine names the caller of an authenticated request; only refused keys are
+    // looked up, so that the log says whose request failed.
+    let caller = match (response.extensions().get::<scimitar_engine::Caller>(), hash) {
+        (Some(known), _) => Caller {
+            tenant: Some(known.tenant.clone()),
+            key: known.key_id.clone(),
+        },
+        (None, Some(hash)) => Caller::of(app.engine.store(), &hash).await,
+        (None, None) => Caller::default(),
     };
     let line = line(&method, &target, response.status(), elapsed, &caller);
     // One write per line, so that lines from concurrent requests do not mix; a log that
