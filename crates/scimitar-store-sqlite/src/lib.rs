@@ -6,7 +6,14 @@
 //!   version (compare-and-swap), the unique values (by a primary key, not by
 //!   check-then-insert) and the group members.
 //! - Equality indexes answer the identity providers' lookups (`userName`, `externalId`,
-//!   `displayName` `eq`); other filters are evaluated by the engine.
+//!   `displayName` `eq`). Other filters are pushed down whole to SQL with
+//!   [`scimitar_sql`]: each write also writes the resource's `attr_values` rows, and a
+//!   filter the SQL decides alone is answered (and paged) by SQLite. What SQL cannot
+//!   decide exactly (an attribute behind a schema URN the registry does not know, for
+//!   one) gives the engine a superset to evaluate.
+//! - Filters follow a [`SchemaRegistry`](scimitar_schema::SchemaRegistry), the core one
+//!   unless [`SqliteStore::with_registry`] gives the engine's; resources are re-indexed
+//!   when the registry's resource types or extensions change.
 //! - A write that returned is durable against a crash of the process (SQLite's WAL with
 //!   `synchronous=NORMAL`); a power loss may lose the last transactions.
 //!
@@ -27,7 +34,10 @@
 //! # Ok::<(), scimitar_engine::StoreError>(())
 //! ```
 
+mod index;
 mod migrations;
 mod store;
 
+#[doc(hidden)]
+pub use migrations::migrate_file_to;
 pub use store::SqliteStore;

@@ -2,24 +2,39 @@
 
 use std::future::{Future, ready};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Params, Statement, Transaction, params,
+    params_from_iter,
+};
 
-use scimitar_engine::store_support::{Plan, drop_member, indexed_values, member_ids, plan};
+use scimitar_engine::store_support::{
+    Indexed, Plan, drop_member, indexed_values, member_ids, plan,
+};
 use scimitar_engine::{
     ApiKey, KeyHash, ListPage, ListQuery, Store, StoreError, StoredResource, Tenant, TenantId,
     UniqueKey,
 };
-use scimitar_schema::Resource;
+use scimitar_filter::Filter;
+use scimitar_schema::{Resource, SchemaRegistry};
+use scimitar_sql::{Dialect, SqlValue, Translation, try_translate};
 
-use crate::migrations;
+use crate::{index, migrations};
 
 /// A store on one SQLite database. Writes are serialised through one connection, which
 /// suits SQLite's single writer.
+///
+/// Filters are translated to SQL with a [`SchemaRegistry`] (see
+/// [`SqliteStore::with_registry`]), which must be the engine's.
 pub struct SqliteStore {
     connection: Mutex<Connection>,
+    registry: SchemaRegistry,
+    /// Whether the `attr_values` rows are known to follow `registry` (checked, and
+    /// rebuilt if needed, under the connection's lock before its first use).
+    indexed: AtomicBool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -64,10 +79,24 @@ impl SqliteStore {
         connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
             .map_err(unavailable)?;
-        migrations::migrate(&mut connection).map_err(unavailable)?;
+        migrations::migrate(&mut connection, None).map_err(unavailable)?;
         Ok(Self {
             connection: Mutex::new(connection),
+            registry: SchemaRegistry::core(),
+            indexed: AtomicBool::new(false),
         })
+    }
+
+    /// Uses `registry` to translate filters to SQL and to compute the rows they read.
+    /// Default: [`SchemaRegistry::core()`]. Give the registry the engine runs with, so
+    /// that attributes of its extensions are filtered as the engine would filter them.
+    ///
+    /// Resources indexed with another registry (one with other resource types or other
+    /// extensions) are re-indexed, in one transaction, before the store's first use.
+    pub fn with_registry(mut self, registry: SchemaRegistry) -> Self {
+        self.registry = registry;
+        *self.indexed.get_mut() = false;
+        self
     }
 
     /// The number of the schema migration the database is at.
@@ -85,9 +114,15 @@ impl SqliteStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
-        self.connection
+        let mut connection = self
+            .connection
             .lock()
-            .map_err(|_| StoreError::Unavailable("the connection lock is poisoned".into()))
+            .map_err(|_| StoreError::Unavailable("the connection lock is poisoned".into()))?;
+        if !self.indexed.load(Ordering::Acquire) {
+            index::ensure(&mut connection, &self.registry).map_err(unavailable)?;
+            self.indexed.store(true, Ordering::Release);
+        }
+        Ok(connection)
     }
 
     /// Runs `work` in one transaction: committed if it succeeds, rolled back if not.
@@ -151,6 +186,17 @@ fn key_of((id, tenant, hash, created, expires, revoked): KeyRow) -> Result<ApiKe
     Ok(key)
 }
 
+/// A parameter of scimitar-sql's SQL, as SQLite takes it (booleans as 0 and 1).
+fn bound(value: &SqlValue) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    match value {
+        SqlValue::Text(text) => Value::Text(text.clone()),
+        SqlValue::Integer(number) => Value::Integer(*number),
+        SqlValue::Real(number) => Value::Real(*number),
+        SqlValue::Bool(flag) => Value::Integer(i64::from(*flag)),
+    }
+}
+
 const KEY_COLUMNS: &str = "id, tenant, hash, created, expires, revoked";
 const RESOURCE_COLUMNS: &str = "id, resource_type, version, data, unique_keys";
 
@@ -161,6 +207,14 @@ fn resources(
     parameters: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<StoredResource>, StoreError> {
     let mut statement = connection.prepare_cached(sql).map_err(unavailable)?;
+    read_resources(&mut statement, parameters)
+}
+
+/// Reads the resources `statement` selects (columns [`RESOURCE_COLUMNS`]).
+fn read_resources(
+    statement: &mut Statement<'_>,
+    parameters: impl Params,
+) -> Result<Vec<StoredResource>, StoreError> {
     let rows = statement
         .query_map(parameters, |row| {
             Ok((
@@ -215,10 +269,11 @@ fn check_version(
     }
 }
 
-/// Writes a resource's row, unique keys, equality index entries and members (after
-/// removing the old ones, for a replace).
+/// Writes a resource's row, unique keys, equality index entries, `attr_values` rows and
+/// members (after removing the old ones, for a replace).
 fn write_resource(
     transaction: &Transaction<'_>,
+    registry: &SchemaRegistry,
     tenant: &TenantId,
     resource: &StoredResource,
     seq: Option<i64>,
@@ -282,6 +337,15 @@ fn write_resource(
             )
             .map_err(unavailable)?;
     }
+    index::write_rows(
+        transaction,
+        registry,
+        &tenant.0,
+        &resource.resource_type,
+        &resource.id,
+        &resource.resource,
+    )
+    .map_err(unavailable)?;
     let data = serde_json::to_string(&resource.resource).map_err(unavailable)?;
     let version = i64::try_from(resource.version).map_err(unavailable)?;
     let display_name = resource.resource.get_str("displayName");
@@ -350,20 +414,97 @@ impl SqliteStore {
                 Plan::Exact((attribute, value)) => {
                     page(resources(connection, by_value, &[&tenant.0, &resource_type, &attribute.name(), &value])?)
                 }
-                Plan::Narrow(lookups) => {
-                    // The smallest candidate set: the engine filters it.
-                    let mut smallest: Option<Vec<StoredResource>> = None;
-                    for (attribute, value) in lookups {
-                        let found = resources(connection, by_value, &[&tenant.0, &resource_type, &attribute.name(), &value])?;
-                        if smallest.as_ref().is_none_or(|smallest| found.len() < smallest.len()) {
-                            smallest = Some(found);
-                        }
-                    }
-                    ListPage::candidates(smallest.unwrap_or_default())
-                }
-                Plan::Scan => ListPage::candidates(resources(connection, &everything, &[&tenant.0, &resource_type])?),
+                Plan::Narrow(lookups) => self.pushed_down(connection, tenant, resource_type, query, &lookups)?,
+                Plan::Scan => self.pushed_down(connection, tenant, resource_type, query, &[])?,
             })
         })
+    }
+
+    /// A filtered list in SQL: the whole filter when scimitar-sql translates it
+    /// completely (with the page, if any), else a superset of the matches for the engine
+    /// to filter (every resource of the type when it cannot be translated at all).
+    /// `lookups`, equality lookups that are terms of the filter's top-level `and`,
+    /// narrow the scan through `eq_index`.
+    fn pushed_down(
+        &self,
+        connection: &Connection,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: ListQuery<'_>,
+        lookups: &[(Indexed, String)],
+    ) -> Result<ListPage, StoreError> {
+        let dialect = Dialect::Sqlite;
+        let translation = query
+            .filter
+            .and_then(|filter| self.translate(filter, resource_type));
+        let (mut params, mut conditions, complete) = match translation {
+            Some(translation) => (
+                translation.params,
+                translation.sql.into_iter().collect::<Vec<_>>(),
+                translation.complete,
+            ),
+            None => (Vec::new(), Vec::new(), false),
+        };
+        let tenant_param = dialect.bind(&mut params, SqlValue::from(tenant.0.as_str()));
+        let type_param = dialect.bind(&mut params, SqlValue::from(resource_type));
+        for (attribute, value) in lookups {
+            let attribute = dialect.bind(&mut params, SqlValue::from(attribute.name()));
+            let value = dialect.bind(&mut params, SqlValue::from(value.as_str()));
+            conditions.push(format!(
+                "r.id IN (SELECT e.id FROM eq_index e WHERE e.tenant = {tenant_param} \
+                 AND e.resource_type = {type_param} AND e.attribute = {attribute} AND e.value = {value})"
+            ));
+        }
+        let mut selection = format!(
+            "FROM resources r WHERE r.tenant = {tenant_param} AND r.resource_type = {type_param}"
+        );
+        for condition in &conditions {
+            selection.push_str(" AND (");
+            selection.push_str(condition);
+            selection.push(')');
+        }
+        let columns = "r.id, r.resource_type, r.version, r.data, r.unique_keys";
+        let matching = |params: &[SqlValue], tail: &str| {
+            let mut statement = connection
+                .prepare(&format!("SELECT {columns} {selection} {tail}"))
+                .map_err(unavailable)?;
+            read_resources(&mut statement, params_from_iter(params.iter().map(bound)))
+        };
+        if !lookups.is_empty() {
+            // The few resources the lookups find, by primary key, sorted (the `+` keeps
+            // SQLite from walking every resource in order instead), and paged here.
+            let found = matching(&params, "ORDER BY +r.seq")?;
+            return Ok(match (complete, query.page) {
+                (false, _) => ListPage::candidates(found),
+                (true, None) => ListPage::filtered(found),
+                (true, Some((start, count))) => {
+                    let total = found.len();
+                    ListPage::paged(found.into_iter().skip(start).take(count).collect(), total)
+                }
+            });
+        }
+        Ok(match (complete, query.page) {
+            (false, _) => ListPage::candidates(matching(&params, "ORDER BY r.seq")?),
+            (true, None) => ListPage::filtered(matching(&params, "ORDER BY r.seq")?),
+            (true, Some((start, count))) => {
+                let total: i64 = connection
+                    .prepare(&format!("SELECT COUNT(*) {selection}"))
+                    .and_then(|mut statement| {
+                        statement
+                            .query_row(params_from_iter(params.iter().map(bound)), |row| row.get(0))
+                    })
+                    .map_err(unavailable)?;
+                let limit = scimitar_sql::page(start, count, dialect, &mut params);
+                let found = matching(&params, &format!("ORDER BY r.seq {limit}"))?;
+                ListPage::paged(found, usize::try_from(total).map_err(unavailable)?)
+            }
+        })
+    }
+
+    /// `filter` as SQL, if the registry knows `resource_type` and accepts the filter.
+    fn translate(&self, filter: &Filter, resource_type: &str) -> Option<Translation> {
+        let kind = self.registry.resource_type(resource_type)?;
+        try_translate(filter, kind, &self.registry, Dialect::Sqlite).ok()
     }
 
     fn delete_now(
@@ -384,6 +525,7 @@ impl SqliteStore {
             ] {
                 transaction.execute(sql, params![tenant.0, id]).map_err(unavailable)?;
             }
+            index::delete_rows(transaction, &tenant.0, resource_type, id).map_err(unavailable)?;
             let groups: Vec<String> = {
                 let mut statement = transaction
                     .prepare_cached("SELECT group_id FROM members WHERE tenant = ?1 AND member_id = ?2 ORDER BY group_id")
@@ -408,6 +550,8 @@ impl SqliteStore {
                     .map_err(unavailable)?;
                 transaction
                     .execute("DELETE FROM members WHERE tenant = ?1 AND group_id = ?2 AND member_id = ?3", params![tenant.0, group_id, id])
+                    .map_err(unavailable)?;
+                index::write_rows(transaction, &self.registry, &tenant.0, &group.resource_type, group_id, &group.resource)
                     .map_err(unavailable)?;
             }
             Ok(groups)
@@ -616,7 +760,7 @@ impl Store for SqliteStore {
                     |row| row.get(0),
                 )
                 .map_err(unavailable)?;
-            write_resource(transaction, tenant, &resource, Some(seq))
+            write_resource(transaction, &self.registry, tenant, &resource, Some(seq))
         }))
     }
 
@@ -634,7 +778,7 @@ impl Store for SqliteStore {
                 &resource.id,
                 Some(expected_version),
             )?;
-            write_resource(transaction, tenant, &resource, None)
+            write_resource(transaction, &self.registry, tenant, &resource, None)
         }))
     }
 

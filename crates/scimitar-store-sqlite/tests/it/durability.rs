@@ -7,23 +7,7 @@ use scimitar_schema::Resource;
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::json;
 
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let path =
-            std::env::temp_dir().join(format!("scimitar-sqlite-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::TempDir;
 
 #[test]
 fn a_reopened_database_holds_what_was_written() {
@@ -39,13 +23,13 @@ fn a_reopened_database_holds_what_was_written() {
     );
     {
         let store = SqliteStore::open(&file).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), 2);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
         block_on(store.create(&tenant.id, user.clone())).unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1, "migrations run once");
+    assert_eq!(store.schema_version().unwrap(), 2, "migrations run once");
     assert_eq!(
         block_on(store.tenant_by_name("acme")).unwrap(),
         Some(tenant.clone())
@@ -59,4 +43,65 @@ fn a_reopened_database_holds_what_was_written() {
         .unwrap();
     assert_eq!(found.resource, user.resource);
     assert_eq!(found.version, 1);
+}
+
+#[test]
+fn a_version_1_database_is_indexed_when_upgraded() {
+    let dir = TempDir::new("upgrade");
+    let file = dir.0.join("scim.db");
+    scimitar_store_sqlite::migrate_file_to(&file, 1).unwrap();
+    {
+        // What the release with migration 1 alone wrote for a tenant and two users.
+        let connection = rusqlite::Connection::open(&file).unwrap();
+        connection
+            .execute(
+                "INSERT INTO tenants (id, name, compat) VALUES ('t1', 'acme', ?1)",
+                [Compat::LENIENT.to_string()],
+            )
+            .unwrap();
+        for (seq, id, user_name, family_name) in [
+            (1, "u1", "bjensen", "Jensen"),
+            (2, "u2", "alice", "Johnson"),
+        ] {
+            let data = json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "id": id,
+                "userName": user_name,
+                "name": {"familyName": family_name},
+            });
+            connection
+                .execute(
+                    "INSERT INTO resources (tenant, id, resource_type, seq, version, display_name, unique_keys, data) \
+                     VALUES ('t1', ?1, 'User', ?2, 1, NULL, ?3, ?4)",
+                    rusqlite::params![id, seq, json!([["userName", user_name]]).to_string(), data.to_string()],
+                )
+                .unwrap();
+            for (table, attribute) in [("unique_keys", "userName"), ("eq_index", "userName")] {
+                connection
+                    .execute(
+                        &format!(
+                            "INSERT INTO {table} (tenant, resource_type, attribute, value, id) \
+                             VALUES ('t1', 'User', ?1, ?2, ?3)"
+                        ),
+                        [attribute, user_name, id],
+                    )
+                    .unwrap();
+            }
+        }
+    }
+    let store = SqliteStore::open(&file).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let tenant = TenantId("t1".into());
+    let son = crate::filter(r#"name.familyName co "SON""#);
+    let found = crate::list(&store, &tenant, "User", Some(&son), Some((0, 10)));
+    assert!(found.filtered && found.paged, "answered in SQL");
+    assert_eq!((crate::ids(&found), found.total), (vec!["u2"], 1));
+    let found = crate::list(
+        &store,
+        &tenant,
+        "User",
+        Some(&crate::filter(r#"userName eq "BJensen""#)),
+        None,
+    );
+    assert_eq!(crate::ids(&found), ["u1"]);
 }

@@ -1,5 +1,77 @@
-//! Integration tests of scimitar-store-sqlite: the engine's store conformance suite, and
-//! durability across reopening.
+//! Integration tests of scimitar-store-sqlite: the engine's store conformance suite,
+//! durability across reopening and upgrades, filters pushed down to SQL, and a
+//! differential property test of lists against the engine's in-memory store.
 
 mod conformance;
+mod differential;
 mod durability;
+mod pushdown;
+
+use scimitar_engine::store_support::member_ids;
+use scimitar_engine::{ListPage, ListQuery, Store, StoredResource, Tenant, TenantId, block_on};
+use scimitar_filter::Filter;
+use scimitar_patch::Compat;
+use scimitar_schema::Resource;
+use serde_json::Value;
+
+/// A temporary directory, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("scimitar-sqlite-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("a temporary directory");
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Creates the tenant `id` (named after it) and returns its id.
+fn tenant(store: &impl Store, id: &str) -> TenantId {
+    let tenant = Tenant::new(TenantId(id.to_owned()), id, Compat::LENIENT);
+    block_on(store.create_tenant(tenant.clone())).expect("create a tenant");
+    tenant.id
+}
+
+/// A resource of `resource_type` at version 1 from JSON, its `id` and `members` taken
+/// from it.
+fn stored(resource_type: &str, value: Value) -> StoredResource {
+    let resource = Resource::from_value(value).expect("a JSON object");
+    let id = resource.id().expect("an id").to_owned();
+    let mut stored = StoredResource::new(id, resource_type, resource);
+    stored.members = member_ids(&stored.resource);
+    stored
+}
+
+/// A parsed filter.
+#[track_caller]
+fn filter(text: &str) -> Filter {
+    text.parse()
+        .unwrap_or_else(|error| panic!("{text:?} parses: {error}"))
+}
+
+/// A list with `filter` and `page`.
+fn list(
+    store: &impl Store,
+    tenant: &TenantId,
+    resource_type: &str,
+    filter: Option<&Filter>,
+    page: Option<(usize, usize)>,
+) -> ListPage {
+    block_on(store.list(tenant, resource_type, ListQuery::new(filter, page))).expect("list")
+}
+
+/// The ids listed, in order.
+fn ids(page: &ListPage) -> Vec<&str> {
+    page.resources
+        .iter()
+        .map(|resource| resource.id.as_str())
+        .collect()
+}

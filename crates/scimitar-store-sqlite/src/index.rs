@@ -1,0 +1,141 @@
+//! The `attr_values` rows scimitar-sql's filters read: written with each resource,
+//! rebuilt when the registry they were computed with changes.
+
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use scimitar_schema::{Resource, SchemaRegistry};
+use scimitar_sql::index_rows;
+
+/// Which rows [`index_rows`] gives for `registry`: its resource types and the extensions
+/// of each (the only part of a registry the rows depend on), and the layout of the rows.
+/// Stored beside the rows, so that a store opened with another registry re-indexes.
+pub(crate) fn fingerprint(registry: &SchemaRegistry) -> String {
+    let mut types: Vec<String> = registry
+        .resource_types()
+        .iter()
+        .map(|resource_type| {
+            let mut extensions: Vec<String> = registry
+                .extensions(resource_type)
+                .map(|(schema, _)| schema.id.to_ascii_lowercase())
+                .collect();
+            extensions.sort();
+            format!("{}={}", resource_type.name, extensions.join(","))
+        })
+        .collect();
+    types.sort();
+    // The layout: bump it when scimitar-sql's rows change meaning.
+    format!("rows-1;{}", types.join(";"))
+}
+
+/// Replaces the rows of the resource `id` with those of `resource` (none when the
+/// registry does not know `resource_type`: lists of that type never read them).
+pub(crate) fn write_rows(
+    transaction: &Transaction<'_>,
+    registry: &SchemaRegistry,
+    tenant: &str,
+    resource_type: &str,
+    id: &str,
+    resource: &Resource,
+) -> rusqlite::Result<()> {
+    delete_rows(transaction, tenant, resource_type, id)?;
+    insert_rows(transaction, registry, tenant, resource_type, id, resource)
+}
+
+fn insert_rows(
+    connection: &Connection,
+    registry: &SchemaRegistry,
+    tenant: &str,
+    resource_type: &str,
+    id: &str,
+    resource: &Resource,
+) -> rusqlite::Result<()> {
+    let Some(kind) = registry.resource_type(resource_type) else {
+        return Ok(());
+    };
+    let mut insert = connection.prepare_cached(
+        "INSERT INTO attr_values (tenant, resource_type, id, path, elem, text, folded, num, ts, bool) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for row in index_rows(resource, kind, registry) {
+        insert.execute(params![
+            tenant,
+            resource_type,
+            id,
+            row.path,
+            row.elem,
+            row.text,
+            row.folded,
+            row.num,
+            row.ts,
+            row.bool,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Deletes the rows of the resource `id`.
+pub(crate) fn delete_rows(
+    transaction: &Transaction<'_>,
+    tenant: &str,
+    resource_type: &str,
+    id: &str,
+) -> rusqlite::Result<()> {
+    transaction
+        .prepare_cached(
+            "DELETE FROM attr_values WHERE tenant = ?1 AND resource_type = ?2 AND id = ?3",
+        )?
+        .execute(params![tenant, resource_type, id])?;
+    Ok(())
+}
+
+/// Rebuilds every row for `registry`, and records its fingerprint.
+pub(crate) fn reindex(
+    transaction: &Transaction<'_>,
+    registry: &SchemaRegistry,
+) -> rusqlite::Result<()> {
+    transaction.execute("DELETE FROM attr_values", [])?;
+    let mut select =
+        transaction.prepare("SELECT tenant, resource_type, id, data FROM resources")?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let (tenant, resource_type, id, data): (String, String, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let resource = Resource::from_json(data.as_bytes()).map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(3, Type::Text, error.into())
+        })?;
+        insert_rows(
+            transaction,
+            registry,
+            &tenant,
+            &resource_type,
+            &id,
+            &resource,
+        )?;
+    }
+    transaction.execute(
+        "INSERT INTO attr_values_registry (id, fingerprint) VALUES (1, ?1) \
+         ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint",
+        [fingerprint(registry)],
+    )?;
+    Ok(())
+}
+
+/// Re-indexes if the rows were computed with a registry other than `registry`.
+pub(crate) fn ensure(
+    connection: &mut Connection,
+    registry: &SchemaRegistry,
+) -> rusqlite::Result<()> {
+    let recorded: Option<String> = connection
+        .query_row(
+            "SELECT fingerprint FROM attr_values_registry WHERE id = 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if recorded.as_deref() == Some(fingerprint(registry).as_str()) {
+        return Ok(());
+    }
+    let transaction = connection.transaction()?;
+    reindex(&transaction, registry)?;
+    transaction.commit()
+}
