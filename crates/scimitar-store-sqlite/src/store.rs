@@ -80,6 +80,8 @@ impl SqliteStore {
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
             .map_err(unavailable)?;
         migrations::migrate(&mut connection, None).map_err(unavailable)?;
+        // Every statement of a write is reused: compiling SQL costs more than running it.
+        connection.set_prepared_statement_cache_capacity(64);
         Ok(Self {
             connection: Mutex::new(connection),
             registry: SchemaRegistry::core(),
@@ -278,19 +280,18 @@ fn write_resource(
     resource: &StoredResource,
     seq: Option<i64>,
 ) -> Result<(), StoreError> {
+    let mut exists = transaction
+        .prepare_cached("SELECT 1 FROM resources WHERE tenant = ?1 AND id = ?2")
+        .map_err(unavailable)?;
     for member in &resource.members {
-        let exists: Option<i64> = transaction
-            .query_row(
-                "SELECT 1 FROM resources WHERE tenant = ?1 AND id = ?2",
-                params![tenant.0, member],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(unavailable)?;
-        if exists.is_none() {
+        if !exists
+            .exists(params![tenant.0, member])
+            .map_err(unavailable)?
+        {
             return Err(StoreError::UnknownMember { id: member.clone() });
         }
     }
+    drop(exists);
     for table in ["unique_keys", "eq_index"] {
         transaction
             .execute(
@@ -323,20 +324,25 @@ fn write_resource(
     }
     for (attribute, value) in indexed_values(&resource.resource_type, &resource.resource) {
         transaction
-            .execute(
+            .prepare_cached(
                 "INSERT OR IGNORE INTO eq_index (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![tenant.0, resource.resource_type, attribute.name(), value, resource.id],
             )
+            .and_then(|mut insert| {
+                insert.execute(params![tenant.0, resource.resource_type, attribute.name(), value, resource.id])
+            })
             .map_err(unavailable)?;
     }
+    let mut insert_member = transaction
+        .prepare_cached(
+            "INSERT OR IGNORE INTO members (tenant, group_id, member_id) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(unavailable)?;
     for member in &resource.members {
-        transaction
-            .execute(
-                "INSERT OR IGNORE INTO members (tenant, group_id, member_id) VALUES (?1, ?2, ?3)",
-                params![tenant.0, resource.id, member],
-            )
+        insert_member
+            .execute(params![tenant.0, resource.id, member])
             .map_err(unavailable)?;
     }
+    drop(insert_member);
     index::write_rows(
         transaction,
         registry,
@@ -755,8 +761,8 @@ impl Store for SqliteStore {
             }
             let seq: i64 = transaction
                 .query_row(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM resources WHERE tenant = ?1",
-                    [&tenant.0],
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM resources WHERE tenant = ?1 AND resource_type = ?2",
+                    params![tenant.0, resource.resource_type],
                     |row| row.get(0),
                 )
                 .map_err(unavailable)?;
