@@ -195,6 +195,14 @@ impl Store for AnyStore {
     ) -> Result<Vec<(String, String)>, StoreError> {
         each!(self, store => store.groups_with_member(tenant, member_id).await)
     }
+
+    async fn resource_type_of(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        each!(self, store => store.resource_type_of(tenant, id).await)
+    }
 }
 
 #[cfg(test)]

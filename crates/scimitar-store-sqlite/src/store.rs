@@ -799,6 +799,23 @@ impl Store for SqliteStore {
         ready(self.delete_now(tenant, resource_type, id, expected_version, at))
     }
 
+    fn resource_type_of(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        ready(self.read(|connection| {
+            connection
+                .prepare_cached("SELECT resource_type FROM resources WHERE tenant = ?1 AND id = ?2")
+                .and_then(|mut statement| {
+                    statement
+                        .query_row(params![tenant.0, id], |row| row.get(0))
+                        .optional()
+                })
+                .map_err(unavailable)
+        }))
+    }
+
     fn groups_with_member(
         &self,
         tenant: &TenantId,

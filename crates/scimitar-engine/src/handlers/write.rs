@@ -89,20 +89,15 @@ impl<S: Store> Engine<S> {
                 }
                 continue;
             }
-            let mut kind = None;
-            for candidate in ["User", "Group"] {
-                if stored(self.store.get(&call.tenant.id, candidate, &id).await)?.is_some() {
-                    kind = Some(candidate);
-                    break;
-                }
-            }
+            let kind = stored(self.store.resource_type_of(&call.tenant.id, &id).await)?
+                .filter(|kind| kind == "User" || kind == "Group");
             let Some(kind) = kind else {
                 return Err(ScimError::invalid_value(format!(
                     "member {id:?} is not a user or group of this tenant"
                 )));
             };
             if get_ci(object, "type").is_none() {
-                object.insert("type".into(), Value::String(kind.to_owned()));
+                object.insert("type".into(), Value::String(kind));
             }
         }
         Ok(())

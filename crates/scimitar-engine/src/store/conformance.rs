@@ -296,6 +296,27 @@ pub async fn create_and_get<S: Store>(store: &S) {
         None,
         "get with another resource type"
     );
+    for (id, expected) in [("u1", Some("User")), ("g1", Some("Group")), ("u9", None)] {
+        assert_eq!(
+            ok(
+                store.resource_type_of(&tenant, id).await,
+                "resource_type_of"
+            )
+            .as_deref(),
+            expected,
+            "the resource type of {id}"
+        );
+    }
+    assert_eq!(
+        ok(
+            store
+                .resource_type_of(&TenantId("conformance-nobody".into()), "u1")
+                .await,
+            "resource_type_of"
+        ),
+        None,
+        "another tenant's resource"
+    );
 
     let mut again = user("u1", "Other");
     again.version = 1;

@@ -186,6 +186,19 @@ impl Store for MemoryStore {
         ready(self.read_space(tenant, |space| space.get(resource_type, id).cloned()))
     }
 
+    fn resource_type_of(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        ready(self.read_space(tenant, |space| {
+            space
+                .resources
+                .get(id)
+                .map(|slot| slot.stored.resource_type.clone())
+        }))
+    }
+
     fn list(
         &self,
         tenant: &TenantId,

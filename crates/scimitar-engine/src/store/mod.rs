@@ -269,4 +269,12 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         member_id: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
+    /// The resource type of the tenant's resource `id`, if there is one: how the engine
+    /// checks a new group member without reading the member.
+    fn resource_type_of(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 }

@@ -289,6 +289,13 @@ impl Store for DeleteBeforeGroupWrite {
     ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send {
         self.inner.groups_with_member(tenant, member_id)
     }
+    fn resource_type_of(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        self.inner.resource_type_of(tenant, id)
+    }
 }
 
 /// A member deleted between the engine's check that it exists and the group's write
