@@ -85,39 +85,80 @@ pub(crate) enum RowCond {
     NotTrue(Box<RowCond>),
 }
 
-impl RowCond {
-    pub(crate) fn and(items: Vec<RowCond>) -> Self {
-        let mut kept = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                Self::Const(true) => {}
-                Self::Const(false) => return Self::Const(false),
-                Self::And(inner) => kept.extend(inner),
-                other => kept.push(other),
+/// A condition tree with constants and n-ary `and`/`or`, which [`fold`] simplifies.
+trait Junction: Sized {
+    fn constant(value: bool) -> Self;
+    fn as_constant(&self) -> Option<bool>;
+    /// The operands, if `self` is an `and` (`conjunction`) or an `or` (not).
+    fn operands(self, conjunction: bool) -> Result<Vec<Self>, Self>;
+    fn join(items: Vec<Self>, conjunction: bool) -> Self;
+}
+
+/// `items` joined by `and` (`conjunction`) or `or`: constants folded, nested junctions
+/// of the same kind flattened, and a single operand returned as it is.
+fn fold<T: Junction>(items: Vec<T>, conjunction: bool) -> T {
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        match item.as_constant() {
+            // `true` is the identity of `and`, `false` of `or`; the other absorbs.
+            Some(value) if value == conjunction => continue,
+            Some(_) => return T::constant(!conjunction),
+            None => {}
+        }
+        match item.operands(conjunction) {
+            Ok(inner) => kept.extend(inner),
+            Err(other) => kept.push(other),
+        }
+    }
+    match kept.len() {
+        0 => T::constant(conjunction),
+        1 => kept.pop().unwrap_or_else(|| T::constant(conjunction)),
+        _ => T::join(kept, conjunction),
+    }
+}
+
+macro_rules! junction {
+    ($ty:ident) => {
+        impl Junction for $ty {
+            fn constant(value: bool) -> Self {
+                Self::Const(value)
+            }
+
+            fn as_constant(&self) -> Option<bool> {
+                match self {
+                    Self::Const(value) => Some(*value),
+                    _ => None,
+                }
+            }
+
+            fn operands(self, conjunction: bool) -> Result<Vec<Self>, Self> {
+                match (self, conjunction) {
+                    (Self::And(inner), true) | (Self::Or(inner), false) => Ok(inner),
+                    (other, _) => Err(other),
+                }
+            }
+
+            fn join(items: Vec<Self>, conjunction: bool) -> Self {
+                if conjunction {
+                    Self::And(items)
+                } else {
+                    Self::Or(items)
+                }
             }
         }
-        match kept.len() {
-            0 => Self::Const(true),
-            1 => kept.pop().unwrap_or(Self::Const(true)),
-            _ => Self::And(kept),
-        }
+    };
+}
+
+junction!(RowCond);
+junction!(Cond);
+
+impl RowCond {
+    pub(crate) fn and(items: Vec<RowCond>) -> Self {
+        fold(items, true)
     }
 
     pub(crate) fn or(items: Vec<RowCond>) -> Self {
-        let mut kept = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                Self::Const(false) => {}
-                Self::Const(true) => return Self::Const(true),
-                Self::Or(inner) => kept.extend(inner),
-                other => kept.push(other),
-            }
-        }
-        match kept.len() {
-            0 => Self::Const(false),
-            1 => kept.pop().unwrap_or(Self::Const(false)),
-            _ => Self::Or(kept),
-        }
+        fold(items, false)
     }
 
     pub(crate) fn not_true(cond: RowCond) -> Self {
@@ -189,37 +230,11 @@ impl Cond {
     }
 
     pub(crate) fn and(items: Vec<Cond>) -> Self {
-        let mut kept = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                Self::Const(true) => {}
-                Self::Const(false) => return Self::Const(false),
-                Self::And(inner) => kept.extend(inner),
-                other => kept.push(other),
-            }
-        }
-        match kept.len() {
-            0 => Self::Const(true),
-            1 => kept.pop().unwrap_or(Self::Const(true)),
-            _ => Self::And(kept),
-        }
+        fold(items, true)
     }
 
     pub(crate) fn or(items: Vec<Cond>) -> Self {
-        let mut kept = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                Self::Const(false) => {}
-                Self::Const(true) => return Self::Const(true),
-                Self::Or(inner) => kept.extend(inner),
-                other => kept.push(other),
-            }
-        }
-        match kept.len() {
-            0 => Self::Const(false),
-            1 => kept.pop().unwrap_or(Self::Const(false)),
-            _ => Self::Or(kept),
-        }
+        fold(items, false)
     }
 
     /// The single row condition of an `EXISTS` on one element with nothing nested: the
