@@ -11,12 +11,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{self, Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
-use std::{env, fs, thread};
+use std::{env, thread};
 
 use crate::scimitar;
+use crate::serve::{TempDb, lines};
 
 /// The longest wait for the server: to start, to answer, to exit.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -30,45 +30,6 @@ const MAX_WRITES: usize = 300;
 
 /// The server is killed once this many users have been created (and acknowledged).
 const KILL_AFTER: usize = 200;
-
-/// A SQLite file in the temporary directory, removed (with its WAL) when dropped.
-struct TempDb(String);
-
-impl TempDb {
-    fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = NEXT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("scimitar-cli-it-crash-{}-{unique}.db", process::id());
-        let path = env::temp_dir().join(name);
-        Self(
-            path.to_str()
-                .expect("a UTF-8 temporary directory")
-                .to_owned(),
-        )
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = fs::remove_file(format!("{}{suffix}", self.0));
-        }
-    }
-}
-
-/// The lines `reader` gives, over a channel that is closed at its end.
-fn lines(reader: impl Read + Send + 'static) -> Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(reader).lines() {
-            let Ok(line) = line else { break };
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
-}
 
 /// A running `scimitar serve`, killed when dropped.
 struct Server {

@@ -46,7 +46,7 @@ struct Stopped {
 }
 
 /// The lines `reader` gives, over a channel that is closed at its end.
-fn lines(reader: impl Read + Send + 'static) -> Receiver<String> {
+pub(crate) fn lines(reader: impl Read + Send + 'static) -> Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
         for line in BufReader::new(reader).lines() {
@@ -474,10 +474,10 @@ fn refuses_an_address_in_use() {
 }
 
 /// A SQLite file in the temporary directory, removed (with its journal) when dropped.
-struct TempDb(String);
+pub(crate) struct TempDb(pub(crate) String);
 
 impl TempDb {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let unique = NEXT.fetch_add(1, Ordering::Relaxed);
         let name = format!("scimitar-cli-it-{}-{unique}.db", process::id());
