@@ -188,16 +188,16 @@ impl<'a> Applier<'a> {
         sub: Option<&AttrName>,
     ) -> Result<Option<Slot<'a>>, ScimError> {
         let registry: &'a SchemaRegistry = self.registry;
-        let qualified = match urn {
-            Some(urn) => format!("{urn}:{name}"),
-            None => name.to_string(),
-        };
         let known = registry.top_level(
             self.resource_type,
             urn.map(SchemaUrn::as_str),
             name.as_str(),
         );
         let Some((location, def)) = known else {
+            let qualified = match urn {
+                Some(urn) => format!("{urn}:{name}"),
+                None => name.to_string(),
+            };
             return self.unknown(&qualified).map(|()| None);
         };
         if def.name == "schemas" {
