@@ -16,7 +16,7 @@ use scimitar_schema::{Resource, ResourceType, SchemaRegistry};
 /// *opaque* row, which stands for something a filter sees as a value but never compares
 /// equal to anything (a `null` `value` sub-attribute, a nested array), and for the marker
 /// rows described in the crate documentation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttrRow {
     /// The canonical, lower-case path: `username`, `name.familyname`, `emails.value`,

@@ -1,10 +1,12 @@
 //! The `attr_values` rows scimitar-sql's filters read: written with each resource,
 //! rebuilt when the registry they were computed with changes.
 
+use std::cmp::Ordering;
+
 use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Statement, Transaction, params};
 use scimitar_schema::{Resource, SchemaRegistry};
-use scimitar_sql::index_rows;
+use scimitar_sql::{AttrRow, index_rows};
 
 /// Which rows [`index_rows`] gives for `registry`: its resource types and the extensions
 /// of each (the only part of a registry the rows depend on), and the layout of the rows.
@@ -27,21 +29,113 @@ pub(crate) fn fingerprint(registry: &SchemaRegistry) -> String {
     format!("rows-1;{}", types.join(";"))
 }
 
-/// Replaces the rows of the resource `id` with those of `resource` (none when the
-/// registry does not know `resource_type`: lists of that type never read them).
-pub(crate) fn write_rows(
-    transaction: &Transaction<'_>,
+/// Changes the stored rows of the resource `id` into those of `resource`: deletes the
+/// rows it no longer has and inserts the new ones, leaving the rest. (None at all when
+/// the registry does not know `resource_type`: lists of that type never read them.)
+pub(crate) fn replace_rows(
+    transaction: &Connection,
     registry: &SchemaRegistry,
     tenant: &str,
     resource_type: &str,
     id: &str,
     resource: &Resource,
 ) -> rusqlite::Result<()> {
-    delete_rows(transaction, tenant, resource_type, id)?;
-    insert_rows(transaction, registry, tenant, resource_type, id, resource)
+    let Some(kind) = registry.resource_type(resource_type) else {
+        return delete_rows(transaction, tenant, resource_type, id);
+    };
+    let mut new = index_rows(resource, kind, registry);
+    new.sort_by(|a, b| key(a).cmp(&key(b)));
+    let mut old = stored_rows(transaction, tenant, resource_type, id)?;
+    old.sort_by(|a, b| key(&a.1).cmp(&key(&b.1)));
+    let mut delete = transaction.prepare_cached("DELETE FROM attr_values WHERE rowid = ?1")?;
+    let mut insert = transaction.prepare_cached(INSERT)?;
+    let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        let order = match (old.peek(), new.peek()) {
+            (None, None) => return Ok(()),
+            (Some((_, stored)), Some(wanted)) => key(stored).cmp(&key(wanted)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+        };
+        match order {
+            Ordering::Equal => {
+                old.next();
+                new.next();
+            }
+            Ordering::Less => {
+                if let Some((rowid, _)) = old.next() {
+                    delete.execute([rowid])?;
+                }
+            }
+            Ordering::Greater => {
+                if let Some(row) = new.next() {
+                    insert_row(&mut insert, tenant, resource_type, id, row)?;
+                }
+            }
+        }
+    }
 }
 
-fn insert_rows(
+/// What tells two rows of one resource apart. `folded` and `ts` follow from `text`.
+fn key(row: &AttrRow) -> (&str, i64, Option<&str>, Option<u64>, Option<bool>) {
+    (
+        &row.path,
+        row.elem,
+        row.text.as_deref(),
+        row.num.map(f64::to_bits),
+        row.bool,
+    )
+}
+
+/// The stored rows of the resource `id`, with their rowids.
+fn stored_rows(
+    connection: &Connection,
+    tenant: &str,
+    resource_type: &str,
+    id: &str,
+) -> rusqlite::Result<Vec<(i64, AttrRow)>> {
+    let mut select = connection.prepare_cached(
+        "SELECT rowid, path, elem, text, num, bool FROM attr_values \
+         WHERE tenant = ?1 AND resource_type = ?2 AND id = ?3",
+    )?;
+    let rows = select.query_map(params![tenant, resource_type, id], |row| {
+        let mut stored = AttrRow::default();
+        stored.path = row.get(1)?;
+        stored.elem = row.get(2)?;
+        stored.text = row.get(3)?;
+        stored.num = row.get(4)?;
+        stored.bool = row.get(5)?;
+        Ok((row.get(0)?, stored))
+    })?;
+    rows.collect()
+}
+
+const INSERT: &str = "INSERT INTO attr_values (tenant, resource_type, id, path, elem, text, folded, num, ts, bool) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+fn insert_row(
+    insert: &mut Statement<'_>,
+    tenant: &str,
+    resource_type: &str,
+    id: &str,
+    row: &AttrRow,
+) -> rusqlite::Result<usize> {
+    insert.execute(params![
+        tenant,
+        resource_type,
+        id,
+        row.path,
+        row.elem,
+        row.text,
+        row.folded,
+        row.num,
+        row.ts,
+        row.bool,
+    ])
+}
+
+/// Inserts the rows of the new resource `id`.
+pub(crate) fn insert_rows(
     connection: &Connection,
     registry: &SchemaRegistry,
     tenant: &str,
@@ -52,30 +146,16 @@ fn insert_rows(
     let Some(kind) = registry.resource_type(resource_type) else {
         return Ok(());
     };
-    let mut insert = connection.prepare_cached(
-        "INSERT INTO attr_values (tenant, resource_type, id, path, elem, text, folded, num, ts, bool) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
+    let mut insert = connection.prepare_cached(INSERT)?;
     for row in index_rows(resource, kind, registry) {
-        insert.execute(params![
-            tenant,
-            resource_type,
-            id,
-            row.path,
-            row.elem,
-            row.text,
-            row.folded,
-            row.num,
-            row.ts,
-            row.bool,
-        ])?;
+        insert_row(&mut insert, tenant, resource_type, id, &row)?;
     }
     Ok(())
 }
 
 /// Deletes the rows of the resource `id`.
 pub(crate) fn delete_rows(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     tenant: &str,
     resource_type: &str,
     id: &str,

@@ -34,10 +34,36 @@
 //! # Ok::<(), scimitar_engine::StoreError>(())
 //! ```
 
+mod connections;
 mod index;
+mod list;
 mod migrations;
+mod rows;
+mod statements;
 mod store;
+mod write;
+mod writer;
+
+use chrono::{DateTime, Utc};
+use scimitar_engine::StoreError;
 
 #[doc(hidden)]
 pub use migrations::migrate_file_to;
 pub use store::SqliteStore;
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+fn is_constraint(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(failure, _) if failure.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+fn parse_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    text.map(|text| {
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(unavailable)
+    })
+    .transpose()
+}

@@ -1,0 +1,340 @@
+//! Writing one resource and the rows that index it, inside the caller's transaction.
+//!
+//! A replace writes only what changed: an identity provider's PATCH that adds a hundred
+//! members to a group of thousands inserts a hundred member rows and their `attr_values`
+//! rows, not the whole group again.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use scimitar_engine::store_support::{drop_member, indexed_values};
+use scimitar_engine::{StoreError, StoredResource, TenantId};
+use scimitar_schema::SchemaRegistry;
+
+use crate::rows::{RESOURCE_COLUMNS, resources};
+use crate::statements::{execute, exists, strings};
+use crate::{index, is_constraint, unavailable};
+
+/// The stored version of `id`, checked against what the caller expects.
+pub(crate) fn check_version(
+    transaction: &Connection,
+    tenant: &TenantId,
+    resource_type: &str,
+    id: &str,
+    expected: Option<u64>,
+) -> Result<(), StoreError> {
+    let current: Option<i64> = transaction
+        .prepare_cached(
+            "SELECT version FROM resources WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![tenant.0, id, resource_type], |row| row.get(0))
+                .optional()
+        })
+        .map_err(unavailable)?;
+    let current = current.ok_or(StoreError::NotFound)?;
+    let current = u64::try_from(current).map_err(unavailable)?;
+    match expected {
+        Some(expected) if expected != current => Err(StoreError::VersionMismatch { current }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a write makes a new resource (at position `seq` in its type's order) or
+/// replaces the stored one.
+#[derive(Clone, Copy)]
+pub(crate) enum Write {
+    Create { seq: i64 },
+    Replace,
+}
+
+/// Writes `resource`'s row, unique keys, equality index entries, members and
+/// `attr_values` rows; for a replace, changes only the rows that differ.
+pub(crate) fn write_resource(
+    transaction: &Connection,
+    registry: &SchemaRegistry,
+    tenant: &TenantId,
+    resource: &StoredResource,
+    write: Write,
+) -> Result<(), StoreError> {
+    let replace = matches!(write, Write::Replace);
+    write_members(transaction, tenant, resource, replace)?;
+    write_unique_keys(transaction, tenant, resource, replace)?;
+    write_eq_index(transaction, tenant, resource, replace)?;
+    let (tenant_id, resource_type, id) = (&tenant.0, &resource.resource_type, &resource.id);
+    if replace {
+        index::replace_rows(
+            transaction,
+            registry,
+            tenant_id,
+            resource_type,
+            id,
+            &resource.resource,
+        )
+    } else {
+        index::insert_rows(
+            transaction,
+            registry,
+            tenant_id,
+            resource_type,
+            id,
+            &resource.resource,
+        )
+    }
+    .map_err(unavailable)?;
+    let data = serde_json::to_string(&resource.resource).map_err(unavailable)?;
+    let version = i64::try_from(resource.version).map_err(unavailable)?;
+    let display_name = resource.resource.get_str("displayName");
+    let unique_keys: Vec<(&str, &str)> = resource
+        .unique_keys
+        .iter()
+        .map(|key| (key.attribute.as_str(), key.value.as_str()))
+        .collect();
+    let unique_keys = serde_json::to_string(&unique_keys).map_err(unavailable)?;
+    match write {
+        Write::Create { seq } => execute(
+            transaction,
+            "INSERT INTO resources (tenant, id, resource_type, seq, version, display_name, unique_keys, data) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                tenant_id,
+                id,
+                resource_type,
+                seq,
+                version,
+                display_name,
+                unique_keys,
+                data
+            ],
+        ),
+        Write::Replace => execute(
+            transaction,
+            "UPDATE resources SET version = ?3, display_name = ?4, unique_keys = ?5, data = ?6 \
+             WHERE tenant = ?1 AND id = ?2",
+            params![tenant_id, id, version, display_name, unique_keys, data],
+        ),
+    }?;
+    Ok(())
+}
+
+/// Deletes the resource `id` (if at version `expected`, when given) with its rows, and
+/// drops it from every group that lists it (at `at`); the ids of those groups.
+pub(crate) fn delete_resource(
+    transaction: &Connection,
+    registry: &SchemaRegistry,
+    tenant: &TenantId,
+    resource_type: &str,
+    id: &str,
+    expected: Option<u64>,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    check_version(transaction, tenant, resource_type, id, expected)?;
+    for sql in [
+        "DELETE FROM resources WHERE tenant = ?1 AND id = ?2",
+        "DELETE FROM unique_keys WHERE tenant = ?1 AND id = ?2",
+        "DELETE FROM eq_index WHERE tenant = ?1 AND id = ?2",
+        "DELETE FROM members WHERE tenant = ?1 AND group_id = ?2",
+    ] {
+        execute(transaction, sql, params![tenant.0, id])?;
+    }
+    index::delete_rows(transaction, &tenant.0, resource_type, id).map_err(unavailable)?;
+    let groups = strings(
+        transaction,
+        "SELECT group_id FROM members WHERE tenant = ?1 AND member_id = ?2 ORDER BY group_id",
+        params![tenant.0, id],
+    )?;
+    let when = at.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let sql = format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 AND id = ?2");
+    for group_id in &groups {
+        let Some(mut group) = resources(transaction, &sql, &[&tenant.0, group_id])?.pop() else {
+            continue;
+        };
+        drop_member(&mut group, id, &when);
+        write_resource(transaction, registry, tenant, &group, Write::Replace)?;
+    }
+    Ok(groups)
+}
+
+/// Inserts the member rows of members new to the group (each checked to be a resource
+/// of the tenant, inside this transaction, so that a concurrent delete cannot leave a
+/// dangling member) and deletes those of members it no longer has.
+fn write_members(
+    transaction: &Connection,
+    tenant: &TenantId,
+    group: &StoredResource,
+    replace: bool,
+) -> Result<(), StoreError> {
+    let old: HashSet<String> = if replace {
+        strings(
+            transaction,
+            "SELECT member_id FROM members WHERE tenant = ?1 AND group_id = ?2",
+            params![tenant.0, group.id],
+        )?
+        .into_iter()
+        .collect()
+    } else {
+        HashSet::new()
+    };
+    let new: HashSet<&str> = group.members.iter().map(String::as_str).collect();
+    for gone in old.iter().filter(|id| !new.contains(id.as_str())) {
+        execute(
+            transaction,
+            "DELETE FROM members WHERE tenant = ?1 AND group_id = ?2 AND member_id = ?3",
+            params![tenant.0, group.id, gone],
+        )?;
+    }
+    for added in new.into_iter().filter(|id| !old.contains(*id)) {
+        if !exists(transaction, tenant, added)? {
+            return Err(StoreError::UnknownMember {
+                id: added.to_owned(),
+            });
+        }
+        execute(
+            transaction,
+            "INSERT INTO members (tenant, group_id, member_id) VALUES (?1, ?2, ?3)",
+            params![tenant.0, group.id, added],
+        )?;
+    }
+    Ok(())
+}
+
+/// Claims the resource's unique values (a value another resource holds is a conflict,
+/// found by the primary key) and releases those it no longer has.
+fn write_unique_keys(
+    transaction: &Connection,
+    tenant: &TenantId,
+    resource: &StoredResource,
+    replace: bool,
+) -> Result<(), StoreError> {
+    let new: Vec<(&str, &str)> = resource
+        .unique_keys
+        .iter()
+        .map(|key| (key.attribute.as_str(), key.value.as_str()))
+        .collect();
+    let old = stored_pairs(
+        transaction,
+        replace.then_some("SELECT attribute, value FROM unique_keys WHERE tenant = ?1 AND id = ?2"),
+        tenant,
+        &resource.id,
+    )?;
+    let (gone, added) = changes(&old, &new);
+    for (attribute, value) in gone {
+        execute(
+            transaction,
+            "DELETE FROM unique_keys WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4",
+            params![tenant.0, resource.resource_type, attribute, value],
+        )?;
+    }
+    for (attribute, value) in added {
+        let inserted = transaction
+            .prepare_cached(
+                "INSERT INTO unique_keys (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut insert| {
+                insert.execute(params![tenant.0, resource.resource_type, attribute, value, resource.id])
+            });
+        match inserted {
+            Ok(_) => {}
+            Err(error) if is_constraint(&error) => {
+                return Err(StoreError::Conflict {
+                    attribute: attribute.to_owned(),
+                    value: value.to_owned(),
+                });
+            }
+            Err(error) => return Err(unavailable(error)),
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the equality index entries (`userName`, `externalId`, `displayName` values) of
+/// the resource in step with it.
+fn write_eq_index(
+    transaction: &Connection,
+    tenant: &TenantId,
+    resource: &StoredResource,
+    replace: bool,
+) -> Result<(), StoreError> {
+    let values = indexed_values(&resource.resource_type, &resource.resource);
+    let new: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(attribute, value)| (attribute.name(), value.as_str()))
+        .collect();
+    let old = stored_pairs(
+        transaction,
+        replace.then_some("SELECT attribute, value FROM eq_index WHERE tenant = ?1 AND id = ?2"),
+        tenant,
+        &resource.id,
+    )?;
+    let (gone, added) = changes(&old, &new);
+    for (attribute, value) in gone {
+        execute(
+            transaction,
+            "DELETE FROM eq_index WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
+            params![
+                tenant.0,
+                resource.resource_type,
+                attribute,
+                value,
+                resource.id
+            ],
+        )?;
+    }
+    for (attribute, value) in added {
+        execute(
+            transaction,
+            "INSERT OR IGNORE INTO eq_index (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                tenant.0,
+                resource.resource_type,
+                attribute,
+                value,
+                resource.id
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The `(attribute, value)` rows `sql` selects for the resource `id` (none without `sql`:
+/// a new resource has none).
+fn stored_pairs(
+    connection: &Connection,
+    sql: Option<&str>,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(sql) = sql else {
+        return Ok(Vec::new());
+    };
+    let mut statement = connection.prepare_cached(sql).map_err(unavailable)?;
+    let rows = statement
+        .query_map(params![tenant.0, id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(unavailable)?;
+    rows.collect::<Result<_, _>>().map_err(unavailable)
+}
+
+/// An `(attribute, value)` row.
+type Pair<'a> = (&'a str, &'a str);
+
+/// The pairs to delete (stored, no longer wanted) and to insert (wanted, not stored).
+/// The lists hold a few entries each.
+fn changes<'a>(
+    old: &'a [(String, String)],
+    new: &[(&'a str, &'a str)],
+) -> (Vec<Pair<'a>>, Vec<Pair<'a>>) {
+    let old: Vec<(&str, &str)> = old.iter().map(|(a, v)| (a.as_str(), v.as_str())).collect();
+    let gone = old
+        .iter()
+        .filter(|pair| !new.contains(pair))
+        .copied()
+        .collect();
+    let added = new
+        .iter()
+        .filter(|pair| !old.contains(pair))
+        .copied()
+        .collect();
+    (gone, added)
+}
