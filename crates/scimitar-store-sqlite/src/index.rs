@@ -29,27 +29,37 @@ pub(crate) fn fingerprint(registry: &SchemaRegistry) -> String {
     format!("rows-1;{}", types.join(";"))
 }
 
-/// Changes the stored rows of the resource `id` into those of `resource`: deletes the
-/// rows it no longer has and inserts the new ones, leaving the rest. (None at all when
-/// the registry does not know `resource_type`: lists of that type never read them.)
+/// The `attr_values` rows of one resource, sorted as [`replace_rows`] merges them;
+/// computed before the write, outside the writer's transaction.
+pub(crate) struct Rows(Vec<AttrRow>);
+
+impl Rows {
+    /// The rows of `resource`, a resource of `resource_type` (none when the registry does
+    /// not know `resource_type`: lists of that type never read them).
+    pub(crate) fn of(registry: &SchemaRegistry, resource_type: &str, resource: &Resource) -> Self {
+        let mut rows = match registry.resource_type(resource_type) {
+            Some(kind) => index_rows(resource, kind, registry),
+            None => Vec::new(),
+        };
+        rows.sort_by(|a, b| key(a).cmp(&key(b)));
+        Self(rows)
+    }
+}
+
+/// Changes the stored rows of the resource `id` into `rows`: deletes the rows it no
+/// longer has and inserts the new ones, leaving the rest.
 pub(crate) fn replace_rows(
     transaction: &Connection,
-    registry: &SchemaRegistry,
     tenant: &str,
     resource_type: &str,
     id: &str,
-    resource: &Resource,
+    rows: &Rows,
 ) -> rusqlite::Result<()> {
-    let Some(kind) = registry.resource_type(resource_type) else {
-        return delete_rows(transaction, tenant, resource_type, id);
-    };
-    let mut new = index_rows(resource, kind, registry);
-    new.sort_by(|a, b| key(a).cmp(&key(b)));
     let mut old = stored_rows(transaction, tenant, resource_type, id)?;
     old.sort_by(|a, b| key(&a.1).cmp(&key(&b.1)));
     let mut delete = transaction.prepare_cached("DELETE FROM attr_values WHERE rowid = ?1")?;
     let mut insert = transaction.prepare_cached(INSERT)?;
-    let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
+    let (mut old, mut new) = (old.iter().peekable(), rows.0.iter().peekable());
     loop {
         let order = match (old.peek(), new.peek()) {
             (None, None) => return Ok(()),
@@ -137,18 +147,14 @@ fn insert_row(
 /// Inserts the rows of the new resource `id`.
 pub(crate) fn insert_rows(
     connection: &Connection,
-    registry: &SchemaRegistry,
     tenant: &str,
     resource_type: &str,
     id: &str,
-    resource: &Resource,
+    rows: &Rows,
 ) -> rusqlite::Result<()> {
-    let Some(kind) = registry.resource_type(resource_type) else {
-        return Ok(());
-    };
     let mut insert = connection.prepare_cached(INSERT)?;
-    for row in index_rows(resource, kind, registry) {
-        insert_row(&mut insert, tenant, resource_type, id, &row)?;
+    for row in &rows.0 {
+        insert_row(&mut insert, tenant, resource_type, id, row)?;
     }
     Ok(())
 }
@@ -183,14 +189,8 @@ pub(crate) fn reindex(
         let resource = Resource::from_json(data.as_bytes()).map_err(|error| {
             rusqlite::Error::FromSqlConversionFailure(3, Type::Text, error.into())
         })?;
-        insert_rows(
-            transaction,
-            registry,
-            &tenant,
-            &resource_type,
-            &id,
-            &resource,
-        )?;
+        let rows = Rows::of(registry, &resource_type, &resource);
+        insert_rows(transaction, &tenant, &resource_type, &id, &rows)?;
     }
     transaction.execute(
         "INSERT INTO attr_values_registry (id, fingerprint) VALUES (1, ?1) \

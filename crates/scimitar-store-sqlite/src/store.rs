@@ -18,7 +18,7 @@ use crate::rows::{
     KEY_COLUMNS, RESOURCE_COLUMNS, key_from_row, key_of, resources, tenant_from_row, tenant_of,
 };
 use crate::statements::{execute, exists, optional_row};
-use crate::write::{Write, check_version, delete_resource, write_resource};
+use crate::write::{Prepared, Write, check_version, delete_resource, write_resource};
 use crate::{index, is_constraint, migrations, unavailable};
 
 /// A store on one SQLite database. Writes are serialised through one connection, which
@@ -101,6 +101,15 @@ impl SqliteStore {
         Ok(connection)
     }
 
+    /// Re-indexes, if needed, before the first read or write; after that, never takes the
+    /// writer's lock (which the writer thread holds while it writes).
+    fn ensure_indexed(&self) -> Result<(), StoreError> {
+        if !self.indexed.load(Ordering::Acquire) {
+            drop(self.lock()?);
+        }
+        Ok(())
+    }
+
     /// Queues `work` for the writer thread, which runs it in a transaction (shared with
     /// other writes, in a savepoint of its own): kept if it succeeds, undone if not. The
     /// future gives the result once the transaction has committed.
@@ -109,8 +118,7 @@ impl SqliteStore {
         T: Send + 'static,
         W: FnOnce(&Connection, &SchemaRegistry) -> Result<T, StoreError> + Send + 'static,
     {
-        let queued = self.lock().map(|connection| {
-            drop(connection);
+        let queued = self.ensure_indexed().map(|()| {
             let registry = Arc::clone(&self.registry);
             self.connections
                 .write(move |connection| work(connection, &registry))
@@ -123,9 +131,7 @@ impl SqliteStore {
         &self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        if !self.indexed.load(Ordering::Acquire) {
-            drop(self.lock()?);
-        }
+        self.ensure_indexed()?;
         self.connections.read(work)
     }
 }
@@ -307,7 +313,10 @@ impl Store for SqliteStore {
         resource: StoredResource,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         let tenant = tenant.clone();
-        self.write(move |connection, registry| {
+        let prepared = Prepared::new(&self.registry, resource);
+        self.write(move |connection, _| {
+            let prepared = prepared?;
+            let resource = prepared.resource();
             if exists(connection, &tenant, &resource.id)? {
                 return Err(StoreError::AlreadyExists);
             }
@@ -318,7 +327,7 @@ impl Store for SqliteStore {
                 |row| row.get(0),
             )?
             .unwrap_or(1);
-            write_resource(connection, registry, &tenant, &resource, Write::Create { seq })
+            write_resource(connection, &tenant, &prepared, Write::Create { seq })
         })
     }
 
@@ -329,7 +338,10 @@ impl Store for SqliteStore {
         expected_version: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         let tenant = tenant.clone();
-        self.write(move |connection, registry| {
+        let prepared = Prepared::new(&self.registry, resource);
+        self.write(move |connection, _| {
+            let prepared = prepared?;
+            let resource = prepared.resource();
             check_version(
                 connection,
                 &tenant,
@@ -337,7 +349,7 @@ impl Store for SqliteStore {
                 &resource.id,
                 Some(expected_version),
             )?;
-            write_resource(connection, registry, &tenant, &resource, Write::Replace)
+            write_resource(connection, &tenant, &prepared, Write::Replace)
         })
     }
 

@@ -14,7 +14,8 @@ use scimitar_schema::SchemaRegistry;
 
 use crate::rows::{RESOURCE_COLUMNS, resources};
 use crate::statements::{execute, exists, strings};
-use crate::{index, is_constraint, unavailable};
+use crate::index::{self, Rows};
+use crate::{is_constraint, unavailable};
 
 /// The stored version of `id`, checked against what the caller expects.
 pub(crate) fn check_version(
@@ -50,49 +51,71 @@ pub(crate) enum Write {
     Replace,
 }
 
-/// Writes `resource`'s row, unique keys, equality index entries, members and
+/// A resource ready to write: what is computed from it alone (its JSON, its index rows
+/// and entries) is computed before the write is queued, so that the writer thread,
+/// which all writes share, only runs SQL.
+pub(crate) struct Prepared {
+    resource: StoredResource,
+    data: String,
+    rows: Rows,
+    eq_index: Vec<(&'static str, String)>,
+    unique_keys: String,
+    display_name: Option<String>,
+    version: i64,
+}
+
+impl Prepared {
+    pub(crate) fn new(registry: &SchemaRegistry, resource: StoredResource) -> Result<Self, StoreError> {
+        let unique_keys: Vec<(&str, &str)> = resource
+            .unique_keys
+            .iter()
+            .map(|key| (key.attribute.as_str(), key.value.as_str()))
+            .collect();
+        Ok(Self {
+            data: serde_json::to_string(&resource.resource).map_err(unavailable)?,
+            rows: Rows::of(registry, &resource.resource_type, &resource.resource),
+            eq_index: indexed_values(&resource.resource_type, &resource.resource)
+                .into_iter()
+                .map(|(attribute, value)| (attribute.name(), value))
+                .collect(),
+            unique_keys: serde_json::to_string(&unique_keys).map_err(unavailable)?,
+            display_name: resource.resource.get_str("displayName").map(str::to_owned),
+            version: i64::try_from(resource.version).map_err(unavailable)?,
+            resource,
+        })
+    }
+
+    pub(crate) fn resource(&self) -> &StoredResource {
+        &self.resource
+    }
+}
+
+/// Writes the resource's row, unique keys, equality index entries, members and
 /// `attr_values` rows; for a replace, changes only the rows that differ.
 pub(crate) fn write_resource(
     transaction: &Connection,
-    registry: &SchemaRegistry,
     tenant: &TenantId,
-    resource: &StoredResource,
+    prepared: &Prepared,
     write: Write,
 ) -> Result<(), StoreError> {
     let replace = matches!(write, Write::Replace);
+    let resource = &prepared.resource;
     write_members(transaction, tenant, resource, replace)?;
     write_unique_keys(transaction, tenant, resource, replace)?;
-    write_eq_index(transaction, tenant, resource, replace)?;
+    write_eq_index(transaction, tenant, prepared, replace)?;
     let (tenant_id, resource_type, id) = (&tenant.0, &resource.resource_type, &resource.id);
     if replace {
-        index::replace_rows(
-            transaction,
-            registry,
-            tenant_id,
-            resource_type,
-            id,
-            &resource.resource,
-        )
+        index::replace_rows(transaction, tenant_id, resource_type, id, &prepared.rows)
     } else {
-        index::insert_rows(
-            transaction,
-            registry,
-            tenant_id,
-            resource_type,
-            id,
-            &resource.resource,
-        )
+        index::insert_rows(transaction, tenant_id, resource_type, id, &prepared.rows)
     }
     .map_err(unavailable)?;
-    let data = serde_json::to_string(&resource.resource).map_err(unavailable)?;
-    let version = i64::try_from(resource.version).map_err(unavailable)?;
-    let display_name = resource.resource.get_str("displayName");
-    let unique_keys: Vec<(&str, &str)> = resource
-        .unique_keys
-        .iter()
-        .map(|key| (key.attribute.as_str(), key.value.as_str()))
-        .collect();
-    let unique_keys = serde_json::to_string(&unique_keys).map_err(unavailable)?;
+    let (version, display_name, unique_keys, data) = (
+        prepared.version,
+        &prepared.display_name,
+        &prepared.unique_keys,
+        &prepared.data,
+    );
     match write {
         Write::Create { seq } => execute(
             transaction,
@@ -152,7 +175,8 @@ pub(crate) fn delete_resource(
             continue;
         };
         drop_member(&mut group, id, &when);
-        write_resource(transaction, registry, tenant, &group, Write::Replace)?;
+        let group = Prepared::new(registry, group)?;
+        write_resource(transaction, tenant, &group, Write::Replace)?;
     }
     Ok(groups)
 }
@@ -254,13 +278,14 @@ fn write_unique_keys(
 fn write_eq_index(
     transaction: &Connection,
     tenant: &TenantId,
-    resource: &StoredResource,
+    prepared: &Prepared,
     replace: bool,
 ) -> Result<(), StoreError> {
-    let values = indexed_values(&resource.resource_type, &resource.resource);
-    let new: Vec<(&str, &str)> = values
+    let resource = &prepared.resource;
+    let new: Vec<(&str, &str)> = prepared
+        .eq_index
         .iter()
-        .map(|(attribute, value)| (attribute.name(), value.as_str()))
+        .map(|(attribute, value)| (*attribute, value.as_str()))
         .collect();
     let old = stored_pairs(
         transaction,
