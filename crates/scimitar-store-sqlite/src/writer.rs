@@ -10,6 +10,7 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
@@ -24,7 +25,6 @@ const MAX_BATCH: usize = 256;
 
 /// After this many commits the checkpointer copies the log into the database file.
 const COMMITS_PER_CHECKPOINT: u32 = 64;
-const HALF_WAY: u32 = COMMITS_PER_CHECKPOINT / 2;
 
 pub(crate) struct Writer {
     shared: Arc<Shared>,
@@ -154,17 +154,17 @@ impl Shared {
                 && let Some(checkpoints) = &self.checkpoints
             {
                 commits = commits.wrapping_add(1);
-                match commits % COMMITS_PER_CHECKPOINT {
-                    0 => checkpoints.raise(),
-                    // Half-way, the writer copies what the checkpointer has not: a few
-                    // pages, but only a checkpoint that ends between two transactions
-                    // lets the next one start the log again from its beginning.
-                    HALF_WAY => {
-                        if let Ok(connection) = self.connection.lock() {
-                            let _ = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
-                        }
-                    }
-                    _ => {}
+                if commits % COMMITS_PER_CHECKPOINT == 0 {
+                    checkpoints.raise();
+                }
+                // Once the checkpointer has copied the bulk of the log, the writer copies
+                // the few pages written since: only a checkpoint that ends between two
+                // transactions lets the next one start the log again from its beginning,
+                // which keeps the log file from growing without end.
+                if checkpoints.caught_up.swap(false, Ordering::AcqRel)
+                    && let Ok(connection) = self.connection.lock()
+                {
+                    let _ = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
                 }
             }
             for job in jobs {
@@ -174,12 +174,15 @@ impl Shared {
     }
 }
 
-/// A flag one thread raises and another waits for.
+/// A flag the writer raises and the checkpointer waits for, and the checkpointer's
+/// answer.
 #[derive(Default)]
 struct Signal {
     /// (raised, closing)
     state: Mutex<(bool, bool)>,
     changed: Condvar,
+    /// A checkpoint has ended since the writer last looked.
+    caught_up: AtomicBool,
 }
 
 impl Signal {
@@ -227,6 +230,7 @@ impl Checkpointer {
                         // A checkpoint that fails now is retried at the next signal, and
                         // the log stays valid meanwhile.
                         let _ = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+                        signal.caught_up.store(true, Ordering::Release);
                     }
                 }
             })

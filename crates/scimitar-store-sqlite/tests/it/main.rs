@@ -6,6 +6,7 @@ mod conformance;
 mod differential;
 mod durability;
 mod pushdown;
+mod writes;
 
 use scimitar_engine::store_support::member_ids;
 use scimitar_engine::{ListPage, ListQuery, Store, StoredResource, Tenant, TenantId, block_on};
