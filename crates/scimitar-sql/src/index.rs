@@ -107,13 +107,27 @@ pub fn index_rows(
     registry: &SchemaRegistry,
 ) -> Vec<AttrRow> {
     let mut rows = Vec::new();
-    index_container(resource.as_map(), "", &mut rows);
+    index_container(resource.as_map(), "", resource_type, &mut rows);
     for (schema, _) in registry.extensions(resource_type) {
         if let Some(Value::Object(extension)) = get_ci(resource.as_map(), &schema.id) {
-            index_container(extension, &urn_prefix(&schema.id), &mut rows);
+            index_container(extension, &urn_prefix(&schema.id), resource_type, &mut rows);
         }
     }
     rows
+}
+
+/// Core attributes that get no rows, by resource type: a group's `members`, which may
+/// number in the hundreds of thousands and change a few at a time, would make every
+/// membership change rewrite rows by the thousand. Stores keep members in a table of
+/// their own; a filter that tests them is not translated (its translation is not
+/// complete), so the caller evaluates it.
+pub const UNINDEXED: &[(&str, &str)] = &[("Group", "members")];
+
+/// Whether the core attribute `name` of `resource_type` gets rows (see [`UNINDEXED`]).
+pub fn is_indexed(resource_type: &ResourceType, name: &str) -> bool {
+    !UNINDEXED.iter().any(|(kind, attribute)| {
+        kind.eq_ignore_ascii_case(&resource_type.name) && attribute.eq_ignore_ascii_case(name)
+    })
 }
 
 /// `urn:…:user:` — the lower-case prefix of an extension's paths.
@@ -127,9 +141,15 @@ fn is_attr_name(key: &str) -> bool {
     AttrName::new(key).is_ok()
 }
 
-fn index_container(container: &Map<String, Value>, prefix: &str, rows: &mut Vec<AttrRow>) {
+/// The attributes of the core level (`prefix` empty) or of an extension object.
+fn index_container(
+    container: &Map<String, Value>,
+    prefix: &str,
+    resource_type: &ResourceType,
+    rows: &mut Vec<AttrRow>,
+) {
     for (key, value) in container {
-        if is_attr_name(key) {
+        if is_attr_name(key) && (!prefix.is_empty() || is_indexed(resource_type, key)) {
             let path = format!("{prefix}{}", key.to_ascii_lowercase());
             index_attribute(&path, value, rows);
         }

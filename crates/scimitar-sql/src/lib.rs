@@ -77,6 +77,8 @@
 //! - attributes behind a schema URN the resource type does not know, which evaluation
 //!   resolves against each resource's own data;
 //! - a sub-attribute path inside a value path (`emails[value.x eq 1]`);
+//! - attributes that get no rows ([`UNINDEXED`]: a group's `members`, kept by stores in
+//!   a table of their own);
 //! - integer literals of magnitude 2^53 or more, which the `num` column's doubles cannot
 //!   hold exactly.
 //!
@@ -147,6 +149,6 @@ mod translate;
 pub use cond::escape_like;
 pub use dialect::{Dialect, SqlValue};
 pub use error::SqlError;
-pub use index::{AttrRow, index_rows};
+pub use index::{AttrRow, UNINDEXED, index_rows, is_indexed};
 pub use sort::{SortOrder, order_by, page, sort_key};
 pub use translate::{Translation, translate, try_translate};

@@ -4,7 +4,7 @@ use scimitar_filter::{SchemaUrn, SortBy};
 use scimitar_schema::{AttrLocation, AttributeDef, AttributeType, ResourceType, SchemaRegistry};
 
 use crate::dialect::{Dialect, SqlValue};
-use crate::index::urn_prefix;
+use crate::index::{is_indexed, urn_prefix};
 
 /// `sortOrder` (RFC 7644 §3.4.2.3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -57,6 +57,10 @@ pub fn sort_key(
         registry.top_level(resource_type, urn, path.name.as_str()),
         urn,
     ) {
+        // An attribute without rows sorts as if absent: the caller sorts by it itself.
+        (Some((AttrLocation::Core, _)), _) | (None, None) if !is_indexed(resource_type, &name) => {
+            return "NULL".to_owned();
+        }
         (Some((AttrLocation::Core, def)), _) => (name, Some(def)),
         (Some((AttrLocation::Extension(id), def)), _) => {
             (format!("{}{name}", urn_prefix(id)), Some(def))

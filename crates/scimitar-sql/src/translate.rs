@@ -11,7 +11,7 @@ use scimitar_schema::{
 use crate::cond::{Col, Cond, Op, Outer, Renderer, RowCond, Substring};
 use crate::dialect::{Dialect, SqlValue};
 use crate::error::SqlError;
-use crate::index::{instant_key, urn_prefix};
+use crate::index::{instant_key, is_indexed, urn_prefix};
 
 /// A filter as a SQL condition over the `resources` table aliased `r`.
 ///
@@ -196,7 +196,8 @@ impl<'a> Translator<'a> {
 
     /// The path of a top-level attribute and its definition, resolved as evaluation
     /// resolves it; `None` for a URN the resource type does not know, which evaluation
-    /// resolves against each resource's own data.
+    /// resolves against each resource's own data, and for an attribute without rows
+    /// ([`crate::UNINDEXED`]).
     fn locate(
         &self,
         urn: Option<&SchemaUrn>,
@@ -209,6 +210,11 @@ impl<'a> Translator<'a> {
                 .top_level(self.resource_type, urn, name.as_str()),
             urn,
         ) {
+            (Some((AttrLocation::Core, _)), _) | (None, None)
+                if !is_indexed(self.resource_type, &lower) =>
+            {
+                None
+            }
             (Some((AttrLocation::Core, def)), _) => Some((lower, Some(def))),
             (Some((AttrLocation::Extension(id), def)), _) => {
                 Some((format!("{}{lower}", urn_prefix(id)), Some(def)))

@@ -26,7 +26,7 @@ pub(crate) fn fingerprint(registry: &SchemaRegistry) -> String {
         .collect();
     types.sort();
     // The layout: bump it when scimitar-sql's rows change meaning.
-    format!("rows-1;{}", types.join(";"))
+    format!("rows-2;{}", types.join(";"))
 }
 
 /// The `attr_values` rows of one resource, sorted as [`replace_rows`] merges them;
@@ -92,7 +92,8 @@ fn key(row: &AttrRow) -> (&str, i64, Option<&str>, Option<u64>, Option<bool>) {
         &row.path,
         row.elem,
         row.text.as_deref(),
-        row.num.map(f64::to_bits),
+        // `+ 0.0` makes -0.0 +0.0, as SQLite stores it.
+        row.num.map(|number| (number + 0.0).to_bits()),
         row.bool,
     )
 }

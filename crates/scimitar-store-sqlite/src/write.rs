@@ -12,9 +12,9 @@ use scimitar_engine::store_support::{drop_member, indexed_values};
 use scimitar_engine::{StoreError, StoredResource, TenantId};
 use scimitar_schema::SchemaRegistry;
 
+use crate::index::{self, Rows};
 use crate::rows::{RESOURCE_COLUMNS, resources};
 use crate::statements::{execute, exists, strings};
-use crate::index::{self, Rows};
 use crate::{is_constraint, unavailable};
 
 /// The stored version of `id`, checked against what the caller expects.
@@ -65,7 +65,10 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    pub(crate) fn new(registry: &SchemaRegistry, resource: StoredResource) -> Result<Self, StoreError> {
+    pub(crate) fn new(
+        registry: &SchemaRegistry,
+        resource: StoredResource,
+    ) -> Result<Self, StoreError> {
         let unique_keys: Vec<(&str, &str)> = resource
             .unique_keys
             .iter()

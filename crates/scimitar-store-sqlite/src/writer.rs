@@ -154,7 +154,7 @@ impl Shared {
                 && let Some(checkpoints) = &self.checkpoints
             {
                 commits = commits.wrapping_add(1);
-                if commits % COMMITS_PER_CHECKPOINT == 0 {
+                if commits.is_multiple_of(COMMITS_PER_CHECKPOINT) {
                     checkpoints.raise();
                 }
                 // Once the checkpointer has copied the bulk of the log, the writer copies

@@ -1,7 +1,7 @@
 //! When a translation is complete, and what an incomplete one keeps: always a superset.
 
 use scimitar_schema::{ScimError, ScimType};
-use scimitar_sql::{Dialect, SqlError, try_translate};
+use scimitar_sql::{Dialect, SqlError, index_rows, translate, try_translate};
 use serde_json::json;
 
 use crate::{Db, USER, filter, registry, resource, users};
@@ -123,4 +123,48 @@ fn filters_the_schemas_reject_match_nothing_or_fail_on_request() {
     )
     .expect("a valid filter");
     assert!(ok.complete);
+}
+
+/// A group's members get no rows ([`scimitar_sql::UNINDEXED`]): filters on them are left
+/// to the caller, as a superset (every group, or those the rest of an `and` selects),
+/// and never wrongly decided by SQL.
+#[test]
+fn filters_on_unindexed_members_leave_a_superset() {
+    let registry = registry();
+    let groups = registry.resource_type("Group").expect("groups");
+    let group = resource(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Tour Guides",
+        "members": [{"value": "u1", "display": "Babs", "type": "User"}],
+    }));
+    let rows = index_rows(&group, groups, &registry);
+    assert!(rows.iter().any(|row| row.path == "displayname"));
+    assert!(
+        rows.iter().all(|row| !row.path.starts_with("members")),
+        "{rows:?}"
+    );
+    assert!(!scimitar_sql::is_indexed(groups, "Members"));
+    let users = registry.resource_type("User").expect("users");
+    assert!(scimitar_sql::is_indexed(users, "emails"));
+
+    for (text, kept) in [
+        (r#"members[value eq "u1"]"#, None),
+        (r#"members.value eq "u1""#, None),
+        ("members pr", None),
+        (r#"not (members[value eq "u1"])"#, None),
+        (
+            r#"displayName eq "tour guides" and members[value eq "u1"]"#,
+            Some(1),
+        ),
+    ] {
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let translation = translate(&filter(text), groups, &registry, dialect);
+            assert!(!translation.complete, "{text} in {dialect}");
+            let exists = translation
+                .sql
+                .as_deref()
+                .map(|sql| sql.matches("EXISTS").count());
+            assert_eq!(exists, kept, "{text} in {dialect}: {:?}", translation.sql);
+        }
+    }
 }

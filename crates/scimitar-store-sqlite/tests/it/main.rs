@@ -12,7 +12,7 @@ use scimitar_engine::store_support::member_ids;
 use scimitar_engine::{ListPage, ListQuery, Store, StoredResource, Tenant, TenantId, block_on};
 use scimitar_filter::Filter;
 use scimitar_patch::Compat;
-use scimitar_schema::Resource;
+use scimitar_schema::{CompiledFilter, Resource, SchemaRegistry};
 use serde_json::Value;
 
 /// A temporary directory, removed when dropped.
@@ -74,5 +74,21 @@ fn ids(page: &ListPage) -> Vec<&str> {
     page.resources
         .iter()
         .map(|resource| resource.id.as_str())
+        .collect()
+}
+
+/// The ids a filtered list finds, as the engine sees them: those the store gives when
+/// it answered the filter alone, else those of its candidates that match.
+fn found(store: &impl Store, tenant: &TenantId, resource_type: &str, text: &str) -> Vec<String> {
+    let filter = filter(text);
+    let page = list(store, tenant, resource_type, Some(&filter), None);
+    let registry = SchemaRegistry::core();
+    let compiled =
+        CompiledFilter::compile(&filter, &registry, registry.resource_type(resource_type))
+            .expect("a valid filter");
+    page.resources
+        .into_iter()
+        .filter(|resource| page.filtered || compiled.matches(&resource.resource))
+        .map(|resource| resource.id)
         .collect()
 }
