@@ -196,12 +196,12 @@ impl Store for AnyStore {
         each!(self, store => store.groups_with_member(tenant, member_id).await)
     }
 
-    async fn resource_type_of(
+    async fn resource_types(
         &self,
         tenant: &TenantId,
-        id: &str,
-    ) -> Result<Option<String>, StoreError> {
-        each!(self, store => store.resource_type_of(tenant, id).await)
+        ids: &[&str],
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        each!(self, store => store.resource_types(tenant, ids).await)
     }
 }
 

@@ -375,18 +375,24 @@ impl Store for SqliteStore {
         })
     }
 
-    fn resource_type_of(
+    fn resource_types(
         &self,
         tenant: &TenantId,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        ids: &[&str],
+    ) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send {
+        // One read transaction for all: each new one starts with a cold page cache once
+        // the writer has committed.
         ready(self.read(|connection| {
-            optional_row(
-                connection,
-                "SELECT resource_type FROM resources WHERE tenant = ?1 AND id = ?2",
-                params![tenant.0, id],
-                |row| row.get(0),
-            )
+            ids.iter()
+                .map(|id| {
+                    optional_row(
+                        connection,
+                        "SELECT resource_type FROM resources WHERE tenant = ?1 AND id = ?2",
+                        params![tenant.0, id],
+                        |row| row.get(0),
+                    )
+                })
+                .collect()
         }))
     }
 

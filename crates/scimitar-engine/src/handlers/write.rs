@@ -70,33 +70,44 @@ impl<S: Store> Engine<S> {
         let Some(Value::Array(members)) = resource.as_map_mut().get_mut("members") else {
             return Ok(());
         };
-        for member in members.iter_mut() {
+        // The new members, by position: looked up in the store all at once.
+        let mut new: Vec<(usize, String)> = Vec::new();
+        for (position, member) in members.iter_mut().enumerate() {
             let Some(object) = member.as_object_mut() else {
                 continue;
             };
-            let Some(id) = get_ci(object, "value")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-            else {
+            let Some(id) = get_ci(object, "value").and_then(Value::as_str) else {
                 return Err(ScimError::invalid_value(
                     "a member needs a 'value' (the member's id)",
                 ));
             };
-            if let Some(known_type) = known.get(id.as_str()) {
+            match known.get(id) {
                 // A member removed and added back in one request keeps its type.
-                if let (None, Some(kind)) = (get_ci(object, "type"), known_type) {
-                    object.insert("type".into(), (*kind).clone());
+                Some(known_type) => {
+                    if let (None, Some(kind)) = (get_ci(object, "type"), known_type) {
+                        object.insert("type".into(), (*kind).clone());
+                    }
                 }
-                continue;
+                None => new.push((position, id.to_owned())),
             }
-            let kind = stored(self.store.resource_type_of(&call.tenant.id, &id).await)?
-                .filter(|kind| kind == "User" || kind == "Group");
-            let Some(kind) = kind else {
+        }
+        if new.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = new.iter().map(|(_, id)| id.as_str()).collect();
+        let kinds = stored(self.store.resource_types(&call.tenant.id, &ids).await)?;
+        let Some(Value::Array(members)) = resource.as_map_mut().get_mut("members") else {
+            return Ok(());
+        };
+        for ((position, id), kind) in new.into_iter().zip(kinds) {
+            let Some(kind) = kind.filter(|kind| kind == "User" || kind == "Group") else {
                 return Err(ScimError::invalid_value(format!(
                     "member {id:?} is not a user or group of this tenant"
                 )));
             };
-            if get_ci(object, "type").is_none() {
+            if let Some(object) = members.get_mut(position).and_then(Value::as_object_mut)
+                && get_ci(object, "type").is_none()
+            {
                 object.insert("type".into(), Value::String(kind));
             }
         }

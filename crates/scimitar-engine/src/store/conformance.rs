@@ -296,25 +296,35 @@ pub async fn create_and_get<S: Store>(store: &S) {
         None,
         "get with another resource type"
     );
-    for (id, expected) in [("u1", Some("User")), ("g1", Some("Group")), ("u9", None)] {
-        assert_eq!(
-            ok(
-                store.resource_type_of(&tenant, id).await,
-                "resource_type_of"
-            )
-            .as_deref(),
-            expected,
-            "the resource type of {id}"
-        );
-    }
     assert_eq!(
         ok(
             store
-                .resource_type_of(&TenantId("conformance-nobody".into()), "u1")
+                .resource_types(&tenant, &["u9", "g1", "u1", "g1", "u1"])
                 .await,
-            "resource_type_of"
+            "resource_types"
         ),
-        None,
+        [
+            None,
+            Some("Group".to_owned()),
+            Some("User".to_owned()),
+            Some("Group".to_owned()),
+            Some("User".to_owned()),
+        ],
+        "the resource type of each id, in order"
+    );
+    assert_eq!(
+        ok(store.resource_types(&tenant, &[]).await, "resource_types"),
+        Vec::<Option<String>>::new(),
+        "no ids"
+    );
+    assert_eq!(
+        ok(
+            store
+                .resource_types(&TenantId("conformance-nobody".into()), &["u1"])
+                .await,
+            "resource_types"
+        ),
+        [None],
         "another tenant's resource"
     );
 

@@ -186,16 +186,20 @@ impl Store for MemoryStore {
         ready(self.read_space(tenant, |space| space.get(resource_type, id).cloned()))
     }
 
-    fn resource_type_of(
+    fn resource_types(
         &self,
         tenant: &TenantId,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        ids: &[&str],
+    ) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send {
         ready(self.read_space(tenant, |space| {
-            space
-                .resources
-                .get(id)
-                .map(|slot| slot.stored.resource_type.clone())
+            ids.iter()
+                .map(|id| {
+                    space
+                        .resources
+                        .get(*id)
+                        .map(|slot| slot.stored.resource_type.clone())
+                })
+                .collect()
         }))
     }
 

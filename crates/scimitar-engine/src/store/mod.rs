@@ -270,11 +270,12 @@ pub trait Store: Send + Sync {
         member_id: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
 
-    /// The resource type of the tenant's resource `id`, if there is one: how the engine
-    /// checks a new group member without reading the member.
-    fn resource_type_of(
+    /// The resource type of each of the tenant's resources `ids`, in order (`None` for an
+    /// id that is not one): how the engine checks new group members, a hundred at a time
+    /// in an identity provider's PATCH, without reading them.
+    fn resource_types(
         &self,
         tenant: &TenantId,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+        ids: &[&str],
+    ) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send;
 }

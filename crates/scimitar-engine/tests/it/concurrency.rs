@@ -289,12 +289,12 @@ impl Store for DeleteBeforeGroupWrite {
     ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send {
         self.inner.groups_with_member(tenant, member_id)
     }
-    fn resource_type_of(
+    fn resource_types(
         &self,
         tenant: &TenantId,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
-        self.inner.resource_type_of(tenant, id)
+        ids: &[&str],
+    ) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send {
+        self.inner.resource_types(tenant, ids)
     }
 }
 

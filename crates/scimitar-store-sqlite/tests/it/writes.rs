@@ -503,8 +503,8 @@ fn failing_writes(store: &SqliteStore) {
             format!("dup-{round}"),
         ] {
             assert_eq!(
-                block_on(store.resource_type_of(&tenant, &id)),
-                Ok(None),
+                block_on(store.resource_types(&tenant, &[id.as_str()])),
+                Ok(vec![None]),
                 "{id}"
             );
         }
@@ -587,8 +587,8 @@ impl Expected {
         }
         for id in &self.gone {
             assert_eq!(
-                block_on(store.resource_type_of(tenant, id)),
-                Ok(None),
+                block_on(store.resource_types(tenant, &[id.as_str()])),
+                Ok(vec![None]),
                 "{id}"
             );
         }
