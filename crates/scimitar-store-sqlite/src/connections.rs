@@ -19,8 +19,11 @@ use crate::writer::{Reply, Writer};
 const SETTINGS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
      PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;";
 /// `synchronous = NORMAL` keeps a committed write through a crash of the process (not
-/// of the machine) without an fsync per commit.
-const WRITER_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+/// of the machine) without an fsync per commit. `journal_size_limit` gives back the
+/// space of a log that grew past 256 MiB (twice what starts a checkpoint, see
+/// `writer.rs`) once it starts again from its beginning.
+const WRITER_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA journal_size_limit = 268435456;";
 
 /// How many statements each connection keeps compiled: compiling costs more than running.
 const STATEMENT_CACHE: usize = 128;
@@ -72,6 +75,11 @@ impl Connections {
     /// The writer's connection between transactions, for migrations and re-indexing.
     pub(crate) fn writer(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         self.writer.connection()
+    }
+
+    /// See [`Writer::set_checkpoint_pages`].
+    pub(crate) fn set_checkpoint_pages(&self, pages: u32) {
+        self.writer.set_checkpoint_pages(pages);
     }
 
     /// Queues `work` for the writer thread (see [`Writer::submit`]).

@@ -77,6 +77,16 @@ impl SqliteStore {
         self
     }
 
+    /// Starts a checkpoint (copying the write-ahead log into the database file, in a
+    /// thread of its own) each time the log has grown by `pages` pages of 4 KiB. Default:
+    /// 32,768 (128 MiB): rarer checkpoints cost less in all, but the log file grows to
+    /// about that size (it is given back when the store closes). No effect on a database
+    /// in memory.
+    pub fn with_checkpoint_pages(self, pages: u32) -> Self {
+        self.connections.set_checkpoint_pages(pages);
+        self
+    }
+
     /// The number of the schema migration the database is at.
     pub fn schema_version(&self) -> Result<usize, StoreError> {
         let version: i64 = self

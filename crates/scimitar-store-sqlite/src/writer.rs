@@ -23,8 +23,19 @@ use crate::unavailable;
 /// At most this many writes share a transaction, so that one commit stays short.
 const MAX_BATCH: usize = 256;
 
-/// After this many commits the checkpointer copies the log into the database file.
-const COMMITS_PER_CHECKPOINT: u32 = 64;
+/// The default of [`Writer::set_checkpoint_pages`]: 128 MiB of log.
+pub(crate) const CHECKPOINT_PAGES: u32 = 32_768;
+
+thread_local! {
+    /// The log's length in pages after the writer thread's last commit, as SQLite tells
+    /// its WAL hook (a plain function, so the value goes through the thread).
+    static LOG_PAGES: Cell<i32> = const { Cell::new(0) };
+}
+
+fn note_log_pages(_: &rusqlite::hooks::Wal, pages: c_int) -> rusqlite::Result<()> {
+    LOG_PAGES.set(pages);
+    Ok(())
+}
 
 pub(crate) struct Writer {
     shared: Arc<Shared>,
@@ -37,6 +48,8 @@ struct Shared {
     queue: Mutex<Queue>,
     arrived: Condvar,
     checkpoints: Option<Arc<Signal>>,
+    /// See [`Writer::set_checkpoint_pages`].
+    checkpoint_pages: AtomicU32,
 }
 
 #[derive(Default)]
@@ -58,6 +71,7 @@ impl Writer {
             connection: Mutex::new(connection),
             queue: Mutex::new(Queue::default()),
             arrived: Condvar::new(),
+            checkpoint_pages: AtomicU32::new(CHECKPOINT_PAGES),
             checkpoints: checkpointer
                 .as_ref()
                 .map(|checkpointer| Arc::clone(&checkpointer.signal)),
@@ -83,6 +97,16 @@ impl Writer {
             .connection
             .lock()
             .map_err(|_| StoreError::Unavailable("the writer's lock is poisoned".into()))
+    }
+
+    /// Once the write-ahead log holds `pages` more pages since the last checkpoint
+    /// started, the checkpointer copies it into the database file. Rarer checkpoints copy
+    /// a page written by many transactions once, and make the writer finish them (see
+    /// [`Shared::run`]) less often; the log file grows to about that size.
+    pub(crate) fn set_checkpoint_pages(&self, pages: u32) {
+        self.shared
+            .checkpoint_pages
+            .store(pages.max(1), Ordering::Relaxed);
     }
 
     /// Queues `work` for the writer thread; the future gives its result once its
@@ -128,7 +152,13 @@ impl Drop for Writer {
 
 impl Shared {
     fn run(&self) {
-        let mut commits = 0u32;
+        if self.checkpoints.is_some()
+            && let Ok(connection) = self.connection.lock()
+        {
+            connection.wal_hook(Some(note_log_pages));
+        }
+        // The log's length when the last checkpoint started.
+        let mut checkpointed_at = 0u32;
         loop {
             let mut jobs = {
                 let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
@@ -150,15 +180,23 @@ impl Shared {
                     "the writer's lock is poisoned".into(),
                 )),
             };
+            for job in jobs {
+                job.finish(committed.as_ref().err());
+            }
             if committed.is_ok()
                 && let Some(checkpoints) = &self.checkpoints
             {
-                commits = commits.wrapping_add(1);
-                if commits.is_multiple_of(COMMITS_PER_CHECKPOINT) {
+                let pages = u32::try_from(LOG_PAGES.get()).unwrap_or(0);
+                if pages < checkpointed_at {
+                    // The log started again from its beginning.
+                    checkpointed_at = 0;
+                }
+                if pages - checkpointed_at >= self.checkpoint_pages.load(Ordering::Relaxed) {
+                    checkpointed_at = pages;
                     checkpoints.raise();
                 }
                 // Once the checkpointer has copied the bulk of the log, the writer copies
-                // the few pages written since: only a checkpoint that ends between two
+                // the pages written since: only a checkpoint that ends between two
                 // transactions lets the next one start the log again from its beginning,
                 // which keeps the log file from growing without end.
                 if checkpoints.caught_up.swap(false, Ordering::AcqRel)
@@ -166,9 +204,6 @@ impl Shared {
                 {
                     let _ = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
                 }
-            }
-            for job in jobs {
-                job.finish(committed.as_ref().err());
             }
         }
     }
@@ -261,15 +296,25 @@ fn commit_batch(connection: &mut Connection, jobs: &mut [Box<dyn Job>]) -> Resul
             .map_err(unavailable)
     };
     statement(connection, "BEGIN IMMEDIATE")?;
-    let outcome = jobs.iter_mut().try_for_each(|job| {
-        statement(connection, "SAVEPOINT job")?;
-        if job.run(connection) {
-            statement(connection, "RELEASE job")
-        } else {
-            statement(connection, "ROLLBACK TO job")?;
-            statement(connection, "RELEASE job")
+    let outcome = match jobs {
+        // A write alone needs no savepoint: if it fails, the whole transaction goes (and
+        // the write reports its own error).
+        [job] => {
+            if !job.run(connection) {
+                return statement(connection, "ROLLBACK").or(Ok(()));
+            }
+            Ok(())
         }
-    });
+        jobs => jobs.iter_mut().try_for_each(|job| {
+            statement(connection, "SAVEPOINT job")?;
+            if job.run(connection) {
+                statement(connection, "RELEASE job")
+            } else {
+                statement(connection, "ROLLBACK TO job")?;
+                statement(connection, "RELEASE job")
+            }
+        }),
+    };
     match outcome.and_then(|()| statement(connection, "COMMIT")) {
         Ok(()) => Ok(()),
         Err(error) => {

@@ -693,13 +693,14 @@ fn size(path: &Path) -> u64 {
 fn the_log_is_copied_into_the_file_as_writes_go_on() {
     let dir = TempDir::new("writes-checkpoints");
     let (path, log) = (dir.0.join("scim.db"), dir.0.join("scim.db-wal"));
-    let store = open(&path);
+    // A checkpoint every 64 pages, so that a few hundred writes make several.
+    let store = open(&path).with_checkpoint_pages(64);
     let tenant = tenant(&store, "t1");
     let create = |i: usize| {
         let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
         block_on(store.create(&tenant, user)).expect("create");
     };
-    // Past the first checkpoint (one per 64 commits).
+    // Past the first checkpoint.
     (0..100).for_each(create);
     let (early_log, early_file) = (size(&log), size(&path));
     (100..MANY).for_each(create);
