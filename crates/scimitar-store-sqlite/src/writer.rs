@@ -7,10 +7,12 @@
 //! the shared transaction: one that fails is rolled back alone, and a write is reported
 //! done only once its transaction has committed.
 
+use std::cell::Cell;
+use std::ffi::c_int;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
