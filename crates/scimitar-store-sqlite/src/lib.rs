@@ -1,7 +1,12 @@
 //! A durable [`Store`](scimitar_engine::Store) for `scimitar-engine` on one SQLite file.
 //!
 //! - One file, no setup: tables are created and migrated on open (numbered migrations),
-//!   in WAL mode so readers never wait for the writer.
+//!   in WAL mode so readers never wait for the writer. Reads run on a pool of read-only
+//!   connections; writes run on one writer thread, where the writes of concurrent
+//!   requests share a transaction (each in a savepoint of its own, acknowledged once the
+//!   transaction has committed), and a checkpointer thread copies the log into the file
+//!   (see [`SqliteStore::with_checkpoint_pages`]). A replace writes only the rows that
+//!   changed.
 //! - Every table is keyed by tenant first; every write is one transaction that checks the
 //!   version (compare-and-swap), the unique values (by a primary key, not by
 //!   check-then-insert) and the group members.
@@ -18,7 +23,7 @@
 //!   `synchronous=NORMAL`); a power loss may lose the last transactions.
 //!
 //! SQLite errors never reach clients: they become
-//! [`StoreError::Unavailable`](scimitar_engine::StoreError::Unavailable).
+//! [`StoreError::Unavailable`].
 //!
 //! # Quick start
 //!

@@ -25,6 +25,10 @@ use crate::{index, is_constraint, migrations, unavailable};
 /// suits SQLite's single writer; reads run beside them, each on a connection of a pool
 /// (but for [`SqliteStore::open_in_memory`], whose one connection does everything).
 ///
+/// A write is queued for the writer thread when its method is called; the future only
+/// waits for its result, so dropping the future does not undo or cancel the write.
+/// Dropping the store finishes the writes already queued.
+///
 /// Filters are translated to SQL with a [`SchemaRegistry`] (see
 /// [`SqliteStore::with_registry`]), which must be the engine's.
 pub struct SqliteStore {
