@@ -104,8 +104,25 @@ pub(crate) fn write_resource(
     let replace = matches!(write, Write::Replace);
     let resource = &prepared.resource;
     write_members(transaction, tenant, resource, replace)?;
-    write_unique_keys(transaction, tenant, resource, replace)?;
-    write_eq_index(transaction, tenant, prepared, replace)?;
+    let unique_keys: Vec<(&str, &str)> = resource
+        .unique_keys
+        .iter()
+        .map(|key| (key.attribute.as_str(), key.value.as_str()))
+        .collect();
+    write_entries(
+        transaction,
+        &UNIQUE_KEYS,
+        tenant,
+        resource,
+        &unique_keys,
+        replace,
+    )?;
+    let eq_index: Vec<(&str, &str)> = prepared
+        .eq_index
+        .iter()
+        .map(|(attribute, value)| (*attribute, value.as_str()))
+        .collect();
+    write_entries(transaction, &EQ_INDEX, tenant, resource, &eq_index, replace)?;
     let (tenant_id, resource_type, id) = (&tenant.0, &resource.resource_type, &resource.id);
     if replace {
         index::replace_rows(transaction, tenant_id, resource_type, id, &prepared.rows)
@@ -227,41 +244,58 @@ fn write_members(
     Ok(())
 }
 
-/// Claims the resource's unique values (a value another resource holds is a conflict,
-/// found by the primary key) and releases those it no longer has.
-fn write_unique_keys(
+/// A table of `(attribute, value)` entries of resources, keyed by tenant and resource
+/// type: `unique_keys` or `eq_index`.
+struct Entries {
+    select: &'static str,
+    delete: &'static str,
+    insert: &'static str,
+}
+
+/// The resource's unique values: one that another resource holds is a conflict, found
+/// by the primary key.
+const UNIQUE_KEYS: Entries = Entries {
+    select: "SELECT attribute, value FROM unique_keys WHERE tenant = ?1 AND id = ?2",
+    delete: "DELETE FROM unique_keys WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
+    insert: "INSERT INTO unique_keys (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+/// The equality index entries (`userName`, `externalId`, `displayName` values).
+const EQ_INDEX: Entries = Entries {
+    select: "SELECT attribute, value FROM eq_index WHERE tenant = ?1 AND id = ?2",
+    delete: "DELETE FROM eq_index WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
+    insert: "INSERT OR IGNORE INTO eq_index (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+/// Makes the resource's entries in `table` the `new` ones: inserts those it did not have
+/// and, for a replace, deletes those it no longer has.
+fn write_entries(
     transaction: &Connection,
+    table: &Entries,
     tenant: &TenantId,
     resource: &StoredResource,
+    new: &[(&str, &str)],
     replace: bool,
 ) -> Result<(), StoreError> {
-    let new: Vec<(&str, &str)> = resource
-        .unique_keys
-        .iter()
-        .map(|key| (key.attribute.as_str(), key.value.as_str()))
-        .collect();
     let old = stored_pairs(
         transaction,
-        replace.then_some("SELECT attribute, value FROM unique_keys WHERE tenant = ?1 AND id = ?2"),
+        replace.then_some(table.select),
         tenant,
         &resource.id,
     )?;
-    let (gone, added) = changes(&old, &new);
+    let (gone, added) = changes(&old, new);
+    let (tenant, kind, id) = (&tenant.0, &resource.resource_type, &resource.id);
     for (attribute, value) in gone {
         execute(
             transaction,
-            "DELETE FROM unique_keys WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4",
-            params![tenant.0, resource.resource_type, attribute, value],
+            table.delete,
+            params![tenant, kind, attribute, value, id],
         )?;
     }
     for (attribute, value) in added {
         let inserted = transaction
-            .prepare_cached(
-                "INSERT INTO unique_keys (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .and_then(|mut insert| {
-                insert.execute(params![tenant.0, resource.resource_type, attribute, value, resource.id])
-            });
+            .prepare_cached(table.insert)
+            .and_then(|mut insert| insert.execute(params![tenant, kind, attribute, value, id]));
         match inserted {
             Ok(_) => {}
             Err(error) if is_constraint(&error) => {
@@ -272,56 +306,6 @@ fn write_unique_keys(
             }
             Err(error) => return Err(unavailable(error)),
         }
-    }
-    Ok(())
-}
-
-/// Keeps the equality index entries (`userName`, `externalId`, `displayName` values) of
-/// the resource in step with it.
-fn write_eq_index(
-    transaction: &Connection,
-    tenant: &TenantId,
-    prepared: &Prepared,
-    replace: bool,
-) -> Result<(), StoreError> {
-    let resource = &prepared.resource;
-    let new: Vec<(&str, &str)> = prepared
-        .eq_index
-        .iter()
-        .map(|(attribute, value)| (*attribute, value.as_str()))
-        .collect();
-    let old = stored_pairs(
-        transaction,
-        replace.then_some("SELECT attribute, value FROM eq_index WHERE tenant = ?1 AND id = ?2"),
-        tenant,
-        &resource.id,
-    )?;
-    let (gone, added) = changes(&old, &new);
-    for (attribute, value) in gone {
-        execute(
-            transaction,
-            "DELETE FROM eq_index WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
-            params![
-                tenant.0,
-                resource.resource_type,
-                attribute,
-                value,
-                resource.id
-            ],
-        )?;
-    }
-    for (attribute, value) in added {
-        execute(
-            transaction,
-            "INSERT OR IGNORE INTO eq_index (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                tenant.0,
-                resource.resource_type,
-                attribute,
-                value,
-                resource.id
-            ],
-        )?;
     }
     Ok(())
 }

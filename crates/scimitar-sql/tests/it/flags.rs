@@ -1,7 +1,7 @@
 //! When a translation is complete, and what an incomplete one keeps: always a superset.
 
 use scimitar_schema::{ScimError, ScimType};
-use scimitar_sql::{Dialect, SqlError, index_rows, translate, try_translate};
+use scimitar_sql::{Dialect, SqlError, Translation, index_rows, translate, try_translate};
 use serde_json::json;
 
 use crate::{Db, USER, filter, registry, resource, users};
@@ -36,6 +36,21 @@ fn schema_aware_filters_are_complete() {
     }
 }
 
+/// Checks that `text` translates, in each dialect, to an incomplete condition that keeps
+/// `kept` `EXISTS` tests (`None`: no condition at all).
+#[track_caller]
+fn assert_superset(text: &str, kept: Option<usize>, translate: impl Fn(Dialect) -> Translation) {
+    for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+        let translation = translate(dialect);
+        assert!(!translation.complete, "{text} in {dialect}");
+        let exists = translation
+            .sql
+            .as_deref()
+            .map(|sql| sql.matches("EXISTS").count());
+        assert_eq!(exists, kept, "{text} in {dialect}: {:?}", translation.sql);
+    }
+}
+
 #[test]
 fn untranslatable_tests_leave_a_superset() {
     // (filter, how many EXISTS tests remain: None when the condition is gone)
@@ -63,15 +78,7 @@ fn untranslatable_tests_leave_a_superset() {
         ("x-score lt -9007199254740992".to_owned(), None),
         ("x-score gt 18446744073709551615".to_owned(), None),
     ] {
-        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
-            let translation = users(&text, dialect);
-            assert!(!translation.complete, "{text} in {dialect}");
-            let exists = translation
-                .sql
-                .as_deref()
-                .map(|sql| sql.matches("EXISTS").count());
-            assert_eq!(exists, kept, "{text} in {dialect}: {:?}", translation.sql);
-        }
+        assert_superset(&text, kept, |dialect| users(&text, dialect));
     }
 }
 
@@ -157,14 +164,8 @@ fn filters_on_unindexed_members_leave_a_superset() {
             Some(1),
         ),
     ] {
-        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
-            let translation = translate(&filter(text), groups, &registry, dialect);
-            assert!(!translation.complete, "{text} in {dialect}");
-            let exists = translation
-                .sql
-                .as_deref()
-                .map(|sql| sql.matches("EXISTS").count());
-            assert_eq!(exists, kept, "{text} in {dialect}: {:?}", translation.sql);
-        }
+        assert_superset(text, kept, |dialect| {
+            translate(&filter(text), groups, &registry, dialect)
+        });
     }
 }
