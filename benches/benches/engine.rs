@@ -1,5 +1,7 @@
-//! The engine's request handling (group `engine`): `Engine::handle` in process, over a
-//! `MemoryStore`, on one core, in requests per second.
+//! The engine's request handling: `Engine::handle` in process, in requests per second,
+//! over a `MemoryStore` (group `engine`) and over a `SqliteStore` on a temporary file
+//! (group `engine_sqlite`: its writes go through the store's writer thread, one at a
+//! time, so each pays a whole commit).
 //!
 //! - `get_user_by_id_of_100000`: `GET /Users/{id}` of one of the 100,000 generated
 //!   enterprise users ([`enterprise_users`]).
@@ -19,8 +21,9 @@
 //! for its status and result, so a broken engine cannot give a fast, wrong figure.
 //!
 //! The 100,000 users go straight into the store as the engine would store them (about
-//! two seconds); `POST`ing them would take longer and measure nothing more. They are
-//! generated only when this binary runs, never by `cargo bench --no-run`.
+//! two seconds in memory, fifteen in SQLite); `POST`ing them would take longer and
+//! measure nothing more. They are generated only when this binary runs, never by
+//! `cargo bench --no-run`.
 
 mod common;
 
@@ -35,6 +38,7 @@ use scimitar_benches::{NEEDLE, enterprise_users};
 use scimitar_engine::{Engine, IdSource, MemoryStore, Store, StoredResource, UniqueKey, block_on};
 use scimitar_patch::Compat;
 use scimitar_schema::Resource;
+use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
 const USERS: usize = 100_000;
@@ -69,8 +73,8 @@ fn clock() -> DateTime<Utc> {
 }
 
 /// The engine, its tenants' keys, and the ids the requests name.
-struct Setup {
-    engine: Engine<MemoryStore>,
+struct Setup<S> {
+    engine: Engine<S>,
     /// The key of the tenant with the 100,000 users and the group.
     key: String,
     /// The key of the tenant `post_user` fills.
@@ -131,8 +135,8 @@ fn stored_group(id: &str, members: &[String]) -> StoredResource {
     stored
 }
 
-fn setup() -> Setup {
-    let engine = Engine::new(MemoryStore::new(), clock, SequentialIds::default());
+fn setup<S: Store>(store: S) -> Setup<S> {
+    let engine = Engine::new(store, clock, SequentialIds::default());
     let tenant = block_on(engine.create_tenant("directory", Compat::LENIENT)).expect("a tenant");
     let key = block_on(engine.issue_key(&tenant.id, None)).expect("a key");
     let posts = block_on(engine.create_tenant("posts", Compat::LENIENT)).expect("a tenant");
@@ -172,8 +176,8 @@ fn request(method: &str, path: &str, key: &str, body: &Bytes) -> Request<Bytes> 
 }
 
 /// Sends a request once and checks its status; returns its body as JSON.
-fn send_checked(
-    engine: &Engine<MemoryStore>,
+fn send_checked<S: Store>(
+    engine: &Engine<S>,
     name: &str,
     request: Request<Bytes>,
     status: StatusCode,
@@ -221,13 +225,26 @@ fn six_replaces(suffix: &str) -> Bytes {
 }
 
 fn engine(c: &mut Criterion) {
+    run(c, "engine", MemoryStore::new());
+}
+
+fn engine_sqlite(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("scimitar-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let store = SqliteStore::open(dir.join("bench.db")).expect("a database file");
+    run(c, "engine_sqlite", store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Checks each request once, then measures them in the benchmark group `name`.
+fn run<S: Store>(c: &mut Criterion, name: &str, store: S) {
     let Setup {
         engine,
         key,
         post_key,
         user_id,
         group_id,
-    } = setup();
+    } = setup(store);
     let empty = Bytes::new();
 
     // What is measured must be right.
@@ -313,7 +330,7 @@ fn engine(c: &mut Criterion) {
         Some(GROUP_MEMBERS)
     );
 
-    let mut group = c.benchmark_group("engine");
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
     let handle = |request: Request<Bytes>| block_on(engine.handle(black_box(request)));
     let mut bench = |name: &str, make: &dyn Fn() -> Request<Bytes>| {
@@ -344,6 +361,6 @@ fn engine(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = engine
+    targets = engine, engine_sqlite
 }
 criterion_main!(benches);

@@ -24,7 +24,8 @@
 //! - `engine`: `scimitar_engine::Engine::handle` in process over a `MemoryStore` of
 //!   100,000 generated users ([`enterprise_users`]), in requests per second: `GET` by id,
 //!   the `userName eq` lookup, `POST`, Entra ID's six-operation `PATCH`, and `GET` of a
-//!   group of 10,000 members without them.
+//!   group of 10,000 members without them; and the same over a `SqliteStore` on a
+//!   temporary file (`engine_sqlite`).
 //!
 //! This library holds only the corpora and the generators, so benchmarks and tests share
 //! them; it measures nothing itself.
