@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use scimitar_engine::StoreError;
 
+use crate::statements::execute;
 use crate::unavailable;
 use crate::writer::{Reply, Writer};
 
@@ -103,16 +104,15 @@ impl Connections {
             Some(connection) => connection,
             None => open_reader(path)?,
         };
-        let value = {
-            // Dropping the transaction ends it: a read has nothing to commit.
-            let transaction =
-                Transaction::new_unchecked(&connection, TransactionBehavior::Deferred)
-                    .map_err(unavailable)?;
-            work(&transaction)
-        };
-        let mut idle = self.idle()?;
-        if idle.len() < IDLE_READERS {
-            idle.push(connection);
+        execute(&connection, "BEGIN", [])?;
+        let value = work(&connection);
+        // A read has nothing to commit: ending it only lets go of its snapshot. A
+        // connection whose transaction would not end is not used again.
+        if execute(&connection, "ROLLBACK", []).is_ok() {
+            let mut idle = self.idle()?;
+            if idle.len() < IDLE_READERS {
+                idle.push(connection);
+            }
         }
         value
     }

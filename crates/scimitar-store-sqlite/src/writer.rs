@@ -20,6 +20,7 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use scimitar_engine::StoreError;
 
+use crate::statements::execute;
 use crate::unavailable;
 
 /// At most this many writes share a transaction, so that one commit stays short.
@@ -290,13 +291,7 @@ impl Drop for Checkpointer {
 
 /// Runs `jobs` in one transaction, each in a savepoint, and commits it.
 fn commit_batch(connection: &mut Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
-    let statement = |connection: &Connection, sql: &str| {
-        connection
-            .prepare_cached(sql)
-            .and_then(|mut statement| statement.execute([]))
-            .map(drop)
-            .map_err(unavailable)
-    };
+    let statement = |connection: &Connection, sql: &str| execute(connection, sql, []).map(drop);
     statement(connection, "BEGIN IMMEDIATE")?;
     let outcome = match jobs {
         // A write alone needs no savepoint: if it fails, the whole transaction goes (and
