@@ -80,14 +80,14 @@ CREATE TABLE IF NOT EXISTS attr_values (
     id TEXT NOT NULL,
     path TEXT NOT NULL,
     elem INTEGER NOT NULL,
+    n INTEGER NOT NULL,
     text TEXT,
     folded TEXT,
     num REAL,
     ts TEXT,
-    bool INTEGER
-);
-CREATE INDEX IF NOT EXISTS attr_values_by_resource
-    ON attr_values (tenant, resource_type, id, path, elem);
+    bool INTEGER,
+    PRIMARY KEY (tenant, resource_type, id, path, elem, n)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS attr_values_by_value
     ON attr_values (tenant, resource_type, path, folded);
 ";
@@ -99,14 +99,14 @@ CREATE TABLE IF NOT EXISTS attr_values (
     id TEXT NOT NULL,
     path TEXT COLLATE \"C\" NOT NULL,
     elem BIGINT NOT NULL,
+    n BIGINT NOT NULL,
     text TEXT COLLATE \"C\",
     folded TEXT COLLATE \"C\",
     num DOUBLE PRECISION,
     ts TEXT COLLATE \"C\",
-    bool BOOLEAN
+    bool BOOLEAN,
+    PRIMARY KEY (tenant, resource_type, id, path, elem, n)
 );
-CREATE INDEX IF NOT EXISTS attr_values_by_resource
-    ON attr_values (tenant, resource_type, id, path, elem);
 CREATE INDEX IF NOT EXISTS attr_values_by_value
     ON attr_values (tenant, resource_type, path, folded);
 ";

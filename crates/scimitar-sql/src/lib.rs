@@ -25,12 +25,18 @@
 //!             path TEXT,     -- 'username', 'name.familyname', 'emails.value',
 //!                            -- 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:department'
 //!             elem INTEGER,  -- 1-based position in a multi-valued attribute, 0 otherwise
+//!             n INTEGER,     -- tells apart a resource's rows of one path and element
 //!             text TEXT,     -- a string, as stored
 //!             folded TEXT,   -- the string in lower case, for case-insensitive comparison
 //!             num REAL,      -- a number (DOUBLE PRECISION in PostgreSQL)
 //!             ts TEXT,       -- an RFC 3339 string as UTC 'YYYY-MM-DDTHH:MM:SS.fffffffffZ'
 //!             bool INTEGER)  -- a boolean (BOOLEAN in PostgreSQL)
 //! ```
+//!
+//! The primary key, which starts with the resource, is how the SQL finds a resource's
+//! rows; `n` is not computed here (a resource may have several rows of one path and
+//! element, such as the values of an array in a sub-attribute): the store numbers them
+//! (their order among those rows will do).
 //!
 //! [`index_rows`] computes a resource's rows; the store writes them in the transaction
 //! that writes the resource (after deleting its previous rows). Paths are lower case;

@@ -26,12 +26,13 @@ pub(crate) fn fingerprint(registry: &SchemaRegistry) -> String {
         .collect();
     types.sort();
     // The layout: bump it when scimitar-sql's rows change meaning.
-    format!("rows-2;{}", types.join(";"))
+    format!("rows-3;{}", types.join(";"))
 }
 
-/// The `attr_values` rows of one resource, sorted as [`replace_rows`] merges them;
-/// computed before the write, outside the writer's transaction.
-pub(crate) struct Rows(Vec<AttrRow>);
+/// The `attr_values` rows of one resource, each with its `n` (its position among the
+/// resource's rows of the same path and element), sorted as [`replace_rows`] merges
+/// them; computed before the write, outside the writer's transaction.
+pub(crate) struct Rows(Vec<(i64, AttrRow)>);
 
 impl Rows {
     /// The rows of `resource`, a resource of `resource_type` (none when the registry does
@@ -41,8 +42,16 @@ impl Rows {
             Some(kind) => index_rows(resource, kind, registry),
             None => Vec::new(),
         };
-        rows.sort_by(|a, b| key(a).cmp(&key(b)));
-        Self(rows)
+        rows.sort_by(|a, b| value_key(a).cmp(&value_key(b)));
+        let mut numbered: Vec<(i64, AttrRow)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let n = match numbered.last() {
+                Some((n, last)) if last.path == row.path && last.elem == row.elem => n + 1,
+                _ => 0,
+            };
+            numbered.push((n, row));
+        }
+        Self(numbered)
     }
 }
 
@@ -56,14 +65,13 @@ pub(crate) fn replace_rows(
     rows: &Rows,
 ) -> rusqlite::Result<()> {
     let mut old = stored_rows(transaction, tenant, resource_type, id)?;
-    old.sort_by(|a, b| key(&a.1).cmp(&key(&b.1)));
-    let mut delete = transaction.prepare_cached("DELETE FROM attr_values WHERE rowid = ?1")?;
-    let mut insert = transaction.prepare_cached(INSERT)?;
+    old.sort_by(|a, b| key(a).cmp(&key(b)));
+    let (mut gone, mut added) = (Vec::new(), Vec::new());
     let (mut old, mut new) = (old.iter().peekable(), rows.0.iter().peekable());
     loop {
         let order = match (old.peek(), new.peek()) {
-            (None, None) => return Ok(()),
-            (Some((_, stored)), Some(wanted)) => key(stored).cmp(&key(wanted)),
+            (None, None) => break,
+            (Some(stored), Some(wanted)) => key(stored).cmp(&key(wanted)),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
         };
@@ -72,22 +80,28 @@ pub(crate) fn replace_rows(
                 old.next();
                 new.next();
             }
-            Ordering::Less => {
-                if let Some((rowid, _)) = old.next() {
-                    delete.execute([rowid])?;
-                }
-            }
-            Ordering::Greater => {
-                if let Some(row) = new.next() {
-                    insert_row(&mut insert, tenant, resource_type, id, row)?;
-                }
-            }
+            Ordering::Less => gone.extend(old.next()),
+            Ordering::Greater => added.extend(new.next()),
         }
     }
+    // Deletes first: a new row may take the key (path, element, n) of one that goes.
+    let mut delete = transaction.prepare_cached(
+        "DELETE FROM attr_values WHERE tenant = ?1 AND resource_type = ?2 AND id = ?3 \
+         AND path = ?4 AND elem = ?5 AND n = ?6",
+    )?;
+    for (n, row) in gone {
+        delete.execute(params![tenant, resource_type, id, row.path, row.elem, n])?;
+    }
+    let mut insert = transaction.prepare_cached(INSERT)?;
+    for row in added {
+        insert_row(&mut insert, tenant, resource_type, id, row)?;
+    }
+    Ok(())
 }
 
-/// What tells two rows of one resource apart. `folded` and `ts` follow from `text`.
-fn key(row: &AttrRow) -> (&str, i64, Option<&str>, Option<u64>, Option<bool>) {
+/// What a row holds, in the order rows are numbered: `folded` and `ts` follow from
+/// `text`.
+fn value_key(row: &AttrRow) -> (&str, i64, Option<&str>, Option<u64>, Option<bool>) {
     (
         &row.path,
         row.elem,
@@ -98,7 +112,23 @@ fn key(row: &AttrRow) -> (&str, i64, Option<&str>, Option<u64>, Option<bool>) {
     )
 }
 
-/// The stored rows of the resource `id`, with their rowids.
+/// What tells two numbered rows of one resource apart, in an order that agrees with
+/// how [`Rows::of`] numbers them.
+type RowKey<'a> = (
+    &'a str,
+    i64,
+    i64,
+    Option<&'a str>,
+    Option<u64>,
+    Option<bool>,
+);
+
+fn key((n, row): &(i64, AttrRow)) -> RowKey<'_> {
+    let (path, elem, text, num, bool) = value_key(row);
+    (path, elem, *n, text, num, bool)
+}
+
+/// The stored rows of the resource `id`, with their `n`.
 fn stored_rows(
     connection: &Connection,
     tenant: &str,
@@ -106,7 +136,7 @@ fn stored_rows(
     id: &str,
 ) -> rusqlite::Result<Vec<(i64, AttrRow)>> {
     let mut select = connection.prepare_cached(
-        "SELECT rowid, path, elem, text, num, bool FROM attr_values \
+        "SELECT n, path, elem, text, num, bool FROM attr_values \
          WHERE tenant = ?1 AND resource_type = ?2 AND id = ?3",
     )?;
     let rows = select.query_map(params![tenant, resource_type, id], |row| {
@@ -121,15 +151,15 @@ fn stored_rows(
     rows.collect()
 }
 
-const INSERT: &str = "INSERT INTO attr_values (tenant, resource_type, id, path, elem, text, folded, num, ts, bool) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+const INSERT: &str = "INSERT INTO attr_values (tenant, resource_type, id, path, elem, n, text, folded, num, ts, bool) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 fn insert_row(
     insert: &mut Statement<'_>,
     tenant: &str,
     resource_type: &str,
     id: &str,
-    row: &AttrRow,
+    (n, row): &(i64, AttrRow),
 ) -> rusqlite::Result<usize> {
     insert.execute(params![
         tenant,
@@ -137,6 +167,7 @@ fn insert_row(
         id,
         row.path,
         row.elem,
+        n,
         row.text,
         row.folded,
         row.num,
@@ -585,5 +616,72 @@ mod tests {
             0,
             "the same resource again changes nothing"
         );
+    }
+
+    /// A resource may have several rows of one path and element (the values of an array
+    /// in a sub-attribute): `n` tells them apart, and a replace that reorders, adds or
+    /// drops such values leaves the rows of a fresh insert (deleting before inserting,
+    /// since a new row may take the key of one that goes).
+    #[test]
+    fn rows_of_one_path_and_element_are_numbered() {
+        let registry = SchemaRegistry::core();
+        let with_tags = |tags: Value| {
+            resource(
+                "r1",
+                vec![(
+                    "emails".into(),
+                    json!([{"value": "b@example.com", "tags": tags}]),
+                )],
+            )
+        };
+        let connection = migrated();
+        let first = with_tags(json!(["x", "y"]));
+        insert_rows(
+            &connection,
+            "t1",
+            "User",
+            "r1",
+            &Rows::of(&registry, "User", &first),
+        )
+        .expect("inserted");
+        let tags = |connection: &Connection| -> Vec<(i64, String)> {
+            let mut select = connection
+                .prepare(
+                    "SELECT n, text FROM attr_values WHERE id = 'r1' AND path = 'emails.tags' \
+                     ORDER BY n",
+                )
+                .expect("a query");
+            let rows = select
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .expect("rows");
+            rows.collect::<Result<_, _>>().expect("rows")
+        };
+        assert_eq!(
+            tags(&connection),
+            [(0, "x".to_owned()), (1, "y".to_owned())]
+        );
+        for next in [
+            json!(["a", "y"]),
+            json!(["z", "a", "y"]),
+            json!(["y"]),
+            json!(["b", "a", "y", "y"]),
+            json!([]),
+            json!(["x"]),
+        ] {
+            let resource = with_tags(next.clone());
+            replace_rows(
+                &connection,
+                "t1",
+                "User",
+                "r1",
+                &Rows::of(&registry, "User", &resource),
+            )
+            .expect("replaced");
+            assert_eq!(
+                rows(&connection, "t1", "User", "r1"),
+                inserted(&registry, "User", &resource),
+                "{next}"
+            );
+        }
     }
 }

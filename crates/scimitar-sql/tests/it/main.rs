@@ -123,11 +123,15 @@ impl Db {
             .conn
             .prepare_cached(
                 "INSERT INTO attr_values \
-                 (tenant, resource_type, id, path, elem, text, folded, num, ts, bool) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 (tenant, resource_type, id, path, elem, n, text, folded, num, ts, bool) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .expect("prepare");
-        for row in index_rows(resource, kind, &self.registry) {
+        // Each row's position tells it apart, as `n` must.
+        for (n, row) in index_rows(resource, kind, &self.registry)
+            .iter()
+            .enumerate()
+        {
             insert
                 .execute(rusqlite::params![
                     tenant,
@@ -135,6 +139,7 @@ impl Db {
                     id,
                     row.path,
                     row.elem,
+                    i64::try_from(n).expect("a row number"),
                     row.text,
                     row.folded,
                     row.num,

@@ -23,13 +23,13 @@ fn a_reopened_database_holds_what_was_written() {
     );
     {
         let store = SqliteStore::open(&file).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
         block_on(store.create(&tenant.id, user.clone())).unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2, "migrations run once");
+    assert_eq!(store.schema_version().unwrap(), 3, "migrations run once");
     assert_eq!(
         block_on(store.tenant_by_name("acme")).unwrap(),
         Some(tenant.clone())
@@ -47,11 +47,22 @@ fn a_reopened_database_holds_what_was_written() {
 
 #[test]
 fn a_version_1_database_is_indexed_when_upgraded() {
-    let dir = TempDir::new("upgrade");
+    upgrade_from(1);
+}
+
+/// Migration 3 replaced the layout of `attr_values`: the old rows go, new ones are built.
+#[test]
+fn a_version_2_database_is_reindexed_when_upgraded() {
+    upgrade_from(2);
+}
+
+/// Opens a database that a release with migrations up to `version` wrote (a tenant and
+/// two users), and checks that filters answered in SQL find them.
+fn upgrade_from(version: usize) {
+    let dir = TempDir::new(&format!("upgrade-{version}"));
     let file = dir.0.join("scim.db");
-    scimitar_store_sqlite::migrate_file_to(&file, 1).unwrap();
+    scimitar_store_sqlite::migrate_file_to(&file, version).unwrap();
     {
-        // What the release with migration 1 alone wrote for a tenant and two users.
         let connection = rusqlite::Connection::open(&file).unwrap();
         connection
             .execute(
@@ -87,10 +98,20 @@ fn a_version_1_database_is_indexed_when_upgraded() {
                     )
                     .unwrap();
             }
+            if version == 2 {
+                // A row of the old layout, which would make `userName eq "stale"` find u1.
+                connection
+                    .execute(
+                        "INSERT INTO attr_values (tenant, resource_type, id, path, elem, text, folded) \
+                         VALUES ('t1', 'User', ?1, 'username', 0, 'stale', 'stale')",
+                        [id],
+                    )
+                    .unwrap();
+            }
         }
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     let tenant = TenantId("t1".into());
     let son = crate::filter(r#"name.familyName co "SON""#);
     let found = crate::list(&store, &tenant, "User", Some(&son), Some((0, 10)));
@@ -104,4 +125,6 @@ fn a_version_1_database_is_indexed_when_upgraded() {
         None,
     );
     assert_eq!(crate::ids(&found), ["u1"]);
+    let stale = crate::filter(r#"userName eq "stale""#);
+    assert!(crate::ids(&crate::list(&store, &tenant, "User", Some(&stale), None)).is_empty());
 }
