@@ -34,11 +34,13 @@ const STATEMENT_CACHE: usize = 128;
 const IDLE_READERS: usize = 8;
 
 pub(crate) struct Connections {
-    writer: Writer,
+    /// The idle readers. Declared (so dropped) before the writer: the last connection to
+    /// close copies the log into the file and deletes it, which a reader cannot do.
+    idle: Mutex<Vec<Connection>>,
     /// Where readers connect; `None` for a private in-memory database, whose only
     /// connection is the writer.
     path: Option<PathBuf>,
-    idle: Mutex<Vec<Connection>>,
+    writer: Writer,
 }
 
 impl Connections {
@@ -67,9 +69,9 @@ impl Connections {
             None => None,
         };
         Ok(Self {
-            writer: Writer::start(writer, checkpoints)?,
-            path: path.map(Path::to_path_buf),
             idle: Mutex::new(Vec::new()),
+            path: path.map(Path::to_path_buf),
+            writer: Writer::start(writer, checkpoints)?,
         })
     }
 

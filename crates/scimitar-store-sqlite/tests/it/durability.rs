@@ -128,3 +128,36 @@ fn upgrade_from(version: usize) {
     let stale = crate::filter(r#"userName eq "stale""#);
     assert!(crate::ids(&crate::list(&store, &tenant, "User", Some(&stale), None)).is_empty());
 }
+
+/// Closing the store (readers first, the writer last) copies the log into the file and
+/// deletes it, so that the file alone holds everything once the store is dropped.
+#[test]
+fn a_closed_store_leaves_the_file_alone() {
+    let dir = TempDir::new("close");
+    let file = dir.0.join("scim.db");
+    let log = dir.0.join("scim.db-wal");
+    {
+        let store = SqliteStore::open(&file).unwrap();
+        let tenant = Tenant::new(TenantId("t1".into()), "acme", Compat::LENIENT);
+        block_on(store.create_tenant(tenant.clone())).unwrap();
+        let user = StoredResource::new(
+            "u1",
+            "User",
+            Resource::from_value(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1", "userName": "bjensen"})).unwrap(),
+        );
+        block_on(store.create(&tenant.id, user)).unwrap();
+        // A read, so that the pool holds a reader when the store closes.
+        assert!(
+            block_on(store.get(&tenant.id, "User", "u1"))
+                .unwrap()
+                .is_some()
+        );
+        assert!(log.exists(), "the write went to the log");
+    }
+    assert!(!log.exists(), "the log is folded into the file and deleted");
+    let reopened = rusqlite::Connection::open(&file).unwrap();
+    let users: i64 = reopened
+        .query_row("SELECT COUNT(*) FROM resources", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(users, 1);
+}
