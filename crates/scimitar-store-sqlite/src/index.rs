@@ -2,6 +2,7 @@
 //! rebuilt when the registry they were computed with changes.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Statement, Transaction, params};
@@ -29,9 +30,10 @@ pub(crate) fn fingerprint(registry: &SchemaRegistry) -> String {
     format!("rows-3;{}", types.join(";"))
 }
 
-/// The `attr_values` rows of one resource, each with its `n` (its position among the
-/// resource's rows of the same path and element), sorted as [`replace_rows`] merges
-/// them; computed before the write, outside the writer's transaction.
+/// The `attr_values` rows of one resource, sorted as [`replace_rows`] merges them, each
+/// with the `n` a new resource's row gets (its position among the resource's rows of
+/// the same path and element); computed before the write, outside the writer's
+/// transaction.
 pub(crate) struct Rows(Vec<(i64, AttrRow)>);
 
 impl Rows {
@@ -56,7 +58,8 @@ impl Rows {
 }
 
 /// Changes the stored rows of the resource `id` into `rows`: deletes the rows it no
-/// longer has and inserts the new ones, leaving the rest.
+/// longer has and inserts the new ones, leaving the rest. A row that stays keeps its
+/// `n`; a new one takes the smallest `n` its path and element do not use.
 pub(crate) fn replace_rows(
     transaction: &Connection,
     tenant: &str,
@@ -65,26 +68,25 @@ pub(crate) fn replace_rows(
     rows: &Rows,
 ) -> rusqlite::Result<()> {
     let mut old = stored_rows(transaction, tenant, resource_type, id)?;
-    old.sort_by(|a, b| key(a).cmp(&key(b)));
-    let (mut gone, mut added) = (Vec::new(), Vec::new());
+    old.sort_by(|(n, a), (m, b)| value_key(a).cmp(&value_key(b)).then(n.cmp(m)));
+    let (mut gone, mut kept, mut added) = (Vec::new(), Vec::new(), Vec::new());
     let (mut old, mut new) = (old.iter().peekable(), rows.0.iter().peekable());
     loop {
         let order = match (old.peek(), new.peek()) {
             (None, None) => break,
-            (Some(stored), Some(wanted)) => key(stored).cmp(&key(wanted)),
+            (Some((_, stored)), Some((_, wanted))) => value_key(stored).cmp(&value_key(wanted)),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
         };
         match order {
             Ordering::Equal => {
-                old.next();
+                kept.extend(old.next());
                 new.next();
             }
             Ordering::Less => gone.extend(old.next()),
-            Ordering::Greater => added.extend(new.next()),
+            Ordering::Greater => added.extend(new.next().map(|(_, row)| row)),
         }
     }
-    // Deletes first: a new row may take the key (path, element, n) of one that goes.
     let mut delete = transaction.prepare_cached(
         "DELETE FROM attr_values WHERE tenant = ?1 AND resource_type = ?2 AND id = ?3 \
          AND path = ?4 AND elem = ?5 AND n = ?6",
@@ -93,14 +95,22 @@ pub(crate) fn replace_rows(
         delete.execute(params![tenant, resource_type, id, row.path, row.elem, n])?;
     }
     let mut insert = transaction.prepare_cached(INSERT)?;
+    let mut taken: HashSet<(&str, i64, i64)> = kept
+        .iter()
+        .map(|(n, row)| (row.path.as_str(), row.elem, *n))
+        .collect();
     for row in added {
-        insert_row(&mut insert, tenant, resource_type, id, row)?;
+        let n = (0..)
+            .find(|n| !taken.contains(&(row.path.as_str(), row.elem, *n)))
+            .unwrap_or_default();
+        taken.insert((&row.path, row.elem, n));
+        insert_row(&mut insert, tenant, resource_type, id, n, row)?;
     }
     Ok(())
 }
 
-/// What a row holds, in the order rows are numbered: `folded` and `ts` follow from
-/// `text`.
+/// What a row holds, in the order rows are numbered and merged: `folded` and `ts`
+/// follow from `text`.
 fn value_key(row: &AttrRow) -> (&str, i64, Option<&str>, Option<u64>, Option<bool>) {
     (
         &row.path,
@@ -110,22 +120,6 @@ fn value_key(row: &AttrRow) -> (&str, i64, Option<&str>, Option<u64>, Option<boo
         row.num.map(|number| (number + 0.0).to_bits()),
         row.bool,
     )
-}
-
-/// What tells two numbered rows of one resource apart, in an order that agrees with
-/// how [`Rows::of`] numbers them.
-type RowKey<'a> = (
-    &'a str,
-    i64,
-    i64,
-    Option<&'a str>,
-    Option<u64>,
-    Option<bool>,
-);
-
-fn key((n, row): &(i64, AttrRow)) -> RowKey<'_> {
-    let (path, elem, text, num, bool) = value_key(row);
-    (path, elem, *n, text, num, bool)
 }
 
 /// The stored rows of the resource `id`, with their `n`.
@@ -159,7 +153,8 @@ fn insert_row(
     tenant: &str,
     resource_type: &str,
     id: &str,
-    (n, row): &(i64, AttrRow),
+    n: i64,
+    row: &AttrRow,
 ) -> rusqlite::Result<usize> {
     insert.execute(params![
         tenant,
@@ -185,8 +180,8 @@ pub(crate) fn insert_rows(
     rows: &Rows,
 ) -> rusqlite::Result<()> {
     let mut insert = connection.prepare_cached(INSERT)?;
-    for row in &rows.0 {
-        insert_row(&mut insert, tenant, resource_type, id, row)?;
+    for (n, row) in &rows.0 {
+        insert_row(&mut insert, tenant, resource_type, id, *n, row)?;
     }
     Ok(())
 }

@@ -147,6 +147,20 @@ const MIGRATIONS: &[&[Step]] = &[
     ANALYZE sqlite_schema;
     ",
     )],
+    // 4: each resource's row keeps its equality index entries (as it kept its unique
+    // keys), which is how a replace or a delete finds them: the indexes by resource on
+    // `unique_keys` and `eq_index` go, and with them two pages written by every create.
+    &[Step::Sql(
+        "
+    ALTER TABLE resources ADD COLUMN eq_keys TEXT NOT NULL DEFAULT '[]';
+    UPDATE resources SET eq_keys = (
+        SELECT json_group_array(json_array(e.attribute, e.value)) FROM eq_index e
+        WHERE e.tenant = resources.tenant AND e.id = resources.id
+    );
+    DROP INDEX unique_keys_by_id;
+    DROP INDEX eq_index_by_id;
+    ",
+    )],
 ];
 
 /// Creates (if needed) the database file at `path` and brings it up to migration

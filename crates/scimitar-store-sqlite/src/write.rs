@@ -14,7 +14,7 @@ use scimitar_schema::SchemaRegistry;
 
 use crate::index::{self, Rows};
 use crate::rows::{RESOURCE_COLUMNS, resources};
-use crate::statements::{execute, exists, strings};
+use crate::statements::{execute, exists, optional_row, strings};
 use crate::{is_constraint, unavailable};
 
 /// The stored version of `id`, checked against what the caller expects.
@@ -60,6 +60,7 @@ pub(crate) struct Prepared {
     rows: Rows,
     eq_index: Vec<(&'static str, String)>,
     unique_keys: String,
+    eq_keys: String,
     display_name: Option<String>,
     version: i64,
 }
@@ -74,13 +75,16 @@ impl Prepared {
             .iter()
             .map(|key| (key.attribute.as_str(), key.value.as_str()))
             .collect();
+        let eq_index: Vec<(&'static str, String)> =
+            indexed_values(&resource.resource_type, &resource.resource)
+                .into_iter()
+                .map(|(attribute, value)| (attribute.name(), value))
+                .collect();
         Ok(Self {
             data: serde_json::to_string(&resource.resource).map_err(unavailable)?,
             rows: Rows::of(registry, &resource.resource_type, &resource.resource),
-            eq_index: indexed_values(&resource.resource_type, &resource.resource)
-                .into_iter()
-                .map(|(attribute, value)| (attribute.name(), value))
-                .collect(),
+            eq_keys: serde_json::to_string(&eq_index).map_err(unavailable)?,
+            eq_index,
             unique_keys: serde_json::to_string(&unique_keys).map_err(unavailable)?,
             display_name: resource.resource.get_str("displayName").map(str::to_owned),
             version: i64::try_from(resource.version).map_err(unavailable)?,
@@ -109,20 +113,18 @@ pub(crate) fn write_resource(
         .iter()
         .map(|key| (key.attribute.as_str(), key.value.as_str()))
         .collect();
-    write_entries(
-        transaction,
-        &UNIQUE_KEYS,
+    let this = (
         tenant,
-        resource,
-        &unique_keys,
-        replace,
-    )?;
+        resource.resource_type.as_str(),
+        resource.id.as_str(),
+    );
+    write_entries(transaction, &UNIQUE_KEYS, this, &unique_keys, !replace)?;
     let eq_index: Vec<(&str, &str)> = prepared
         .eq_index
         .iter()
         .map(|(attribute, value)| (*attribute, value.as_str()))
         .collect();
-    write_entries(transaction, &EQ_INDEX, tenant, resource, &eq_index, replace)?;
+    write_entries(transaction, &EQ_INDEX, this, &eq_index, !replace)?;
     let (tenant_id, resource_type, id) = (&tenant.0, &resource.resource_type, &resource.id);
     if replace {
         index::replace_rows(transaction, tenant_id, resource_type, id, &prepared.rows)
@@ -130,17 +132,19 @@ pub(crate) fn write_resource(
         index::insert_rows(transaction, tenant_id, resource_type, id, &prepared.rows)
     }
     .map_err(unavailable)?;
-    let (version, display_name, unique_keys, data) = (
+    let (version, display_name, unique_keys, eq_keys, data) = (
         prepared.version,
         &prepared.display_name,
         &prepared.unique_keys,
+        &prepared.eq_keys,
         &prepared.data,
     );
     match write {
         Write::Create { seq } => execute(
             transaction,
-            "INSERT INTO resources (tenant, id, resource_type, seq, version, display_name, unique_keys, data) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO resources \
+             (tenant, id, resource_type, seq, version, display_name, unique_keys, eq_keys, data) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 tenant_id,
                 id,
@@ -149,14 +153,23 @@ pub(crate) fn write_resource(
                 version,
                 display_name,
                 unique_keys,
+                eq_keys,
                 data
             ],
         ),
         Write::Replace => execute(
             transaction,
-            "UPDATE resources SET version = ?3, display_name = ?4, unique_keys = ?5, data = ?6 \
-             WHERE tenant = ?1 AND id = ?2",
-            params![tenant_id, id, version, display_name, unique_keys, data],
+            "UPDATE resources SET version = ?3, display_name = ?4, unique_keys = ?5, eq_keys = ?6, \
+             data = ?7 WHERE tenant = ?1 AND id = ?2",
+            params![
+                tenant_id,
+                id,
+                version,
+                display_name,
+                unique_keys,
+                eq_keys,
+                data
+            ],
         ),
     }?;
     Ok(())
@@ -174,10 +187,12 @@ pub(crate) fn delete_resource(
     at: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     check_version(transaction, tenant, resource_type, id, expected)?;
+    // The entries first: they are found through the resource's row.
+    for table in [&UNIQUE_KEYS, &EQ_INDEX] {
+        write_entries(transaction, table, (tenant, resource_type, id), &[], false)?;
+    }
     for sql in [
         "DELETE FROM resources WHERE tenant = ?1 AND id = ?2",
-        "DELETE FROM unique_keys WHERE tenant = ?1 AND id = ?2",
-        "DELETE FROM eq_index WHERE tenant = ?1 AND id = ?2",
         "DELETE FROM members WHERE tenant = ?1 AND group_id = ?2",
     ] {
         execute(transaction, sql, params![tenant.0, id])?;
@@ -245,7 +260,9 @@ fn write_members(
 }
 
 /// A table of `(attribute, value)` entries of resources, keyed by tenant and resource
-/// type: `unique_keys` or `eq_index`.
+/// type: `unique_keys` or `eq_index`. Each resource's row keeps a copy of its entries
+/// (a JSON array of pairs), read back by `select`: that is how a replace or a delete
+/// finds them, without an index by resource on the table.
 struct Entries {
     select: &'static str,
     delete: &'static str,
@@ -255,36 +272,35 @@ struct Entries {
 /// The resource's unique values: one that another resource holds is a conflict, found
 /// by the primary key.
 const UNIQUE_KEYS: Entries = Entries {
-    select: "SELECT attribute, value FROM unique_keys WHERE tenant = ?1 AND id = ?2",
+    select: "SELECT unique_keys FROM resources WHERE tenant = ?1 AND id = ?2",
     delete: "DELETE FROM unique_keys WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
     insert: "INSERT INTO unique_keys (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 /// The equality index entries (`userName`, `externalId`, `displayName` values).
 const EQ_INDEX: Entries = Entries {
-    select: "SELECT attribute, value FROM eq_index WHERE tenant = ?1 AND id = ?2",
+    select: "SELECT eq_keys FROM resources WHERE tenant = ?1 AND id = ?2",
     delete: "DELETE FROM eq_index WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
     insert: "INSERT OR IGNORE INTO eq_index (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
-/// Makes the resource's entries in `table` the `new` ones: inserts those it did not have
-/// and, for a replace, deletes those it no longer has.
+/// Makes the entries in `table` of the resource `id` (of type `kind`) the `new` ones:
+/// inserts those it did not have and, unless it is new, deletes those it no longer has
+/// (all of them for `new` empty). Runs before the resource's row changes.
 fn write_entries(
     transaction: &Connection,
     table: &Entries,
-    tenant: &TenantId,
-    resource: &StoredResource,
+    (tenant, kind, id): (&TenantId, &str, &str),
     new: &[(&str, &str)],
-    replace: bool,
+    is_new: bool,
 ) -> Result<(), StoreError> {
-    let old = stored_pairs(
-        transaction,
-        replace.then_some(table.select),
-        tenant,
-        &resource.id,
-    )?;
+    let old = if is_new {
+        Vec::new()
+    } else {
+        stored_pairs(transaction, table.select, tenant, id)?
+    };
     let (gone, added) = changes(&old, new);
-    let (tenant, kind, id) = (&tenant.0, &resource.resource_type, &resource.id);
+    let tenant = &tenant.0;
     for (attribute, value) in gone {
         execute(
             transaction,
@@ -310,22 +326,19 @@ fn write_entries(
     Ok(())
 }
 
-/// The `(attribute, value)` rows `sql` selects for the resource `id` (none without `sql`:
-/// a new resource has none).
+/// The `(attribute, value)` pairs that the JSON column `sql` selects from the resource's
+/// row holds.
 fn stored_pairs(
     connection: &Connection,
-    sql: Option<&str>,
+    sql: &str,
     tenant: &TenantId,
     id: &str,
 ) -> Result<Vec<(String, String)>, StoreError> {
-    let Some(sql) = sql else {
-        return Ok(Vec::new());
-    };
-    let mut statement = connection.prepare_cached(sql).map_err(unavailable)?;
-    let rows = statement
-        .query_map(params![tenant.0, id], |row| Ok((row.get(0)?, row.get(1)?)))
-        .map_err(unavailable)?;
-    rows.collect::<Result<_, _>>().map_err(unavailable)
+    let json: Option<String> =
+        optional_row(connection, sql, params![tenant.0, id], |row| row.get(0))?;
+    json.map_or(Ok(Vec::new()), |json| {
+        serde_json::from_str(&json).map_err(unavailable)
+    })
 }
 
 /// An `(attribute, value)` row.

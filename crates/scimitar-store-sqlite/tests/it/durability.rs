@@ -23,13 +23,13 @@ fn a_reopened_database_holds_what_was_written() {
     );
     {
         let store = SqliteStore::open(&file).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), 4);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
         block_on(store.create(&tenant.id, user.clone())).unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3, "migrations run once");
+    assert_eq!(store.schema_version().unwrap(), 4, "migrations run once");
     assert_eq!(
         block_on(store.tenant_by_name("acme")).unwrap(),
         Some(tenant.clone())
@@ -111,7 +111,7 @@ fn upgrade_from(version: usize) {
         }
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     let tenant = TenantId("t1".into());
     let son = crate::filter(r#"name.familyName co "SON""#);
     let found = crate::list(&store, &tenant, "User", Some(&son), Some((0, 10)));
@@ -127,6 +127,36 @@ fn upgrade_from(version: usize) {
     assert_eq!(crate::ids(&found), ["u1"]);
     let stale = crate::filter(r#"userName eq "stale""#);
     assert!(crate::ids(&crate::list(&store, &tenant, "User", Some(&stale), None)).is_empty());
+
+    // Deleting finds the old release's entries (migration 4 copied the equality index
+    // entries into the row): the lookup forgets u1, and its userName is free again.
+    let at = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    block_on(store.delete(&tenant, "User", "u1", None, at)).unwrap();
+    let bjensen = crate::filter(r#"userName eq "bjensen""#);
+    assert!(crate::ids(&crate::list(&store, &tenant, "User", Some(&bjensen), None)).is_empty());
+    let left: i64 = rusqlite::Connection::open(&file)
+        .unwrap()
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM eq_index WHERE id = 'u1') \
+             + (SELECT COUNT(*) FROM unique_keys WHERE id = 'u1')",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "u1's entries are gone");
+    let mut again = crate::stored(
+        "User",
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u3", "userName": "bjensen"}),
+    );
+    again.unique_keys = vec![scimitar_engine::UniqueKey {
+        attribute: "userName".into(),
+        value: "bjensen".into(),
+    }];
+    block_on(store.create(&tenant, again)).unwrap();
+    assert_eq!(
+        crate::ids(&crate::list(&store, &tenant, "User", Some(&bjensen), None)),
+        ["u3"]
+    );
 }
 
 /// Closing the store (readers first, the writer last) copies the log into the file and
