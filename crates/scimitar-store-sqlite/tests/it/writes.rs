@@ -70,6 +70,26 @@ fn group<S: AsRef<str>>(
     group
 }
 
+/// Two tests of the scenario `$scenario`: `$on_a_file` on a file in a temporary
+/// directory named `$dir` (reads run on the pool's connections), `$in_memory` on a
+/// private in-memory database (everything runs on one connection).
+macro_rules! both_stores {
+    ($scenario:ident, $on_a_file:ident, $in_memory:ident, $dir:literal) => {
+        #[doc = concat!("[`", stringify!($scenario), "`] on a file.")]
+        #[test]
+        fn $on_a_file() {
+            let dir = TempDir::new($dir);
+            $scenario(&open(&dir.0.join("scim.db")));
+        }
+
+        #[doc = concat!("[`", stringify!($scenario), "`] in memory.")]
+        #[test]
+        fn $in_memory() {
+            $scenario(&SqliteStore::open_in_memory().expect("open in memory"));
+        }
+    };
+}
+
 fn open(path: &Path) -> SqliteStore {
     SqliteStore::open(path).expect("open the file")
 }
@@ -257,18 +277,12 @@ fn concurrent_creates(store: &SqliteStore) {
     }
 }
 
-/// [`concurrent_creates`] on a file: the reads run on the pool's connections.
-#[test]
-fn concurrent_creates_on_a_file_keep_names_unique() {
-    let dir = TempDir::new("writes-creates");
-    concurrent_creates(&open(&dir.0.join("scim.db")));
-}
-
-/// [`concurrent_creates`] in memory: everything runs on one connection.
-#[test]
-fn concurrent_creates_in_memory_keep_names_unique() {
-    concurrent_creates(&SqliteStore::open_in_memory().expect("open in memory"));
-}
+both_stores!(
+    concurrent_creates,
+    concurrent_creates_on_a_file_keep_names_unique,
+    concurrent_creates_in_memory_keep_names_unique,
+    "writes-creates"
+);
 
 // Compare-and-swap loops on one group.
 
@@ -369,18 +383,12 @@ fn compare_and_swap(store: &SqliteStore) {
     }
 }
 
-/// [`compare_and_swap`] on a file.
-#[test]
-fn compare_and_swap_on_a_file_keeps_every_edit() {
-    let dir = TempDir::new("writes-swaps");
-    compare_and_swap(&open(&dir.0.join("scim.db")));
-}
-
-/// [`compare_and_swap`] in memory.
-#[test]
-fn compare_and_swap_in_memory_keeps_every_edit() {
-    compare_and_swap(&SqliteStore::open_in_memory().expect("open in memory"));
-}
+both_stores!(
+    compare_and_swap,
+    compare_and_swap_on_a_file_keeps_every_edit,
+    compare_and_swap_in_memory_keeps_every_edit,
+    "writes-swaps"
+);
 
 // Failing writes among busy ones.
 
@@ -534,18 +542,12 @@ fn failing_writes(store: &SqliteStore) {
     assert_eq!(block_on(store.create(&tenant, phantom)), Ok(()));
 }
 
-/// [`failing_writes`] on a file.
-#[test]
-fn failing_writes_on_a_file_leave_no_trace() {
-    let dir = TempDir::new("writes-failing");
-    failing_writes(&open(&dir.0.join("scim.db")));
-}
-
-/// [`failing_writes`] in memory.
-#[test]
-fn failing_writes_in_memory_leave_no_trace() {
-    failing_writes(&SqliteStore::open_in_memory().expect("open in memory"));
-}
+both_stores!(
+    failing_writes,
+    failing_writes_on_a_file_leave_no_trace,
+    failing_writes_in_memory_leave_no_trace,
+    "writes-failing"
+);
 
 // Durability.
 
@@ -821,15 +823,9 @@ fn reads_see_writes_at_once(store: &SqliteStore) {
     );
 }
 
-/// [`reads_see_writes_at_once`] on a file: the reads run on the pool's connections.
-#[test]
-fn reads_on_a_file_see_writes_at_once() {
-    let dir = TempDir::new("writes-read-your-writes");
-    reads_see_writes_at_once(&open(&dir.0.join("scim.db")));
-}
-
-/// [`reads_see_writes_at_once`] in memory.
-#[test]
-fn reads_in_memory_see_writes_at_once() {
-    reads_see_writes_at_once(&SqliteStore::open_in_memory().expect("open in memory"));
-}
+both_stores!(
+    reads_see_writes_at_once,
+    reads_on_a_file_see_writes_at_once,
+    reads_in_memory_see_writes_at_once,
+    "writes-read-your-writes"
+);
