@@ -1,10 +1,10 @@
 //! `sortBy`, `sortOrder` and paging (RFC 7644 §3.4.2.3, §3.4.2.4).
 
-use scimitar_filter::{SchemaUrn, SortBy};
-use scimitar_schema::{AttrLocation, AttributeDef, AttributeType, ResourceType, SchemaRegistry};
+use scimitar_filter::SortBy;
+use scimitar_schema::{AttributeDef, AttributeType, ResourceType, SchemaRegistry};
 
 use crate::dialect::{Dialect, SqlValue};
-use crate::index::{is_indexed, urn_prefix};
+use crate::translate::{compared, locate};
 
 /// `sortOrder` (RFC 7644 §3.4.2.3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -51,31 +51,13 @@ pub fn sort_key(
     params: &mut Vec<SqlValue>,
 ) -> String {
     let path = &sort_by.0;
-    let urn = path.urn.as_ref().map(SchemaUrn::as_str);
-    let name = path.name.as_str().to_ascii_lowercase();
-    let (attr_path, def) = match (
-        registry.top_level(resource_type, urn, path.name.as_str()),
-        urn,
-    ) {
-        // An attribute without rows sorts as if absent: the caller sorts by it itself.
-        (Some((AttrLocation::Core, _)), _) | (None, None) if !is_indexed(resource_type, &name) => {
-            return "NULL".to_owned();
-        }
-        (Some((AttrLocation::Core, def)), _) => (name, Some(def)),
-        (Some((AttrLocation::Extension(id), def)), _) => {
-            (format!("{}{name}", urn_prefix(id)), Some(def))
-        }
-        (None, None) => (name, None),
-        (None, Some(_)) => return "NULL".to_owned(),
+    // An unknown URN, or an attribute without rows, sorts as if absent: the caller
+    // sorts by it itself.
+    let Some((attr_path, def)) = locate(registry, resource_type, path.urn.as_ref(), &path.name)
+    else {
+        return "NULL".to_owned();
     };
-    let compared = match (def, &path.sub_attr) {
-        (Some(def), Some(sub_attr)) => def.sub_attribute(sub_attr.as_str()),
-        (Some(def), None) => Some(match def.sub_attribute("value") {
-            Some(value) if def.is_complex() => value,
-            _ => def,
-        }),
-        (None, _) => None,
-    };
+    let compared = compared(def, path.sub_attr.as_ref());
     let column = sort_column(compared);
     let key_path = match &path.sub_attr {
         Some(sub_attr) => format!("{attr_path}.{}", sub_attr.as_str().to_ascii_lowercase()),

@@ -194,48 +194,18 @@ impl<'a> Translator<'a> {
         }
     }
 
-    /// The path of a top-level attribute and its definition, resolved as evaluation
-    /// resolves it; `None` for a URN the resource type does not know, which evaluation
-    /// resolves against each resource's own data, and for an attribute without rows
-    /// ([`crate::UNINDEXED`]).
-    fn locate(
-        &self,
-        urn: Option<&SchemaUrn>,
-        name: &AttrName,
-    ) -> Option<(String, Option<&'a AttributeDef>)> {
-        let urn = urn.map(SchemaUrn::as_str);
-        let lower = name.as_str().to_ascii_lowercase();
-        match (
-            self.registry
-                .top_level(self.resource_type, urn, name.as_str()),
-            urn,
-        ) {
-            (Some((AttrLocation::Core, _)), _) | (None, None)
-                if !is_indexed(self.resource_type, &lower) =>
-            {
-                None
-            }
-            (Some((AttrLocation::Core, def)), _) => Some((lower, Some(def))),
-            (Some((AttrLocation::Extension(id), def)), _) => {
-                Some((format!("{}{lower}", urn_prefix(id)), Some(def)))
-            }
-            (None, None) => Some((lower, None)),
-            (None, Some(_)) => None,
-        }
-    }
-
     /// `attrPath op value` at the top level.
     fn attr_test(&self, test: &AttrExpr) -> Part {
         let path = test.path();
-        let Some((attr_path, def)) = self.locate(path.urn.as_ref(), &path.name) else {
+        let Some((attr_path, def)) = locate(
+            self.registry,
+            self.resource_type,
+            path.urn.as_ref(),
+            &path.name,
+        ) else {
             return Part::unknown();
         };
-        let compared = match (def, &path.sub_attr) {
-            (Some(def), Some(sub_attr)) => def.sub_attribute(sub_attr.as_str()),
-            (Some(def), None) => Some(compared_def(def)),
-            (None, _) => None,
-        };
-        let Some(check) = check(test, compared) else {
+        let Some(check) = check(test, compared(def, path.sub_attr.as_ref())) else {
             return Part::unknown();
         };
         let cond = match &path.sub_attr {
@@ -250,7 +220,12 @@ impl<'a> Translator<'a> {
 
     /// `attr[filter]`: some element satisfies the whole filter.
     fn value_path(&self, value_path: &ValuePath) -> Part {
-        let Some((attr_path, def)) = self.locate(value_path.urn.as_ref(), &value_path.name) else {
+        let Some((attr_path, def)) = locate(
+            self.registry,
+            self.resource_type,
+            value_path.urn.as_ref(),
+            &value_path.name,
+        ) else {
             return Part::unknown();
         };
         let Part { cond, exact } = self.value_filter(&value_path.filter, &attr_path, def);
@@ -310,6 +285,44 @@ fn element_test(test: &AttrExpr, attr_path: &str, parent: Option<&AttributeDef>)
     };
     let sub_path = format!("{attr_path}.{}", path.name.as_str().to_ascii_lowercase());
     Part::exact(value_check(Outer::Element, &sub_path, check))
+}
+
+/// The path of a top-level attribute of `resource_type` and its definition, resolved as
+/// evaluation resolves it; `None` for a URN the resource type does not know, which
+/// evaluation resolves against each resource's own data, and for an attribute without
+/// rows ([`crate::UNINDEXED`]).
+pub(crate) fn locate<'a>(
+    registry: &'a SchemaRegistry,
+    resource_type: &'a ResourceType,
+    urn: Option<&SchemaUrn>,
+    name: &AttrName,
+) -> Option<(String, Option<&'a AttributeDef>)> {
+    let urn = urn.map(SchemaUrn::as_str);
+    let lower = name.as_str().to_ascii_lowercase();
+    match (registry.top_level(resource_type, urn, name.as_str()), urn) {
+        (Some((AttrLocation::Core, _)), _) | (None, None) if !is_indexed(resource_type, &lower) => {
+            None
+        }
+        (Some((AttrLocation::Core, def)), _) => Some((lower, Some(def))),
+        (Some((AttrLocation::Extension(id), def)), _) => {
+            Some((format!("{}{lower}", urn_prefix(id)), Some(def)))
+        }
+        (None, None) => Some((lower, None)),
+        (None, Some(_)) => None,
+    }
+}
+
+/// The definition whose type governs a comparison on the attribute `attr` (or its
+/// `sub_attr`), if the schemas define it.
+pub(crate) fn compared<'a>(
+    attr: Option<&'a AttributeDef>,
+    sub_attr: Option<&AttrName>,
+) -> Option<&'a AttributeDef> {
+    match (attr, sub_attr) {
+        (Some(attr), Some(sub_attr)) => attr.sub_attribute(sub_attr.as_str()),
+        (Some(attr), None) => Some(compared_def(attr)),
+        (None, _) => None,
+    }
 }
 
 /// The definition whose type governs a comparison on `attr` itself: its own, or the

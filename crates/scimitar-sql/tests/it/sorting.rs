@@ -214,6 +214,20 @@ fn sort_keys_pick_the_column_of_the_type_and_prefer_the_primary_element() {
     }
     let (sql, params) = key("urn:example:x:2.0:User:department", Dialect::Sqlite);
     assert_eq!((sql.as_str(), params.len()), ("NULL", 0));
+    // A group's members have no rows to sort by (`scimitar_sql::UNINDEXED`).
+    let groups_type = registry.resource_type("Group").expect("Group");
+    for text in ["members.value", "members", "displayName"] {
+        let mut params = Vec::new();
+        let sort_by = text.parse().expect("a sortBy");
+        let sql = sort_key(
+            &sort_by,
+            groups_type,
+            &registry,
+            Dialect::Sqlite,
+            &mut params,
+        );
+        assert_eq!(sql == "NULL", text.starts_with("members"), "{text}: {sql}");
+    }
 }
 
 #[test]
