@@ -60,10 +60,6 @@ fn unavailable(error: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
-fn is_constraint(error: &rusqlite::Error) -> bool {
-    matches!(error, rusqlite::Error::SqliteFailure(failure, _) if failure.code == rusqlite::ErrorCode::ConstraintViolation)
-}
-
 fn parse_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
     text.map(|text| {
         DateTime::parse_from_rfc3339(&text)

@@ -55,3 +55,25 @@ pub(crate) fn optional_row<T>(
         .and_then(|mut statement| statement.query_row(parameters, read).optional())
         .map_err(unavailable)
 }
+
+/// Runs the cached insert `sql`; one that would take a key another row holds (a
+/// constraint it breaks) is the error `taken()`.
+pub(crate) fn insert(
+    connection: &Connection,
+    sql: &str,
+    parameters: impl Params,
+    taken: impl FnOnce() -> StoreError,
+) -> Result<(), StoreError> {
+    match connection
+        .prepare_cached(sql)
+        .and_then(|mut insert| insert.execute(parameters))
+    {
+        Ok(_) => Ok(()),
+        Err(error) if is_constraint(&error) => Err(taken()),
+        Err(error) => Err(unavailable(error)),
+    }
+}
+
+fn is_constraint(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(failure, _) if failure.code == rusqlite::ErrorCode::ConstraintViolation)
+}

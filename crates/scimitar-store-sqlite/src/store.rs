@@ -17,9 +17,9 @@ use crate::connections::Connections;
 use crate::rows::{
     KEY_COLUMNS, RESOURCE_COLUMNS, key_from_row, key_of, resources, tenant_from_row, tenant_of,
 };
-use crate::statements::{execute, exists, optional_row};
-use crate::write::{Prepared, Write, check_version, delete_resource, write_resource};
-use crate::{index, is_constraint, migrations, unavailable};
+use crate::statements::{execute, exists, insert, optional_row};
+use crate::write::{Prepared, Write, current, delete_resource, write_resource};
+use crate::{index, migrations, unavailable};
 
 /// A store on one SQLite database. Writes are serialised through one connection, which
 /// suits SQLite's single writer; reads run beside them, each on a connection of a pool
@@ -153,16 +153,12 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn create_tenant(&self, tenant: Tenant) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.write(move |connection, _| {
-            let inserted = connection
-                .prepare_cached("INSERT INTO tenants (id, name, compat) VALUES (?1, ?2, ?3)")
-                .and_then(|mut insert| {
-                    insert.execute(params![tenant.id.0, tenant.name, tenant.compat.to_string()])
-                });
-            match inserted {
-                Ok(_) => Ok(()),
-                Err(error) if is_constraint(&error) => Err(StoreError::AlreadyExists),
-                Err(error) => Err(unavailable(error)),
-            }
+            insert(
+                connection,
+                "INSERT INTO tenants (id, name, compat) VALUES (?1, ?2, ?3)",
+                params![tenant.id.0, tenant.name, tenant.compat.to_string()],
+                || StoreError::AlreadyExists,
+            )
         })
     }
 
@@ -223,25 +219,19 @@ impl Store for SqliteStore {
             {
                 return Err(StoreError::NotFound);
             }
-            let inserted = connection
-                .prepare_cached(&format!(
-                    "INSERT INTO api_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                ))
-                .and_then(|mut insert| {
-                    insert.execute(params![
-                        key.id,
-                        key.tenant.0,
-                        key.hash.to_hex(),
-                        timestamp(key.created),
-                        key.expires.map(timestamp),
-                        key.revoked.map(timestamp)
-                    ])
-                });
-            match inserted {
-                Ok(_) => Ok(()),
-                Err(error) if is_constraint(&error) => Err(StoreError::AlreadyExists),
-                Err(error) => Err(unavailable(error)),
-            }
+            insert(
+                connection,
+                &format!("INSERT INTO api_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                params![
+                    key.id,
+                    key.tenant.0,
+                    key.hash.to_hex(),
+                    timestamp(key.created),
+                    key.expires.map(timestamp),
+                    key.revoked.map(timestamp)
+                ],
+                || StoreError::AlreadyExists,
+            )
         })
     }
 
@@ -356,14 +346,14 @@ impl Store for SqliteStore {
         self.write(move |connection, _| {
             let prepared = prepared?;
             let resource = prepared.resource();
-            check_version(
+            let stored = current(
                 connection,
                 &tenant,
                 &resource.resource_type,
                 &resource.id,
                 Some(expected_version),
             )?;
-            write_resource(connection, &tenant, &prepared, Write::Replace)
+            write_resource(connection, &tenant, &prepared, Write::Replace(&stored))
         })
     }
 

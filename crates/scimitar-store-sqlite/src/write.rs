@@ -7,48 +7,58 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use scimitar_engine::store_support::{drop_member, indexed_values};
-use scimitar_engine::{StoreError, StoredResource, TenantId};
+use scimitar_engine::{StoreError, StoredResource, TenantId, UniqueKey};
 use scimitar_schema::SchemaRegistry;
 
 use crate::index::{self, Rows};
 use crate::rows::{RESOURCE_COLUMNS, resources};
-use crate::statements::{execute, exists, optional_row, strings};
-use crate::{is_constraint, unavailable};
+use crate::statements::{execute, exists, insert, optional_row, strings};
+use crate::unavailable;
 
-/// The stored version of `id`, checked against what the caller expects.
-pub(crate) fn check_version(
-    transaction: &Connection,
+/// What a replace or a delete needs of the stored resource, read once: its entries
+/// (see [`Entries`]), after its version was checked.
+pub(crate) struct Current {
+    unique_keys: String,
+    eq_keys: String,
+}
+
+/// The stored resource `id` of `resource_type`, if at version `expected` (when given):
+/// else `NotFound` or `VersionMismatch`.
+pub(crate) fn current(
+    connection: &Connection,
     tenant: &TenantId,
     resource_type: &str,
     id: &str,
     expected: Option<u64>,
-) -> Result<(), StoreError> {
-    let current: Option<i64> = transaction
-        .prepare_cached(
-            "SELECT version FROM resources WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3",
-        )
-        .and_then(|mut statement| {
-            statement
-                .query_row(params![tenant.0, id, resource_type], |row| row.get(0))
-                .optional()
-        })
-        .map_err(unavailable)?;
-    let current = current.ok_or(StoreError::NotFound)?;
-    let current = u64::try_from(current).map_err(unavailable)?;
+) -> Result<Current, StoreError> {
+    let (version, unique_keys, eq_keys): (i64, String, String) = optional_row(
+        connection,
+        "SELECT version, unique_keys, eq_keys FROM resources \
+         WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3",
+        params![tenant.0, id, resource_type],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?
+    .ok_or(StoreError::NotFound)?;
+    let version = u64::try_from(version).map_err(unavailable)?;
     match expected {
-        Some(expected) if expected != current => Err(StoreError::VersionMismatch { current }),
-        _ => Ok(()),
+        Some(expected) if expected != version => {
+            Err(StoreError::VersionMismatch { current: version })
+        }
+        _ => Ok(Current {
+            unique_keys,
+            eq_keys,
+        }),
     }
 }
 
 /// Whether a write makes a new resource (at position `seq` in its type's order) or
 /// replaces the stored one.
 #[derive(Clone, Copy)]
-pub(crate) enum Write {
+pub(crate) enum Write<'a> {
     Create { seq: i64 },
-    Replace,
+    Replace(&'a Current),
 }
 
 /// A resource ready to write: what is computed from it alone (its JSON, its index rows
@@ -70,11 +80,6 @@ impl Prepared {
         registry: &SchemaRegistry,
         resource: StoredResource,
     ) -> Result<Self, StoreError> {
-        let unique_keys: Vec<(&str, &str)> = resource
-            .unique_keys
-            .iter()
-            .map(|key| (key.attribute.as_str(), key.value.as_str()))
-            .collect();
         let eq_index: Vec<(&'static str, String)> =
             indexed_values(&resource.resource_type, &resource.resource)
                 .into_iter()
@@ -85,7 +90,8 @@ impl Prepared {
             rows: Rows::of(registry, &resource.resource_type, &resource.resource),
             eq_keys: serde_json::to_string(&eq_index).map_err(unavailable)?,
             eq_index,
-            unique_keys: serde_json::to_string(&unique_keys).map_err(unavailable)?,
+            unique_keys: serde_json::to_string(&key_pairs(&resource.unique_keys))
+                .map_err(unavailable)?,
             display_name: resource.resource.get_str("displayName").map(str::to_owned),
             version: i64::try_from(resource.version).map_err(unavailable)?,
             resource,
@@ -105,26 +111,37 @@ pub(crate) fn write_resource(
     prepared: &Prepared,
     write: Write,
 ) -> Result<(), StoreError> {
-    let replace = matches!(write, Write::Replace);
+    let current = match write {
+        Write::Create { .. } => None,
+        Write::Replace(current) => Some(current),
+    };
+    let replace = current.is_some();
     let resource = &prepared.resource;
     write_members(transaction, tenant, resource, replace)?;
-    let unique_keys: Vec<(&str, &str)> = resource
-        .unique_keys
-        .iter()
-        .map(|key| (key.attribute.as_str(), key.value.as_str()))
-        .collect();
     let this = (
         tenant,
         resource.resource_type.as_str(),
         resource.id.as_str(),
     );
-    write_entries(transaction, &UNIQUE_KEYS, this, &unique_keys, !replace)?;
+    write_entries(
+        transaction,
+        &UNIQUE_KEYS,
+        this,
+        current.map(|current| current.unique_keys.as_str()),
+        &key_pairs(&resource.unique_keys),
+    )?;
     let eq_index: Vec<(&str, &str)> = prepared
         .eq_index
         .iter()
         .map(|(attribute, value)| (*attribute, value.as_str()))
         .collect();
-    write_entries(transaction, &EQ_INDEX, this, &eq_index, !replace)?;
+    write_entries(
+        transaction,
+        &EQ_INDEX,
+        this,
+        current.map(|current| current.eq_keys.as_str()),
+        &eq_index,
+    )?;
     let (tenant_id, resource_type, id) = (&tenant.0, &resource.resource_type, &resource.id);
     if replace {
         index::replace_rows(transaction, tenant_id, resource_type, id, &prepared.rows)
@@ -157,7 +174,7 @@ pub(crate) fn write_resource(
                 data
             ],
         ),
-        Write::Replace => execute(
+        Write::Replace(_) => execute(
             transaction,
             "UPDATE resources SET version = ?3, display_name = ?4, unique_keys = ?5, eq_keys = ?6, \
              data = ?7 WHERE tenant = ?1 AND id = ?2",
@@ -186,11 +203,16 @@ pub(crate) fn delete_resource(
     expected: Option<u64>,
     at: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
-    check_version(transaction, tenant, resource_type, id, expected)?;
-    // The entries first: they are found through the resource's row.
-    for table in [&UNIQUE_KEYS, &EQ_INDEX] {
-        write_entries(transaction, table, (tenant, resource_type, id), &[], false)?;
-    }
+    let stored = current(transaction, tenant, resource_type, id, expected)?;
+    let this = (tenant, resource_type, id);
+    write_entries(
+        transaction,
+        &UNIQUE_KEYS,
+        this,
+        Some(&stored.unique_keys),
+        &[],
+    )?;
+    write_entries(transaction, &EQ_INDEX, this, Some(&stored.eq_keys), &[])?;
     for sql in [
         "DELETE FROM resources WHERE tenant = ?1 AND id = ?2",
         "DELETE FROM members WHERE tenant = ?1 AND group_id = ?2",
@@ -209,9 +231,10 @@ pub(crate) fn delete_resource(
         let Some(mut group) = resources(transaction, &sql, &[&tenant.0, group_id])?.pop() else {
             continue;
         };
+        let stored = current(transaction, tenant, &group.resource_type, group_id, None)?;
         drop_member(&mut group, id, &when);
         let group = Prepared::new(registry, group)?;
-        write_resource(transaction, tenant, &group, Write::Replace)?;
+        write_resource(transaction, tenant, &group, Write::Replace(&stored))?;
     }
     Ok(groups)
 }
@@ -261,10 +284,9 @@ fn write_members(
 
 /// A table of `(attribute, value)` entries of resources, keyed by tenant and resource
 /// type: `unique_keys` or `eq_index`. Each resource's row keeps a copy of its entries
-/// (a JSON array of pairs), read back by `select`: that is how a replace or a delete
+/// (a JSON array of pairs, read by [`current`]): that is how a replace or a delete
 /// finds them, without an index by resource on the table.
 struct Entries {
-    select: &'static str,
     delete: &'static str,
     insert: &'static str,
 }
@@ -272,32 +294,29 @@ struct Entries {
 /// The resource's unique values: one that another resource holds is a conflict, found
 /// by the primary key.
 const UNIQUE_KEYS: Entries = Entries {
-    select: "SELECT unique_keys FROM resources WHERE tenant = ?1 AND id = ?2",
     delete: "DELETE FROM unique_keys WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
     insert: "INSERT INTO unique_keys (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 /// The equality index entries (`userName`, `externalId`, `displayName` values).
 const EQ_INDEX: Entries = Entries {
-    select: "SELECT eq_keys FROM resources WHERE tenant = ?1 AND id = ?2",
     delete: "DELETE FROM eq_index WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
     insert: "INSERT OR IGNORE INTO eq_index (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 /// Makes the entries in `table` of the resource `id` (of type `kind`) the `new` ones:
-/// inserts those it did not have and, unless it is new, deletes those it no longer has
-/// (all of them for `new` empty). Runs before the resource's row changes.
+/// inserts those it did not have and deletes those it no longer has; `stored` is the
+/// JSON copy of its entries, `None` for a new resource.
 fn write_entries(
     transaction: &Connection,
     table: &Entries,
     (tenant, kind, id): (&TenantId, &str, &str),
-    new: &[(&str, &str)],
-    is_new: bool,
+    stored: Option<&str>,
+    new: &[Pair<'_>],
 ) -> Result<(), StoreError> {
-    let old = if is_new {
-        Vec::new()
-    } else {
-        stored_pairs(transaction, table.select, tenant, id)?
+    let old: Vec<(String, String)> = match stored {
+        Some(json) => serde_json::from_str(json).map_err(unavailable)?,
+        None => Vec::new(),
     };
     let (gone, added) = changes(&old, new);
     let tenant = &tenant.0;
@@ -309,36 +328,24 @@ fn write_entries(
         )?;
     }
     for (attribute, value) in added {
-        let inserted = transaction
-            .prepare_cached(table.insert)
-            .and_then(|mut insert| insert.execute(params![tenant, kind, attribute, value, id]));
-        match inserted {
-            Ok(_) => {}
-            Err(error) if is_constraint(&error) => {
-                return Err(StoreError::Conflict {
-                    attribute: attribute.to_owned(),
-                    value: value.to_owned(),
-                });
-            }
-            Err(error) => return Err(unavailable(error)),
-        }
+        insert(
+            transaction,
+            table.insert,
+            params![tenant, kind, attribute, value, id],
+            || StoreError::Conflict {
+                attribute: attribute.to_owned(),
+                value: value.to_owned(),
+            },
+        )?;
     }
     Ok(())
 }
 
-/// The `(attribute, value)` pairs that the JSON column `sql` selects from the resource's
-/// row holds.
-fn stored_pairs(
-    connection: &Connection,
-    sql: &str,
-    tenant: &TenantId,
-    id: &str,
-) -> Result<Vec<(String, String)>, StoreError> {
-    let json: Option<String> =
-        optional_row(connection, sql, params![tenant.0, id], |row| row.get(0))?;
-    json.map_or(Ok(Vec::new()), |json| {
-        serde_json::from_str(&json).map_err(unavailable)
-    })
+/// A resource's unique keys as `(attribute, value)` pairs.
+fn key_pairs(keys: &[UniqueKey]) -> Vec<Pair<'_>> {
+    keys.iter()
+        .map(|key| (key.attribute.as_str(), key.value.as_str()))
+        .collect()
 }
 
 /// An `(attribute, value)` row.
