@@ -35,7 +35,9 @@ use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use http::{Request, Response, StatusCode, header};
 use scimitar_benches::{NEEDLE, enterprise_users};
-use scimitar_engine::{Engine, IdSource, MemoryStore, Store, StoredResource, UniqueKey, block_on};
+use scimitar_engine::{
+    Engine, IdSource, MemoryStore, ResourceStore, StoredResource, TenantStore, UniqueKey, block_on,
+};
 use scimitar_patch::Compat;
 use scimitar_schema::Resource;
 use scimitar_store_sqlite::SqliteStore;
@@ -135,7 +137,7 @@ fn stored_group(id: &str, members: &[String]) -> StoredResource {
     stored
 }
 
-fn setup<S: Store>(store: S) -> Setup<S> {
+fn setup<S: ResourceStore + TenantStore + 'static>(store: S) -> Setup<S> {
     let engine = Engine::new(store, clock, SequentialIds::default());
     let tenant = block_on(engine.create_tenant("directory", Compat::LENIENT)).expect("a tenant");
     let key = block_on(engine.issue_key(&tenant.id, None)).expect("a key");
@@ -176,7 +178,7 @@ fn request(method: &str, path: &str, key: &str, body: &Bytes) -> Request<Bytes> 
 }
 
 /// Sends a request once and checks its status; returns its body as JSON.
-fn send_checked<S: Store>(
+fn send_checked<S: ResourceStore + TenantStore + 'static>(
     engine: &Engine<S>,
     name: &str,
     request: Request<Bytes>,
@@ -237,7 +239,7 @@ fn engine_sqlite(c: &mut Criterion) {
 }
 
 /// Checks each request once, then measures them in the benchmark group `name`.
-fn run<S: Store>(c: &mut Criterion, name: &str, store: S) {
+fn run<S: ResourceStore + TenantStore + 'static>(c: &mut Criterion, name: &str, store: S) {
     let Setup {
         engine,
         key,

@@ -9,10 +9,9 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use scimitar_engine::{
-    ApiKey, Engine, KeyHash, ListPage, ListQuery, MemoryStore, Store, StoreError, StoredResource,
-    Tenant, TenantId,
+    AdminError, ApiKey, Engine, KeyHash, ListPage, ListQuery, MemoryStore, ResourceStore,
+    StoreError, StoredResource, Tenant, TenantId, TenantStore,
 };
-use scimitar_schema::ScimError;
 use scimitar_store_sqlite::SqliteStore;
 
 use crate::failure::Failure;
@@ -68,14 +67,12 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, Failure> {
     Ok(runtime.block_on(future))
 }
 
-/// The failure for an error of an engine call from the command line: its detail is the
-/// message; a store that failed (`503`) is unavailable, anything else invalid input.
-pub(crate) fn engine_failure(error: ScimError) -> Failure {
-    let message = error.detail.clone().unwrap_or_else(|| error.to_string());
-    if error.status == 503 {
-        Failure::unavailable(message)
-    } else {
-        Failure::invalid(message)
+/// The failure for a tenant or key administration call: a store that failed is
+/// unavailable, anything else invalid input, each with the engine's message.
+pub(crate) fn engine_failure(error: AdminError) -> Failure {
+    match error {
+        AdminError::Store(error) => store_failure(error),
+        other => Failure::invalid(other.to_string()),
     }
 }
 
@@ -113,7 +110,7 @@ macro_rules! each {
     };
 }
 
-impl Store for AnyStore {
+impl TenantStore for AnyStore {
     async fn create_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
         each!(self, store => store.create_tenant(tenant).await)
     }
@@ -145,7 +142,9 @@ impl Store for AnyStore {
     async fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         each!(self, store => store.revoke_key(id, at).await)
     }
+}
 
+impl ResourceStore for AnyStore {
     async fn get(
         &self,
         tenant: &TenantId,

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use scimitar_engine::Store;
+use scimitar_engine::TenantStore;
 use scimitar_patch::Compat;
 
 use crate::args::{Args, UsageError};

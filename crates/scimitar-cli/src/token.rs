@@ -4,7 +4,7 @@ use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 
-use scimitar_engine::{Clock, Store, Tenant};
+use scimitar_engine::{Clock, Tenant, TenantStore};
 
 use crate::args::{Args, UsageError};
 use crate::failure::Failure;

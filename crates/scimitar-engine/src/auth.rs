@@ -2,29 +2,38 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use http::request::Parts;
 
-use crate::tenant::TenantId;
+use crate::env::Clock;
+use crate::store::TenantStore;
+use crate::tenant::{KeyHash, Tenant};
 
-/// Who a request acts for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Who a request acts for: the tenant, with the settings its requests are served with,
+/// and the credential that authenticated it.
+///
+/// An [`Authenticator`] returns it whole, so the engine reads no tenant table of its own
+/// on a request that a host authenticated.
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Principal {
-    /// The tenant whose data the request may see and change.
-    pub tenant: TenantId,
-    /// The API key's id (never its secret), for logs and the change history.
+    /// The tenant whose data the request may see and change, and its profile.
+    pub tenant: Tenant,
+    /// The API key's id (never its secret), for logs and the change history; `None`
+    /// when the host authenticated the request otherwise.
     pub key_id: Option<String>,
 }
 
 impl Principal {
-    /// A principal of `tenant`.
-    pub fn new(tenant: TenantId, key_id: Option<String>) -> Self {
+    /// A principal of `tenant`, authenticated by the key `key_id` if any.
+    pub fn new(tenant: Tenant, key_id: Option<String>) -> Self {
         Self { tenant, key_id }
     }
 }
 
-/// Why authentication failed; every variant answers `401`.
+/// Why authentication failed: `401` for every variant but
+/// [`Unavailable`](AuthFailure::Unavailable), which is `503`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthFailure {
@@ -36,6 +45,9 @@ pub enum AuthFailure {
     Revoked,
     /// An expired key.
     Expired,
+    /// The credential could not be checked (the store failed): the client should try
+    /// again later, and must not take it for a refused key.
+    Unavailable,
 }
 
 impl AuthFailure {
@@ -44,6 +56,15 @@ impl AuthFailure {
         match self {
             Self::Missing => "authentication required: send 'Authorization: Bearer <token>'",
             Self::Unknown | Self::Revoked | Self::Expired => "the bearer token is not valid",
+            Self::Unavailable => "the credentials cannot be checked now; try again later",
+        }
+    }
+
+    /// The HTTP status it answers.
+    pub(crate) fn status(self) -> u16 {
+        match self {
+            Self::Unavailable => 503,
+            Self::Missing | Self::Unknown | Self::Revoked | Self::Expired => 401,
         }
     }
 }
@@ -51,10 +72,14 @@ impl AuthFailure {
 /// A boxed future, for object-safe traits.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A host's own authentication scheme (OAuth token introspection, mTLS, …) in place of
-/// the engine's API keys.
+/// A host's own authentication scheme (OAuth token introspection, mTLS, a session of
+/// its own, …) in place of the engine's API keys.
+///
+/// It returns the [`Principal`] with the [`Tenant`] record itself, so that the host's
+/// store needs no tenant table ([`Engine::authenticated_by`](crate::Engine::authenticated_by)).
 pub trait Authenticator: Send + Sync {
-    /// Authenticates the request whose head is `request`.
+    /// Authenticates the request whose head is `request`: the tenant it acts for, or
+    /// why not.
     fn authenticate<'a>(
         &'a self,
         request: &'a Parts,
@@ -72,4 +97,47 @@ pub(crate) fn bearer_token(request: &Parts) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The engine's own scheme: a bearer API key, looked up by its hash in a
+/// [`TenantStore`], then its tenant.
+pub(crate) struct ApiKeys<S> {
+    pub(crate) store: Arc<S>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl<S: TenantStore> Authenticator for ApiKeys<S> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Principal, AuthFailure>> {
+        Box::pin(async move {
+            let token = bearer_token(request).ok_or(AuthFailure::Missing)?;
+            let hash = KeyHash::of(token);
+            let key = self
+                .store
+                .key_by_hash(&hash)
+                .await
+                .map_err(|_| AuthFailure::Unavailable)?
+                .ok_or(AuthFailure::Unknown)?;
+            // The store found it by hash; compare again in constant time, as a store's
+            // index may not.
+            if !key.hash.constant_time_eq(&hash) {
+                return Err(AuthFailure::Unknown);
+            }
+            if key.revoked.is_some() {
+                return Err(AuthFailure::Revoked);
+            }
+            if !key.is_valid_at(self.clock.now()) {
+                return Err(AuthFailure::Expired);
+            }
+            let tenant = self
+                .store
+                .tenant(&key.tenant)
+                .await
+                .map_err(|_| AuthFailure::Unavailable)?
+                .ok_or(AuthFailure::Unknown)?;
+            Ok(Principal::new(tenant, Some(key.id)))
+        })
+    }
 }

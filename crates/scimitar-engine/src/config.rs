@@ -13,6 +13,7 @@
 pub struct EngineConfig {
     pub(crate) base_path: String,
     pub(crate) public_url: Option<String>,
+    pub(crate) trust_forwarded_headers: bool,
     pub(crate) default_page_size: usize,
     pub(crate) max_page_size: usize,
     pub(crate) max_body_size: usize,
@@ -28,6 +29,7 @@ impl Default for EngineConfig {
         Self {
             base_path: "/scim/v2".to_owned(),
             public_url: None,
+            trust_forwarded_headers: false,
             default_page_size: 100,
             max_page_size: 1000,
             max_body_size: 1024 * 1024,
@@ -56,11 +58,29 @@ impl EngineConfig {
         &self.base_path
     }
 
-    /// The absolute URL of the base path as clients see it, for `meta.location` and
-    /// `Location`, such as `https://app.example.com/scim/v2`. Default: built from the
-    /// request's `Host` header and the base path.
+    /// The absolute URL of the base path as clients see it, such as
+    /// `https://app.example.com/scim/v2`: every `Location` header, `meta.location` and
+    /// `$ref` starts with it. Set it when the engine runs behind a proxy that terminates
+    /// TLS or serves another host name. Default: none; each request's URL is built from
+    /// its `Host` header (or [forwarded headers](Self::trust_forwarded_headers)), with
+    /// `http` unless the request URI names its scheme, and the base path.
     pub fn public_url(mut self, public_url: impl Into<String>) -> Self {
         self.public_url = Some(public_url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The public URL, if one is set.
+    pub fn public(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    /// Whether, without a [public URL](Self::public_url), the scheme and host of links
+    /// come from `X-Forwarded-Proto` and `X-Forwarded-Host` (the first value of each,
+    /// when it is well-formed). Only turn it on behind a proxy that sets both and drops
+    /// what clients send: otherwise any client chooses the links others receive.
+    /// Default: `false`.
+    pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
+        self.trust_forwarded_headers = trust;
         self
     }
 

@@ -5,33 +5,33 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use http::request::Parts;
-use http::{Method, Request, Response, header};
+use http::uri::{Authority, Scheme};
+use http::{HeaderMap, Method, Request, Response, header};
 
 use scimitar_patch::Compat;
 use scimitar_schema::{ResourceType, SchemaRegistry, ScimError};
 
-use crate::auth::{AuthFailure, Authenticator, Principal, bearer_token};
+use crate::auth::{ApiKeys, Authenticator, Principal};
 use crate::config::EngineConfig;
 use crate::env::{Clock, IdSource};
 use crate::query::Params;
 use crate::response;
 use crate::route::{Route, route};
-use crate::store::{Store, StoreError};
-use crate::tenant::{ApiKey, IssuedKey, KeyHash, Tenant, TenantId};
+use crate::store::{ResourceStore, StoreError, TenantStore};
 
 /// The SCIM service provider: hand it each request under the base path, send back the
 /// response it returns.
 ///
 /// It is sans-IO: no sockets, no runtime, no clock or randomness of its own (the host
 /// injects a [`Clock`] and an [`IdSource`]); its futures complete as soon as the store's
-/// do.
+/// do. Every endpoint is also a Rust call on [`Engine::operations`].
 pub struct Engine<S> {
-    pub(crate) store: S,
+    pub(crate) store: Arc<S>,
     pub(crate) registry: Arc<SchemaRegistry>,
     pub(crate) config: EngineConfig,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: Arc<dyn IdSource>,
-    authenticator: Option<Arc<dyn Authenticator>>,
+    authenticator: Arc<dyn Authenticator>,
 }
 
 /// Who made an authenticated request: attached to its response's extensions
@@ -47,7 +47,6 @@ pub struct Caller {
 
 /// What one authenticated request carries through its handler.
 pub(crate) struct Call<'a> {
-    pub(crate) tenant: Tenant,
     pub(crate) principal: Principal,
     pub(crate) parts: &'a Parts,
     pub(crate) params: Params,
@@ -59,52 +58,90 @@ impl Call<'_> {
     /// Whether the tenant's profile accepts the identity providers' shapes in queries
     /// and bodies.
     pub(crate) fn lenient(&self) -> bool {
-        self.tenant.compat != Compat::STRICT
+        self.principal.tenant.compat != Compat::STRICT
     }
 }
 
-impl<S: Store> Engine<S> {
-    /// An engine over `store` with the RFC 7643 schemas and the default configuration.
+impl<S: ResourceStore + TenantStore + 'static> Engine<S> {
+    /// An engine over `store` that authenticates requests by the tenants' API keys
+    /// (kept in the same store), with the RFC 7643 schemas and the default
+    /// configuration.
     pub fn new(store: S, clock: impl Clock + 'static, ids: impl IdSource + 'static) -> Self {
+        let store = Arc::new(store);
+        let clock: Arc<dyn Clock> = Arc::new(clock);
+        let keys = ApiKeys {
+            store: Arc::clone(&store),
+            clock: Arc::clone(&clock),
+        };
+        Self::build(store, Arc::new(keys), clock, Arc::new(ids))
+    }
+}
+
+impl<S: ResourceStore> Engine<S> {
+    /// An engine over a store of resources only, whose requests `authenticator`
+    /// authenticates: the host's own scheme names the tenant and its settings, and the
+    /// engine keeps no tenants or keys.
+    pub fn authenticated_by(
+        store: S,
+        authenticator: impl Authenticator + 'static,
+        clock: impl Clock + 'static,
+        ids: impl IdSource + 'static,
+    ) -> Self {
+        Self::build(
+            Arc::new(store),
+            Arc::new(authenticator),
+            Arc::new(clock),
+            Arc::new(ids),
+        )
+    }
+
+    fn build(
+        store: Arc<S>,
+        authenticator: Arc<dyn Authenticator>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> Self {
         Self {
             store,
             registry: Arc::new(SchemaRegistry::core()),
             config: EngineConfig::default(),
-            clock: Arc::new(clock),
-            ids: Arc::new(ids),
-            authenticator: None,
+            clock,
+            ids,
+            authenticator,
         }
     }
 
-    /// Sets the configuration.
+    /// Replaces the configuration. Default: [`EngineConfig::default`].
     pub fn with_config(mut self, config: EngineConfig) -> Self {
         self.config = config;
         self
     }
 
-    /// Sets the schemas and resource types (for instance with a host's extensions).
+    /// Replaces the schemas and resource types (for instance with a host's
+    /// extensions). Default: [`SchemaRegistry::core`].
     pub fn with_registry(mut self, registry: SchemaRegistry) -> Self {
         self.registry = Arc::new(registry);
         self
     }
 
-    /// Authenticates with the host's scheme instead of the engine's API keys.
+    /// Authenticates with the host's scheme instead of the engine's API keys (which
+    /// then open nothing).
     pub fn with_authenticator(mut self, authenticator: impl Authenticator + 'static) -> Self {
-        self.authenticator = Some(Arc::new(authenticator));
+        self.authenticator = Arc::new(authenticator);
         self
     }
 
-    /// The store.
+    /// The store the engine reads and writes, for the host's own calls beside it.
     pub fn store(&self) -> &S {
         &self.store
     }
 
-    /// The schemas and resource types.
+    /// The schemas and resource types requests are validated against.
     pub fn registry(&self) -> &SchemaRegistry {
         &self.registry
     }
 
-    /// The configuration.
+    /// The configuration requests are served with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
     }
@@ -115,65 +152,6 @@ impl<S: Store> Engine<S> {
 
     pub(crate) fn timestamp(&self) -> String {
         self.now().to_rfc3339_opts(SecondsFormat::Millis, true)
-    }
-
-    /// Creates a tenant called `name` (unique) with the identity-provider profile
-    /// `compat`.
-    pub async fn create_tenant(&self, name: &str, compat: Compat) -> Result<Tenant, ScimError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(ScimError::invalid_value("a tenant needs a name"));
-        }
-        let tenant = Tenant::new(TenantId(self.ids.new_id()), name, compat);
-        match self.store.create_tenant(tenant.clone()).await {
-            Ok(()) => Ok(tenant),
-            Err(StoreError::AlreadyExists) => Err(ScimError::uniqueness(format!(
-                "a tenant called {name:?} exists already"
-            ))),
-            Err(error) => Err(response::store_error(error)),
-        }
-    }
-
-    /// Issues a new API key for `tenant`, valid until `expires` if given. The secret is
-    /// in the result only; the store keeps its hash.
-    pub async fn issue_key(
-        &self,
-        tenant: &TenantId,
-        expires: Option<DateTime<Utc>>,
-    ) -> Result<IssuedKey, ScimError> {
-        if self
-            .store
-            .tenant(tenant)
-            .await
-            .map_err(response::store_error)?
-            .is_none()
-        {
-            return Err(ScimError::not_found(format!("no tenant {tenant}")));
-        }
-        let secret = format!("scim_{}", self.ids.new_secret());
-        let mut key = ApiKey::new(
-            format!("key_{}", self.ids.new_id()),
-            tenant.clone(),
-            KeyHash::of(&secret),
-            self.now(),
-        );
-        key.expires = expires;
-        self.store
-            .add_key(key.clone())
-            .await
-            .map_err(response::store_error)?;
-        Ok(IssuedKey { key, secret })
-    }
-
-    /// Revokes the key `key_id`; the next request with it is refused.
-    pub async fn revoke_key(&self, key_id: &str) -> Result<(), ScimError> {
-        self.store
-            .revoke_key(key_id, self.now())
-            .await
-            .map_err(|error| match error {
-                StoreError::NotFound => ScimError::not_found(format!("no key {key_id}")),
-                other => response::store_error(other),
-            })
     }
 
     /// Answers one request. Every failure is an RFC 7644 §3.12 error response; this
@@ -205,12 +183,17 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    async fn dispatch(&self, parts: &Parts, body: Bytes) -> Result<Response<Bytes>, ScimError> {
-        let path = parts.uri.path();
-        let route = route(path, &self.config.base_path, |segment| {
+    /// Routes `path` under the base path.
+    pub(crate) fn route<'a>(&'a self, path: &'a str) -> Route<'a> {
+        route(path, &self.config.base_path, |segment| {
             self.endpoint_type(segment)
                 .map(|resource_type| resource_type.name.as_str())
-        });
+        })
+    }
+
+    async fn dispatch(&self, parts: &Parts, body: Bytes) -> Result<Response<Bytes>, ScimError> {
+        let path = parts.uri.path();
+        let route = self.route(path);
         let method = &parts.method;
         // Discovery describes the service, not a tenant's data: no key needed.
         match (&route, method) {
@@ -230,25 +213,19 @@ impl<S: Store> Engine<S> {
             _ => {}
         }
         let principal = self
+            .authenticator
             .authenticate(parts)
             .await
-            .map_err(|failure| ScimError::new(401, failure.detail()))?;
-        let tenant = self
-            .store
-            .tenant(&principal.tenant)
-            .await
-            .map_err(response::store_error)?
-            .ok_or_else(|| ScimError::new(401, AuthFailure::Unknown.detail()))?;
+            .map_err(|failure| ScimError::new(failure.status(), failure.detail()))?;
+        let caller = Caller {
+            tenant: principal.tenant.name.clone(),
+            key_id: principal.key_id.clone(),
+        };
         let call = Call {
-            tenant,
             principal,
             parts,
             params: Params::parse(parts.uri.query()),
             base_url: self.base_url(parts),
-        };
-        let caller = Caller {
-            tenant: call.tenant.name.clone(),
-            key_id: call.principal.key_id.clone(),
         };
         let result = match (route, method) {
             (Route::Collection(resource_type), &Method::GET) => {
@@ -295,47 +272,54 @@ impl<S: Store> Engine<S> {
         Ok(response)
     }
 
-    async fn authenticate(&self, parts: &Parts) -> Result<Principal, AuthFailure> {
-        if let Some(authenticator) = &self.authenticator {
-            return authenticator.authenticate(parts).await;
-        }
-        let token = bearer_token(parts).ok_or(AuthFailure::Missing)?;
-        let hash = KeyHash::of(token);
-        let key = self
-            .store
-            .key_by_hash(&hash)
-            .await
-            .ok()
-            .flatten()
-            .ok_or(AuthFailure::Unknown)?;
-        // The store found it by hash; compare again in constant time, as a store's
-        // index may not.
-        if !key.hash.constant_time_eq(&hash) {
-            return Err(AuthFailure::Unknown);
-        }
-        if key.revoked.is_some() {
-            return Err(AuthFailure::Revoked);
-        }
-        if !key.is_valid_at(self.now()) {
-            return Err(AuthFailure::Expired);
-        }
-        Ok(Principal::new(key.tenant, Some(key.id)))
-    }
-
-    /// The absolute URL of the base path.
+    /// The absolute URL of the base path: the public URL when set, else the scheme and
+    /// host of the request (or of trusted forwarded headers) and the base path.
     fn base_url(&self, parts: &Parts) -> String {
         if let Some(url) = &self.config.public_url {
             return url.clone();
         }
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|host| host.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|authority| authority.as_str()))
-            .unwrap_or("localhost");
-        let scheme = parts.uri.scheme_str().unwrap_or("http");
+        let forwarded = self
+            .config
+            .trust_forwarded_headers
+            .then(|| forwarded(&parts.headers));
+        let (forwarded_scheme, forwarded_host) = forwarded.unwrap_or_default();
+        let host = forwarded_host
+            .or_else(|| {
+                let host = parts.headers.get(header::HOST)?.to_str().ok()?;
+                host.parse::<Authority>().ok()
+            })
+            .or_else(|| parts.uri.authority().cloned());
+        let host = host.as_ref().map_or("localhost", Authority::as_str);
+        let scheme = forwarded_scheme
+            .as_ref()
+            .or(parts.uri.scheme())
+            .map_or("http", Scheme::as_str);
         format!("{scheme}://{host}{}", self.config.base_path)
     }
+}
+
+/// The scheme and host of `X-Forwarded-Proto` and `X-Forwarded-Host`: the first value
+/// of each (the one the client-facing proxy set), when it is a well-formed `http` or
+/// `https`, and a well-formed host and port.
+fn forwarded(headers: &HeaderMap) -> (Option<Scheme>, Option<Authority>) {
+    let first = |name: &str| {
+        let value = headers.get(name)?.to_str().ok()?;
+        Some(value.split(',').next()?.trim().to_owned())
+    };
+    let scheme = first("x-forwarded-proto").and_then(|proto| {
+        if proto.eq_ignore_ascii_case("https") {
+            Some(Scheme::HTTPS)
+        } else if proto.eq_ignore_ascii_case("http") {
+            Some(Scheme::HTTP)
+        } else {
+            None
+        }
+    });
+    let host = first("x-forwarded-host")
+        .and_then(|host| host.parse::<Authority>().ok())
+        // An authority may carry user information; a host name may not.
+        .filter(|host| !host.as_str().contains('@'));
+    (scheme, host)
 }
 
 /// `405` with the `Allow` header RFC 9110 asks for.

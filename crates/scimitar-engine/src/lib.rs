@@ -4,10 +4,16 @@
 //! - Every endpoint: `/Users` and `/Groups` (GET, POST, PUT, PATCH, DELETE), lists with
 //!   filter, sort, index and cursor pagination and projection, `/.search`, `/Bulk`, and
 //!   discovery (`/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`).
+//! - Every endpoint is also a typed Rust call on [`Operations`] (create, get, replace,
+//!   patch, delete, list, search): the HTTP handlers and `/Bulk` are thin over it.
 //! - Tenants and API keys: each key identifies one tenant, keys are stored as hashes,
-//!   may expire and are revoked at once; a host may plug in its own [`Authenticator`].
-//! - A [`Store`] trait with an in-memory implementation ([`MemoryStore`]); writes are
-//!   atomic compare-and-swaps, uniqueness is enforced by the store.
+//!   may expire and are revoked at once; a host may plug in its own [`Authenticator`]
+//!   instead, and then keeps no tenants or keys here
+//!   ([`Engine::authenticated_by`]).
+//! - Storage split by concern: a [`ResourceStore`] for users and groups, a
+//!   [`TenantStore`] for tenants and keys, both implemented in memory by
+//!   [`MemoryStore`]; writes are atomic compare-and-swaps, uniqueness is enforced by the
+//!   store.
 //! - Identity-provider profiles per tenant ([`Compat`](scimitar_patch::Compat)): the
 //!   default accepts what Microsoft Entra ID and Okta send; output is always RFC 7644.
 //!
@@ -47,25 +53,30 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod admin;
 mod auth;
 mod config;
 mod engine;
 mod env;
 mod handlers;
+mod ops;
 mod query;
 mod response;
 mod route;
 mod store;
 mod tenant;
 
+pub use admin::AdminError;
 pub use auth::{AuthFailure, Authenticator, BoxFuture, Principal};
 pub use config::EngineConfig;
 pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};
+pub use ops::{ListRequest, ListResult, Operations, Preconditions};
 pub use response::SCIM_JSON;
 pub use store::conformance::block_on;
 pub use store::support as store_support;
 pub use store::{
-    ListPage, ListQuery, MemoryStore, Store, StoreError, StoredResource, UniqueKey, conformance,
+    ListPage, ListQuery, MemoryStore, ResourceStore, StoreError, StoredResource, TenantStore,
+    UniqueKey, conformance,
 };
 pub use tenant::{ApiKey, IssuedKey, KeyHash, Tenant, TenantId};

@@ -50,6 +50,12 @@ pub(crate) fn error(error: &ScimError) -> Response<Bytes> {
             HeaderValue::from_static("Bearer realm=\"scim\""),
         );
     }
+    // A failure on the service's side: the same request may succeed in a moment.
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     response
 }
 

@@ -1,4 +1,5 @@
-//! A durable [`Store`](scimitar_engine::Store) for `scimitar-engine` on one SQLite file.
+//! A durable [`ResourceStore`](scimitar_engine::ResourceStore) and
+//! [`TenantStore`](scimitar_engine::TenantStore) for `scimitar-engine` on one SQLite file.
 //!
 //! - One file, no setup: tables are created and migrated on open (numbered migrations),
 //!   in WAL mode so readers never wait for the writer. Reads run on a pool of read-only
@@ -28,7 +29,7 @@
 //! # Quick start
 //!
 //! ```
-//! use scimitar_engine::{Store, block_on};
+//! use scimitar_engine::{ResourceStore, TenantStore, block_on};
 //! use scimitar_patch::Compat;
 //! use scimitar_store_sqlite::SqliteStore;
 //!

@@ -28,8 +28,8 @@ impl SqliteStore {
             let page = |mut all: Vec<StoredResource>| -> ListPage {
                 let total = all.len();
                 match query.page {
-                    Some((start, count)) => ListPage::paged(all.drain(..).skip(start).take(count).collect(), total),
-                    None => ListPage::filtered(all),
+                    Some((start, count)) => ListPage::page(all.drain(..).skip(start).take(count).collect(), total),
+                    None => ListPage::Matches(all),
                 }
             };
             Ok(match plan(resource_type, query.filter) {
@@ -48,7 +48,7 @@ impl SqliteStore {
                         let limit = i64::try_from(count).unwrap_or(i64::MAX);
                         let offset = i64::try_from(start).unwrap_or(i64::MAX);
                         let resources = resources(connection, &sql, &[&tenant.0, &resource_type, &limit, &offset])?;
-                        ListPage::paged(resources, usize::try_from(total).unwrap_or(0))
+                        ListPage::page(resources, usize::try_from(total).unwrap_or(0))
                     }
                     None => page(resources(connection, &everything, &[&tenant.0, &resource_type])?),
                 },
@@ -116,17 +116,17 @@ impl SqliteStore {
             // SQLite from walking every resource in order instead), and paged here.
             let found = matching(&params, "ORDER BY +r.seq")?;
             return Ok(match (complete, query.page) {
-                (false, _) => ListPage::candidates(found),
-                (true, None) => ListPage::filtered(found),
+                (false, _) => ListPage::Candidates(found),
+                (true, None) => ListPage::Matches(found),
                 (true, Some((start, count))) => {
                     let total = found.len();
-                    ListPage::paged(found.into_iter().skip(start).take(count).collect(), total)
+                    ListPage::page(found.into_iter().skip(start).take(count).collect(), total)
                 }
             });
         }
         Ok(match (complete, query.page) {
-            (false, _) => ListPage::candidates(matching(&params, "ORDER BY r.seq")?),
-            (true, None) => ListPage::filtered(matching(&params, "ORDER BY r.seq")?),
+            (false, _) => ListPage::Candidates(matching(&params, "ORDER BY r.seq")?),
+            (true, None) => ListPage::Matches(matching(&params, "ORDER BY r.seq")?),
             (true, Some((start, count))) => {
                 let total: i64 = connection
                     .prepare(&format!("SELECT COUNT(*) {selection}"))
@@ -137,7 +137,7 @@ impl SqliteStore {
                     .map_err(unavailable)?;
                 let limit = scimitar_sql::page(start, count, dialect, &mut params);
                 let found = matching(&params, &format!("ORDER BY r.seq {limit}"))?;
-                ListPage::paged(found, usize::try_from(total).map_err(unavailable)?)
+                ListPage::page(found, usize::try_from(total).map_err(unavailable)?)
             }
         })
     }

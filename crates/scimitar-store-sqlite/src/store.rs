@@ -1,4 +1,4 @@
-//! The `Store` implementation.
+//! The `ResourceStore` and `TenantStore` implementations.
 
 use std::future::{Future, ready};
 use std::path::Path;
@@ -9,7 +9,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, params};
 
 use scimitar_engine::{
-    ApiKey, KeyHash, ListPage, ListQuery, Store, StoreError, StoredResource, Tenant, TenantId,
+    ApiKey, KeyHash, ListPage, ListQuery, ResourceStore, StoreError, StoredResource, Tenant,
+    TenantId, TenantStore,
 };
 use scimitar_schema::SchemaRegistry;
 
@@ -150,7 +151,7 @@ impl SqliteStore {
     }
 }
 
-impl Store for SqliteStore {
+impl TenantStore for SqliteStore {
     fn create_tenant(&self, tenant: Tenant) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.write(move |connection, _| {
             insert(
@@ -289,7 +290,9 @@ impl Store for SqliteStore {
             Ok(())
         })
     }
+}
 
+impl ResourceStore for SqliteStore {
     fn get(
         &self,
         tenant: &TenantId,

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{Request, Response, request::Parts};
-use scimitar_engine::{Engine, IdSource, Store};
+use scimitar_engine::{Engine, IdSource, TenantStore};
 use scimitar_patch::Compat;
 use scimitar_store_sqlite::SqliteStore;
 

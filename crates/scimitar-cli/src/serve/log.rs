@@ -21,7 +21,7 @@ use axum::response::Response;
 use chrono::{SecondsFormat, Utc};
 use http::{HeaderMap, Method, StatusCode, Uri, header};
 
-use scimitar_engine::{KeyHash, Store};
+use scimitar_engine::{KeyHash, ResourceStore, TenantStore};
 
 use super::server::App;
 
@@ -67,7 +67,7 @@ struct Caller {
 impl Caller {
     /// The key whose secret hashes to `hash` and its tenant, revoked or expired keys
     /// included (their requests fail, and the log says whose they were).
-    async fn of(store: &impl Store, hash: &KeyHash) -> Self {
+    async fn of(store: &(impl ResourceStore + TenantStore), hash: &KeyHash) -> Self {
         let Ok(Some(key)) = store.key_by_hash(hash).await else {
             return Self::default();
         };

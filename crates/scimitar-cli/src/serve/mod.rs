@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use scimitar_engine::{Engine, EngineConfig, Store};
+use scimitar_engine::{Engine, EngineConfig, TenantStore};
 use scimitar_patch::Compat;
 
 use crate::args::{Args, UsageError};

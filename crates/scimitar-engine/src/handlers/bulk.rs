@@ -3,17 +3,18 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode, header};
+use http::{Method, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
+use scimitar_patch::PatchRequest;
 use scimitar_schema::json::get_ci;
-use scimitar_schema::{ScimError, urn};
+use scimitar_schema::{Resource, ScimError, urn};
 
 use crate::engine::{Call, Engine};
-use crate::query::Params;
+use crate::ops::Preconditions;
 use crate::response;
-use crate::route::{Route, route};
-use crate::store::Store;
+use crate::route::Route;
+use crate::store::ResourceStore;
 
 /// One operation of a bulk request, as read.
 struct BulkOperation {
@@ -97,7 +98,7 @@ fn read_operation(number: usize, operation: &Value) -> Result<BulkOperation, Sci
     })
 }
 
-impl<S: Store> Engine<S> {
+impl<S: ResourceStore> Engine<S> {
     /// `POST /Bulk`.
     pub(crate) async fn bulk(
         &self,
@@ -250,8 +251,8 @@ impl<S: Store> Engine<S> {
         Value::Object(result)
     }
 
-    /// Runs one operation as the request it stands for; returns its result entry and,
-    /// for a create, the new id.
+    /// Runs one operation through the typed operations, as the request it stands for
+    /// would; returns its result entry and, for a create, the new id.
     async fn run_bulk_operation(
         &self,
         call: &Call<'_>,
@@ -265,98 +266,81 @@ impl<S: Store> Engine<S> {
                 .ok_or_else(|| ScimError::invalid_value(format!("unknown bulkId {bulk_id:?}")))?;
             path = format!("{head}/{id}");
         }
+        let data = || -> Result<Value, ScimError> {
+            let mut data = operation.data.clone().ok_or_else(|| {
+                ScimError::invalid_syntax(format!(
+                    "bulk operation {} {} needs 'data'",
+                    operation.method, operation.path
+                ))
+            })?;
+            resolve(&mut data, created);
+            Ok(data)
+        };
+        let preconditions = operation
+            .version
+            .as_deref()
+            .map_or_else(Preconditions::none, Preconditions::if_match);
         let full_path = format!("{}/{}", self.config.base_path, path.trim_start_matches('/'));
-        let mut builder = Request::builder()
-            .method(operation.method.clone())
-            .uri(full_path.as_str());
-        builder = builder.header(header::CONTENT_TYPE, response::SCIM_JSON);
-        if let Some(version) = &operation.version {
-            builder = builder.header(header::IF_MATCH, version.as_str());
-        }
-        let (parts, ()) = builder
-            .body(())
-            .map_err(|_| {
-                ScimError::invalid_path(format!("invalid bulk path {:?}", operation.path))
-            })?
-            .into_parts();
-        let data = match &operation.data {
-            Some(data) => {
-                let mut data = data.clone();
-                resolve(&mut data, created);
-                Bytes::from(serde_json::to_vec(&data).unwrap_or_default())
-            }
-            None => Bytes::new(),
+        // Only the path: a query in it is not part of a bulk operation.
+        let full_path = full_path.split('?').next().unwrap_or_default();
+        let ops = self.ops(call);
+        let not_bulk = || {
+            ScimError::invalid_path(format!(
+                "{} {} is not a bulk operation",
+                operation.method, operation.path
+            ))
         };
-        let sub_call = Call {
-            tenant: call.tenant.clone(),
-            principal: call.principal.clone(),
-            parts: &parts,
-            params: Params::default(),
-            base_url: call.base_url.clone(),
-        };
-        let route = route(parts.uri.path(), &self.config.base_path, |segment| {
-            self.endpoint_type(segment)
-                .map(|resource_type| resource_type.name.as_str())
-        });
-        let response = match (route, &operation.method) {
+        let (status, written) = match (self.route(full_path), &operation.method) {
             (Route::Collection(resource_type), &Method::POST) => {
-                self.create(&sub_call, resource_type, &data).await?
+                let resource = Resource::from_value(data()?)?;
+                (
+                    StatusCode::CREATED,
+                    Some(ops.create(resource_type, resource).await?),
+                )
             }
             (Route::Resource(resource_type, id), &Method::PUT) => {
-                self.replace(&sub_call, resource_type, id, &data).await?
+                let resource = Resource::from_value(data()?)?;
+                let replaced = ops.replace(resource_type, id, resource, &preconditions);
+                (StatusCode::OK, Some(replaced.await?))
             }
             (Route::Resource(resource_type, id), &Method::PATCH) => {
-                self.patch(&sub_call, resource_type, id, &data).await?
+                let request = PatchRequest::from_value(&data()?, &call.principal.tenant.compat)?;
+                let patched = ops
+                    .patch(resource_type, id, &request, &preconditions)
+                    .await?;
+                let status = if self.patch_answers_no_content(resource_type) {
+                    StatusCode::NO_CONTENT
+                } else {
+                    StatusCode::OK
+                };
+                (status, Some(patched))
             }
             (Route::Resource(resource_type, id), &Method::DELETE) => {
-                self.delete(&sub_call, resource_type, id).await?
+                ops.delete(resource_type, id, &preconditions).await?;
+                (StatusCode::NO_CONTENT, None)
             }
-            _ => {
-                return Err(ScimError::invalid_path(format!(
-                    "{} {} is not a bulk operation",
-                    operation.method, operation.path
-                )));
-            }
+            _ => return Err(not_bulk()),
         };
         let mut result = Map::new();
         result.insert("method".into(), Value::String(operation.method.to_string()));
         if let Some(bulk_id) = &operation.bulk_id {
             result.insert("bulkId".into(), Value::String(bulk_id.clone()));
         }
-        let headers = response.headers();
-        let text = |name| {
-            headers
-                .get(name)
-                .and_then(|value: &http::HeaderValue| value.to_str().ok())
-                .map(str::to_owned)
+        let location = match &written {
+            Some(written) => {
+                result.insert(
+                    "version".into(),
+                    Value::String(response::etag(written.version)),
+                );
+                self.location(call, &written.resource_type, &written.id)
+            }
+            None => format!("{}/{}", call.base_url, path.trim_start_matches('/')),
         };
-        if let Some(version) = text(header::ETAG) {
-            result.insert("version".into(), Value::String(version));
-        }
-        let body: Option<Value> = serde_json::from_slice(response.body()).ok();
-        let id = body
-            .as_ref()
-            .and_then(|body| body.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let location = text(header::LOCATION)
-            .or_else(|| {
-                body.as_ref()
-                    .and_then(|body| body.pointer("/meta/location"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-            .or_else(|| {
-                (operation.method == Method::DELETE)
-                    .then(|| format!("{}/{}", call.base_url, path.trim_start_matches('/')))
-            });
-        if let Some(location) = location {
-            result.insert("location".into(), Value::String(location));
-        }
-        result.insert(
-            "status".into(),
-            Value::String(response.status().as_u16().to_string()),
-        );
+        result.insert("location".into(), Value::String(location));
+        result.insert("status".into(), Value::String(status.as_u16().to_string()));
+        let id = written
+            .filter(|_| operation.method == Method::POST)
+            .map(|written| written.id);
         Ok((Value::Object(result), id))
     }
 }

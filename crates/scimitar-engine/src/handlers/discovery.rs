@@ -8,7 +8,7 @@ use scimitar_schema::{ScimError, urn};
 
 use crate::engine::Engine;
 use crate::response;
-use crate::store::Store;
+use crate::store::ResourceStore;
 
 /// A ListResponse holding every item.
 fn list_of(items: Vec<Value>) -> Value {
@@ -21,7 +21,7 @@ fn list_of(items: Vec<Value>) -> Value {
     })
 }
 
-impl<S: Store> Engine<S> {
+impl<S: ResourceStore> Engine<S> {
     /// `GET /ServiceProviderConfig`.
     pub(crate) fn service_provider_config(&self, base_url: &str) -> Response<Bytes> {
         let config = &self.config;

@@ -1,6 +1,5 @@
-//! Lists and searches: filter, sort, paginate (by index or cursor), project.
-
-use std::cmp::Ordering;
+//! `GET /Users` and `POST /.search`: the query or body read, the list operation
+//! called, the page rendered with index or cursor pagination and the projection.
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
@@ -8,21 +7,17 @@ use serde_json::{Value, json};
 
 use scimitar_filter::{Filter, ParseOptions, SortBy};
 use scimitar_schema::json::get_ci;
-use scimitar_schema::{AttributeDef, AttributeType, CompiledFilter, ResourceType, ScimError, urn};
+use scimitar_schema::{ScimError, urn};
 
-use crate::engine::{Call, Engine, stored};
+use crate::engine::{Call, Engine};
 use crate::handlers::resources::Lists;
+use crate::ops::{ListRequest, ListResult};
 use crate::response;
-use crate::store::{ListQuery, Store, StoredResource};
+use crate::store::ResourceStore;
 
-/// A list request, from query parameters or a `/.search` body.
-pub(crate) struct ListRequest {
-    filter: Option<Filter>,
-    sort_by: Option<SortBy>,
-    descending: bool,
-    /// 0-based offset of the first result.
-    offset: usize,
-    count: usize,
+/// A list request as HTTP carries it, from query parameters or a `/.search` body.
+struct HttpList {
+    request: ListRequest,
     /// Cursor pagination (RFC 9865) was asked for.
     cursor: bool,
     lists: Lists,
@@ -47,19 +42,6 @@ fn integer(name: &str, text: &str) -> Result<i64, ScimError> {
     }
 }
 
-/// Whether `filter` tests the top-level attribute `name`.
-fn mentions(filter: &Filter, name: &str) -> bool {
-    use scimitar_filter::{Expr, FilterLeaf};
-    match filter {
-        Expr::Leaf(FilterLeaf::Attr(test)) => test.path().name.matches(name),
-        Expr::Leaf(FilterLeaf::ValuePath(path)) => path.name.matches(name),
-        Expr::Not(inner) => mentions(inner, name),
-        Expr::And(left, right) | Expr::Or(left, right) => {
-            mentions(left, name) || mentions(right, name)
-        }
-    }
-}
-
 /// A cursor is the offset of the page it starts, written `p<offset>`.
 fn cursor_offset(cursor: &str) -> Result<usize, ScimError> {
     if cursor.is_empty() {
@@ -76,7 +58,7 @@ fn cursor_offset(cursor: &str) -> Result<usize, ScimError> {
         })
 }
 
-impl ListRequest {
+impl HttpList {
     #[allow(clippy::too_many_arguments)]
     fn new(
         filter: Option<&str>,
@@ -87,7 +69,6 @@ impl ListRequest {
         cursor: Option<&str>,
         lists: Lists,
         lenient: bool,
-        (default_count, max_count): (usize, usize),
     ) -> Result<Self, ScimError> {
         let options = ParseOptions::default().lenient(lenient);
         let filter = filter
@@ -114,12 +95,10 @@ impl ListRequest {
                 )));
             }
         };
-        let count = match count {
-            Some(text) => usize::try_from(integer("count", text)?.max(0))
-                .unwrap_or(usize::MAX)
-                .min(max_count),
-            None => default_count.min(max_count),
-        };
+        let count = count
+            .map(|text| integer("count", text))
+            .transpose()?
+            .map(|count| usize::try_from(count.max(0)).unwrap_or(usize::MAX));
         let offset = match (cursor, start_index) {
             (Some(cursor), _) => cursor_offset(cursor.trim())?,
             (None, Some(text)) => {
@@ -127,18 +106,20 @@ impl ListRequest {
             }
             (None, None) => 0,
         };
+        let mut request = ListRequest::new();
+        request.filter = filter;
+        request.sort_by = sort_by;
+        request.descending = descending;
+        request.offset = offset;
+        request.count = count;
         Ok(Self {
-            filter,
-            sort_by,
-            descending,
-            offset,
-            count,
+            request,
             cursor: cursor.is_some(),
             lists,
         })
     }
 
-    fn from_params(call: &Call<'_>, limits: (usize, usize)) -> Result<Self, ScimError> {
+    fn from_params(call: &Call<'_>) -> Result<Self, ScimError> {
         let params = &call.params;
         Self::new(
             params.get("filter"),
@@ -149,16 +130,11 @@ impl ListRequest {
             params.get("cursor"),
             Lists::from_call(call)?,
             call.lenient(),
-            limits,
         )
     }
 
     /// From a SearchRequest body (RFC 7644 §3.4.3).
-    fn from_search(
-        call: &Call<'_>,
-        body: &Value,
-        limits: (usize, usize),
-    ) -> Result<Self, ScimError> {
+    fn from_search(call: &Call<'_>, body: &Value) -> Result<Self, ScimError> {
         let Value::Object(body) = body else {
             return Err(ScimError::invalid_syntax(
                 "a search request must be a JSON object",
@@ -207,67 +183,20 @@ impl ListRequest {
             text("cursor")?.as_deref(),
             lists,
             call.lenient(),
-            limits,
         )
     }
 }
 
-/// What a sort compares: text (folded unless case-exact), numbers, booleans.
-#[derive(PartialEq, PartialOrd)]
-enum SortKey {
-    Bool(bool),
-    Number(f64),
-    Text(String),
-}
-
-fn sort_key(
-    stored_resource: &StoredResource,
-    sort_by: &SortBy,
-    def: Option<&AttributeDef>,
-) -> Option<SortKey> {
-    let path = &sort_by.0;
-    let container = stored_resource.resource.container(path.urn.as_ref())?;
-    let mut value = get_ci(container, path.name.as_str())?;
-    // A multi-valued attribute sorts by its primary value, else its first.
-    if let Value::Array(items) = value {
-        value = items
-            .iter()
-            .find(|item| item.get("primary") == Some(&Value::Bool(true)))
-            .or_else(|| items.first())?;
-    }
-    let value = match (&path.sub_attr, value) {
-        (Some(sub), Value::Object(object)) => get_ci(object, sub.as_str())?,
-        (None, Value::Object(object)) => get_ci(object, "value")?,
-        (_, value) => value,
-    };
-    let case_exact = def.is_some_and(|def| def.case_exact);
-    match value {
-        Value::String(text)
-            if case_exact || def.is_some_and(|def| def.kind == AttributeType::DateTime) =>
-        {
-            Some(SortKey::Text(text.clone()))
-        }
-        Value::String(text) => Some(SortKey::Text(text.to_lowercase())),
-        Value::Number(number) => number.as_f64().map(SortKey::Number),
-        Value::Bool(flag) => Some(SortKey::Bool(*flag)),
-        _ => None,
-    }
-}
-
-impl<S: Store> Engine<S> {
-    fn page_limits(&self) -> (usize, usize) {
-        (self.config.default_page_size, self.config.max_page_size)
-    }
-
+impl<S: ResourceStore> Engine<S> {
     /// `GET /Users`.
     pub(crate) async fn list(
         &self,
         call: &Call<'_>,
         resource_type: &str,
     ) -> Result<Response<Bytes>, ScimError> {
-        let request = ListRequest::from_params(call, self.page_limits())?;
-        let resource_type = self.resource_type(resource_type)?;
-        self.run_list(call, &[resource_type], &request).await
+        let list = HttpList::from_params(call)?;
+        let result = self.ops(call).list(resource_type, &list.request).await?;
+        self.list_response(call, &list, result).await
     }
 
     /// `POST /.search`, `POST /Users/.search`.
@@ -278,132 +207,42 @@ impl<S: Store> Engine<S> {
         body: &Bytes,
     ) -> Result<Response<Bytes>, ScimError> {
         let body = self.body_json(call, body, self.config.max_body_size)?;
-        let request = ListRequest::from_search(call, &body, self.page_limits())?;
-        let resource_types: Vec<&ResourceType> = match resource_type {
-            Some(name) => vec![self.resource_type(name)?],
-            None => self.registry.resource_types().iter().collect(),
-        };
-        self.run_list(call, &resource_types, &request).await
+        let list = HttpList::from_search(call, &body)?;
+        let types: Vec<&str> = resource_type.into_iter().collect();
+        let result = self.ops(call).search(&types, &list.request).await?;
+        self.list_response(call, &list, result).await
     }
 
-    async fn run_list(
+    /// The ListResponse of a page, with its pagination attributes.
+    async fn list_response(
         &self,
         call: &Call<'_>,
-        resource_types: &[&ResourceType],
-        request: &ListRequest,
+        list: &HttpList,
+        result: ListResult,
     ) -> Result<Response<Bytes>, ScimError> {
-        // The store pages for us only when the order is its own and one type is listed.
-        let store_pages = request.sort_by.is_none() && resource_types.len() == 1;
-        let page = store_pages.then_some((request.offset, request.count));
-        let mut matches: Vec<StoredResource> = Vec::new();
-        let mut total = 0;
-        let mut paged = false;
-        for resource_type in resource_types {
-            let compiled = request
-                .filter
-                .as_ref()
-                .map(|filter| CompiledFilter::compile(filter, &self.registry, Some(resource_type)))
-                .transpose()?;
-            // A user's `groups` is computed, not stored: a filter on it is evaluated here,
-            // on resources with their groups filled in.
-            let on_groups = resource_type.name == "User"
-                && request
-                    .filter
-                    .as_ref()
-                    .is_some_and(|filter| mentions(filter, "groups"));
-            if on_groups {
-                let everything = ListQuery::new(None, None);
-                let listed = stored(
-                    self.store
-                        .list(&call.tenant.id, &resource_type.name, everything)
-                        .await,
-                )?;
-                for mut candidate in listed.resources {
-                    self.fill_groups(call, &mut candidate).await?;
-                    if compiled
-                        .as_ref()
-                        .is_none_or(|compiled| compiled.matches(&candidate.resource))
-                    {
-                        matches.push(candidate);
-                    }
-                }
-                continue;
-            }
-            let query = ListQuery::new(request.filter.as_ref(), page);
-            let listed = stored(
-                self.store
-                    .list(&call.tenant.id, &resource_type.name, query)
-                    .await,
-            )?;
-            if listed.filtered && listed.paged {
-                paged = true;
-                total += listed.total;
-                matches.extend(listed.resources);
-                continue;
-            }
-            let filtered = listed.filtered;
-            matches.extend(listed.resources.into_iter().filter(|candidate| {
-                filtered
-                    || compiled
-                        .as_ref()
-                        .is_none_or(|compiled| compiled.matches(&candidate.resource))
-            }));
-        }
-        if let Some(sort_by) = &request.sort_by {
-            let def = resource_types
-                .first()
-                .and_then(|resource_type| self.registry.resolve(resource_type, &sort_by.0))
-                .map(|resolved| resolved.target());
-            let mut keyed: Vec<(Option<SortKey>, StoredResource)> = matches
-                .into_iter()
-                .map(|resource| (sort_key(&resource, sort_by, def), resource))
-                .collect();
-            // Stable: equal keys keep the store's order. Missing values sort last.
-            keyed.sort_by(|(left, _), (right, _)| {
-                let ordering = match (left, right) {
-                    (Some(left), Some(right)) => left.partial_cmp(right).unwrap_or(Ordering::Equal),
-                    (Some(_), None) => return Ordering::Less,
-                    (None, Some(_)) => return Ordering::Greater,
-                    (None, None) => Ordering::Equal,
-                };
-                if request.descending {
-                    ordering.reverse()
-                } else {
-                    ordering
-                }
-            });
-            matches = keyed.into_iter().map(|(_, resource)| resource).collect();
-        }
-        let page_resources: Vec<StoredResource> = if paged {
-            matches
-        } else {
-            total = matches.len();
-            matches
-                .into_iter()
-                .skip(request.offset)
-                .take(request.count)
-                .collect()
-        };
-        let mut rendered = Vec::with_capacity(page_resources.len());
-        for resource in page_resources {
-            rendered.push(self.render(call, resource, &request.lists).await?);
+        let ListResult { resources, total } = result;
+        let offset = list.request.offset;
+        let mut rendered = Vec::with_capacity(resources.len());
+        for resource in resources {
+            rendered.push(self.render(call, resource, &list.lists).await?);
         }
         let mut body = json!({
             "schemas": [urn::LIST_RESPONSE],
             "totalResults": total,
             "itemsPerPage": rendered.len(),
         });
-        if request.cursor {
-            let next = request.offset + rendered.len();
+        if list.cursor {
+            let next = offset + rendered.len();
             if next < total && !rendered.is_empty() {
                 body["nextCursor"] = Value::String(format!("p{next}"));
             }
-            if request.offset > 0 {
+            if offset > 0 {
+                let count = self.page_size(list.request.count);
                 body["previousCursor"] =
-                    Value::String(format!("p{}", request.offset.saturating_sub(request.count)));
+                    Value::String(format!("p{}", offset.saturating_sub(count)));
             }
         } else {
-            body["startIndex"] = json!(request.offset + 1);
+            body["startIndex"] = json!(offset + 1);
         }
         body["Resources"] = Value::Array(rendered);
         Ok(response::json(StatusCode::OK, &body))

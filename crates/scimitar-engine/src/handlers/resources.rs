@@ -1,16 +1,17 @@
 //! Reading one resource, rendering it, and the request-level checks shared by the
-//! write endpoints: bodies, preconditions and projections.
+//! write endpoints: bodies and projections.
 
 use bytes::Bytes;
-use http::{HeaderMap, Response, StatusCode, header};
+use http::{Response, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use scimitar_filter::{AttributeList, ParseOptions};
-use scimitar_schema::{Projection, Resource, ResourceType, ScimError, project_owned};
+use scimitar_schema::{Projection, Resource, ScimError, project_owned};
 
-use crate::engine::{Call, Engine, stored};
+use crate::engine::{Call, Engine};
+use crate::ops::{Operations, Preconditions};
 use crate::response::{self, etag, set_header};
-use crate::store::{Store, StoredResource};
+use crate::store::{ResourceStore, StoredResource};
 
 /// The `attributes` / `excludedAttributes` of a request.
 #[derive(Default)]
@@ -77,84 +78,10 @@ impl Lists {
     }
 }
 
-/// What `If-Match` / `If-None-Match` ask.
-pub(crate) struct Preconditions {
-    if_match: Option<String>,
-    if_none_match: Option<String>,
-}
-
-impl Preconditions {
-    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        let read = |name| {
-            headers
-                .get(name)
-                .and_then(|value: &http::HeaderValue| value.to_str().ok())
-                .map(str::to_owned)
-        };
-        Self {
-            if_match: read(header::IF_MATCH),
-            if_none_match: read(header::IF_NONE_MATCH),
-        }
-    }
-
-    /// Whether the client asked for compare-and-swap semantics.
-    pub(crate) fn has_if_match(&self) -> bool {
-        self.if_match.is_some()
-    }
-
-    /// Checks a write against the current version (`None`: no such resource).
-    pub(crate) fn check_write(&self, current: Option<u64>) -> Result<(), ScimError> {
-        if let Some(wanted) = &self.if_match
-            && !current.is_some_and(|version| tag_list_matches(wanted, version))
-        {
-            return Err(ScimError::new(
-                412,
-                "the resource's version does not match If-Match",
-            ));
-        }
-        if let (Some(unwanted), Some(version)) = (&self.if_none_match, current)
-            && tag_list_matches(unwanted, version)
-        {
-            return Err(ScimError::new(
-                412,
-                "the resource's version matches If-None-Match",
-            ));
-        }
-        Ok(())
-    }
-
-    /// For a read: `Some(304)` when `If-None-Match` matches, `412` when `If-Match` fails.
-    pub(crate) fn check_read(&self, version: u64) -> Result<bool, ScimError> {
-        if let Some(wanted) = &self.if_match
-            && !tag_list_matches(wanted, version)
-        {
-            return Err(ScimError::new(
-                412,
-                "the resource's version does not match If-Match",
-            ));
-        }
-        Ok(self
-            .if_none_match
-            .as_ref()
-            .is_some_and(|unwanted| tag_list_matches(unwanted, version)))
-    }
-}
-
-/// Whether a comma-separated list of entity tags (or `*`) names `version`; weak and
-/// strong forms compare alike (RFC 9110 weak comparison).
-fn tag_list_matches(list: &str, version: u64) -> bool {
-    let current = version.to_string();
-    list.split(',')
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == current)
-}
-
-impl<S: Store> Engine<S> {
-    /// The resource type called `name` (routing found it, so it exists).
-    pub(crate) fn resource_type(&self, name: &str) -> Result<&ResourceType, ScimError> {
-        self.registry
-            .resource_type(name)
-            .ok_or_else(|| ScimError::not_found(format!("no resource type {name}")))
+impl<S: ResourceStore> Engine<S> {
+    /// The operations, acting for the request's principal.
+    pub(crate) fn ops<'a>(&'a self, call: &'a Call<'_>) -> Operations<'a, S> {
+        self.operations(&call.principal)
     }
 
     /// The absolute location of a resource.
@@ -195,7 +122,26 @@ impl<S: Store> Engine<S> {
             self.add_groups(call, &stored_resource.id, &mut resource)
                 .await?;
         }
+        if stored_resource.resource_type == "Group" && lists.may_include("members") {
+            self.add_member_refs(call, &mut resource);
+        }
         Ok(project_owned(resource, &self.registry, lists.projection()).into_value())
+    }
+
+    /// Sets each member's `$ref` (RFC 7643 §4.2) to its location under this request's
+    /// base URL, whatever a client sent.
+    fn add_member_refs(&self, call: &Call<'_>, group: &mut Resource) {
+        let Some(Value::Array(members)) = group.as_map_mut().get_mut("members") else {
+            return;
+        };
+        for member in members.iter_mut().filter_map(Value::as_object_mut) {
+            let id = member.get("value").and_then(Value::as_str);
+            let kind = member.get("type").and_then(Value::as_str);
+            if let (Some(id), Some(kind @ ("User" | "Group"))) = (id, kind) {
+                let location = self.location(call, kind, id);
+                member.insert("$ref".into(), Value::String(location));
+            }
+        }
     }
 
     /// Sets a user's computed `groups` attribute (RFC 7643 §4.1.2).
@@ -205,11 +151,7 @@ impl<S: Store> Engine<S> {
         user_id: &str,
         resource: &mut Resource,
     ) -> Result<(), ScimError> {
-        let groups = stored(
-            self.store
-                .groups_with_member(&call.tenant.id, user_id)
-                .await,
-        )?;
+        let groups = self.ops(call).groups_of(user_id).await?;
         if !groups.is_empty() {
             let groups: Vec<Value> = groups
                 .into_iter()
@@ -222,16 +164,6 @@ impl<S: Store> Engine<S> {
                 .insert("groups".into(), Value::Array(groups));
         }
         Ok(())
-    }
-
-    /// A stored user with its computed `groups`, for filters that test them.
-    pub(crate) async fn fill_groups(
-        &self,
-        call: &Call<'_>,
-        user: &mut StoredResource,
-    ) -> Result<(), ScimError> {
-        let id = user.id.clone();
-        self.add_groups(call, &id, &mut user.resource).await
     }
 
     /// A response carrying one resource, with its `ETag` (and `Location` for `201`).
@@ -254,17 +186,6 @@ impl<S: Store> Engine<S> {
         Ok(response)
     }
 
-    /// The stored resource, or `404`.
-    pub(crate) async fn existing(
-        &self,
-        call: &Call<'_>,
-        resource_type: &str,
-        id: &str,
-    ) -> Result<StoredResource, ScimError> {
-        stored(self.store.get(&call.tenant.id, resource_type, id).await)?
-            .ok_or_else(|| ScimError::not_found(format!("{resource_type} {id:?} not found")))
-    }
-
     /// `GET /Users/{id}`.
     pub(crate) async fn get(
         &self,
@@ -273,7 +194,7 @@ impl<S: Store> Engine<S> {
         id: &str,
     ) -> Result<Response<Bytes>, ScimError> {
         let lists = Lists::from_call(call)?;
-        let stored_resource = self.existing(call, resource_type, id).await?;
+        let stored_resource = self.ops(call).get(resource_type, id).await?;
         if Preconditions::from_headers(&call.parts.headers).check_read(stored_resource.version)? {
             let mut response = response::empty(StatusCode::NOT_MODIFIED);
             set_header(&mut response, header::ETAG, &etag(stored_resource.version));

@@ -1,4 +1,4 @@
-//! The behaviour every [`Store`] must have, as checks a store's tests run, and
+//! The behaviour every store must have, as checks a store's tests run, and
 //! [`block_on`], a minimal executor to run them with.
 //!
 //! Each check takes a store and panics with a message naming the broken rule. The checks
@@ -26,7 +26,9 @@ use scimitar_filter::Filter;
 use scimitar_patch::Compat;
 use scimitar_schema::{Resource, SchemaRegistry, matches, urn};
 
-use super::{ListPage, ListQuery, Store, StoreError, StoredResource, UniqueKey};
+use super::{
+    ListPage, ListQuery, ResourceStore, StoreError, StoredResource, TenantStore, UniqueKey,
+};
 use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 
 /// Runs a future to completion on the current thread, parking it while the future is
@@ -59,7 +61,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 /// Runs every check, each on a new store from `make`.
-pub async fn run_all<S: Store>(make: impl Fn() -> S) {
+pub async fn run_all<S: ResourceStore + TenantStore>(make: impl Fn() -> S) {
     tenants(&make()).await;
     keys(&make()).await;
     create_and_get(&make()).await;
@@ -75,7 +77,7 @@ pub async fn run_all<S: Store>(make: impl Fn() -> S) {
 
 /// Runs every check on one store, as a durable store that is costly to set up may
 /// prefer; it must hold no tenant or key named `conformance-…` yet.
-pub async fn run_shared<S: Store>(store: &S) {
+pub async fn run_shared<S: ResourceStore + TenantStore>(store: &S) {
     tenants(store).await;
     keys(store).await;
     create_and_get(store).await;
@@ -91,7 +93,7 @@ pub async fn run_shared<S: Store>(store: &S) {
 
 /// Tenants: create, get by id and by name, list by name, and `AlreadyExists` for a
 /// taken id or name.
-pub async fn tenants<S: Store>(store: &S) {
+pub async fn tenants<S: ResourceStore + TenantStore>(store: &S) {
     let zulu = new_tenant("conformance-tenants-1", "conformance-tenants-zulu");
     let acme = new_tenant("conformance-tenants-2", "conformance-tenants-acme");
     let beta = new_tenant("conformance-tenants-3", "conformance-tenants-beta");
@@ -158,7 +160,7 @@ pub async fn tenants<S: Store>(store: &S) {
 /// Keys: add, find by hash (revoked or not), list a tenant's keys by creation, revoke
 /// (`NotFound` for an unknown key); `AlreadyExists` for a taken id or hash and
 /// `NotFound` for an unknown tenant.
-pub async fn keys<S: Store>(store: &S) {
+pub async fn keys<S: ResourceStore + TenantStore>(store: &S) {
     let one = new_tenant("conformance-keys-1", "conformance-keys-one");
     let two = new_tenant("conformance-keys-2", "conformance-keys-two");
     ok(store.create_tenant(one.clone()).await, "create a tenant");
@@ -268,7 +270,7 @@ pub async fn keys<S: Store>(store: &S) {
 
 /// Resources: create and get back unchanged; `None` for an unknown id or another type;
 /// `AlreadyExists` for a taken id of any type.
-pub async fn create_and_get<S: Store>(store: &S) {
+pub async fn create_and_get<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "create").await;
     assert_eq!(
         get(store, &tenant, "User", "u1").await,
@@ -351,7 +353,7 @@ pub async fn create_and_get<S: Store>(store: &S) {
 
 /// Lists without a filter return the type's resources in creation order, which
 /// replacing keeps and deleting closes up.
-pub async fn list_order<S: Store>(store: &S) {
+pub async fn list_order<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "order").await;
     for (id, name) in [("u3", "carol"), ("u1", "alice"), ("u2", "bob")] {
         ok(store.create(&tenant, user(id, name)).await, "create a user");
@@ -373,7 +375,7 @@ pub async fn list_order<S: Store>(store: &S) {
     assert!(
         list_all(store, &tenant, "Widget")
             .await
-            .resources
+            .into_resources()
             .is_empty(),
         "a type with no resources"
     );
@@ -391,7 +393,7 @@ pub async fn list_order<S: Store>(store: &S) {
         "replacing keeps the creation order"
     );
     assert_eq!(
-        page.resources[0].resource.get_str("userName"),
+        page.resources()[0].resource.get_str("userName"),
         Some("caroline")
     );
 
@@ -411,7 +413,7 @@ pub async fn list_order<S: Store>(store: &S) {
 
 /// Replace is a compare-and-swap: it stores the new version when the expected one is
 /// current, and otherwise fails with `VersionMismatch` (or `NotFound`) and changes nothing.
-pub async fn replace_compare_and_swap<S: Store>(store: &S) {
+pub async fn replace_compare_and_swap<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "replace").await;
     ok(
         store.create(&tenant, user("u1", "alice")).await,
@@ -472,7 +474,7 @@ pub async fn replace_compare_and_swap<S: Store>(store: &S) {
 /// Unique keys: taken ones fail create and replace with `Conflict` naming the key, and
 /// change nothing; a replace keeps its own keys; keys freed by a replace or delete are
 /// free; keys are per resource type.
-pub async fn uniqueness<S: Store>(store: &S) {
+pub async fn uniqueness<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "unique").await;
     ok(
         store.create(&tenant, user("u1", "alice")).await,
@@ -574,7 +576,7 @@ pub async fn uniqueness<S: Store>(store: &S) {
 /// Deleting a resource (compare-and-swap when a version is given) removes it from every
 /// group of the tenant that lists it, each getting the next version and
 /// `meta.lastModified`, and returns those groups' ids.
-pub async fn delete_cascades_membership<S: Store>(store: &S) {
+pub async fn delete_cascades_membership<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "delete").await;
     for (id, name) in [("u1", "alice"), ("u2", "bob")] {
         ok(store.create(&tenant, user(id, name)).await, "create a user");
@@ -601,7 +603,7 @@ pub async fn delete_cascades_membership<S: Store>(store: &S) {
     ] {
         ok(store.create(&tenant, group).await, "create a group");
     }
-    let before: Vec<StoredResource> = list_all(store, &tenant, "Group").await.resources;
+    let before: Vec<StoredResource> = list_all(store, &tenant, "Group").await.into_resources();
 
     assert_eq!(
         store.delete(&tenant, "User", "u1", Some(2), at(99)).await,
@@ -623,7 +625,7 @@ pub async fn delete_cascades_membership<S: Store>(store: &S) {
         "a failed delete deletes nothing"
     );
     assert_eq!(
-        list_all(store, &tenant, "Group").await.resources,
+        list_all(store, &tenant, "Group").await.resources(),
         before,
         "a failed delete changes no group"
     );
@@ -713,7 +715,7 @@ pub async fn delete_cascades_membership<S: Store>(store: &S) {
 
 /// `groups_with_member` lists `(id, displayName)` of the groups listing a member, by
 /// group id, as replaces change them.
-pub async fn groups_with_member<S: Store>(store: &S) {
+pub async fn groups_with_member<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "member").await;
     for (id, name) in [("u1", "alice"), ("u2", "bob")] {
         ok(store.create(&tenant, user(id, name)).await, "create a user");
@@ -772,7 +774,7 @@ pub async fn groups_with_member<S: Store>(store: &S) {
 
 /// Nothing crosses tenants: the same ids and unique keys in two tenants are independent
 /// resources, and lists, lookups, writes and cascades stay in their tenant.
-pub async fn tenant_isolation<S: Store>(store: &S) {
+pub async fn tenant_isolation<S: ResourceStore + TenantStore>(store: &S) {
     let one = setup(store, "isolation-one").await;
     let two = setup(store, "isolation-two").await;
     ok(
@@ -825,7 +827,7 @@ pub async fn tenant_isolation<S: Store>(store: &S) {
     );
     assert!(
         found
-            .resources
+            .resources()
             .iter()
             .all(|resource| resource.resource.get_str("userName") != Some("bob"))
     );
@@ -896,7 +898,7 @@ pub async fn tenant_isolation<S: Store>(store: &S) {
 /// order (the page of them, with their total, when also `paged`); any other result holds
 /// every match, in creation order. Matches are what [`scimitar_schema::matches`] says
 /// against [`SchemaRegistry::core`].
-pub async fn index_lookups_agree_with_scan<S: Store>(store: &S) {
+pub async fn index_lookups_agree_with_scan<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "lookup").await;
     // No unique keys here: lookups must find values a uniqueness rule would forbid.
     let users = [
@@ -988,7 +990,9 @@ pub async fn index_lookups_agree_with_scan<S: Store>(store: &S) {
     ];
     let registry = SchemaRegistry::core();
     for (resource_type, filters) in [("User", &user_filters[..]), ("Group", &group_filters[..])] {
-        let everything = list_all(store, &tenant, resource_type).await.resources;
+        let everything = list_all(store, &tenant, resource_type)
+            .await
+            .into_resources();
         for text in filters {
             let filter = filter(text);
             let expected: Vec<&str> = everything
@@ -1008,7 +1012,7 @@ pub async fn index_lookups_agree_with_scan<S: Store>(store: &S) {
 
 /// Paging: a list marked `paged` holds the requested slice of the matches and counts
 /// them all in `total`; an unpaged one holds every match.
-pub async fn paging<S: Store>(store: &S) {
+pub async fn paging<S: ResourceStore + TenantStore>(store: &S) {
     let tenant = setup(store, "paging").await;
     for (index, id) in ["u1", "u2", "u3", "u4", "u5"].into_iter().enumerate() {
         let mut user = user(id, &format!("user{index}"));
@@ -1019,7 +1023,7 @@ pub async fn paging<S: Store>(store: &S) {
         }
         ok(store.create(&tenant, user).await, "create a user");
     }
-    let everything = list_all(store, &tenant, "User").await.resources;
+    let everything = list_all(store, &tenant, "User").await.into_resources();
     let all: Vec<&str> = everything.iter().map(|user| user.id.as_str()).collect();
     let even = ["u1", "u3", "u5"];
     for page in [(0, 2), (2, 2), (4, 2), (5, 2), (10, 2), (0, 0), (0, 100)] {
@@ -1052,9 +1056,9 @@ pub async fn paging<S: Store>(store: &S) {
             .await,
         "list",
     );
-    assert!(empty.resources.is_empty(), "a type with no resources");
+    assert!(empty.resources().is_empty(), "a type with no resources");
     assert!(
-        !empty.paged || empty.total == 0,
+        !empty.is_paged() || empty.total().unwrap_or_default() == 0,
         "a paged empty list totals 0"
     );
 }
@@ -1068,7 +1072,7 @@ fn check_listed(
     page: Option<(usize, usize)>,
     context: &str,
 ) {
-    for resource in &found.resources {
+    for resource in found.resources() {
         let stored = everything.iter().find(|stored| stored.id == resource.id);
         assert_eq!(
             Some(resource),
@@ -1086,19 +1090,19 @@ fn check_listed(
         "{context}: resources out of creation order (or repeated): {listed:?}"
     );
     assert!(
-        !found.paged || found.filtered,
+        !found.is_paged() || found.is_filtered(),
         "{context}: paged but not filtered"
     );
-    if found.paged {
+    if found.is_paged() {
         let (start, count) = page.unwrap_or_else(|| panic!("{context}: paged without a page"));
         let slice: Vec<&str> = expected.iter().copied().skip(start).take(count).collect();
         assert_eq!(listed, slice, "{context}: the page of the matches");
         assert_eq!(
-            found.total,
+            found.total().unwrap_or_default(),
             expected.len(),
             "{context}: the total of a paged list"
         );
-    } else if found.filtered {
+    } else if found.is_filtered() {
         assert_eq!(
             listed, expected,
             "{context}: the matches of a filtered list"
@@ -1129,7 +1133,7 @@ fn new_tenant(id: &str, name: &str) -> Tenant {
 }
 
 /// Creates the tenant `conformance-<name>`, with that id and name.
-async fn setup<S: Store>(store: &S, name: &str) -> TenantId {
+async fn setup<S: ResourceStore + TenantStore>(store: &S, name: &str) -> TenantId {
     let tenant = new_tenant(
         &format!("conformance-{name}"),
         &format!("conformance-{name}"),
@@ -1205,7 +1209,7 @@ fn next(mut resource: StoredResource, version: u64) -> StoredResource {
     resource
 }
 
-async fn get<S: Store>(
+async fn get<S: ResourceStore + TenantStore>(
     store: &S,
     tenant: &TenantId,
     resource_type: &str,
@@ -1215,19 +1219,23 @@ async fn get<S: Store>(
 }
 
 /// Every resource of a type, unfiltered and unpaged.
-async fn list_all<S: Store>(store: &S, tenant: &TenantId, resource_type: &str) -> ListPage {
+async fn list_all<S: ResourceStore + TenantStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource_type: &str,
+) -> ListPage {
     let page = ok(
         store
             .list(tenant, resource_type, ListQuery::new(None, None))
             .await,
         "list",
     );
-    assert!(!page.paged, "a list without a page is not paged");
+    assert!(!page.is_paged(), "a list without a page is not paged");
     page
 }
 
 fn ids(page: &ListPage) -> Vec<&str> {
-    page.resources
+    page.resources()
         .iter()
         .map(|resource| resource.id.as_str())
         .collect()

@@ -1,4 +1,4 @@
-//! [`MemoryStore`]: a [`Store`] kept in the process's memory.
+//! [`MemoryStore`]: a store kept in the process's memory.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -8,10 +8,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::support::{Indexed, Plan, drop_member, indexed_values, plan};
-use super::{ListPage, ListQuery, Store, StoreError, StoredResource, UniqueKey};
+use super::{
+    ListPage, ListQuery, ResourceStore, StoreError, StoredResource, TenantStore, UniqueKey,
+};
 use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 
-/// A [`Store`] in memory: for tests, examples and single-process hosts that need no
+/// A [`ResourceStore`] and [`TenantStore`] in memory: for tests, examples and single-process hosts that need no
 /// durability. Everything is lost when it is dropped.
 ///
 /// Every operation does its work at once under a lock and returns a ready future, so it
@@ -23,7 +25,7 @@ use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 /// id, the [unique keys](StoredResource::unique_keys), which group lists which member,
 /// and equality indexes for the lookups identity providers make before each write:
 /// `userName` (ignoring case) and `externalId` of users, `displayName` (ignoring case)
-/// and `externalId` of groups. A [`list`](Store::list) whose filter is one such
+/// and `externalId` of groups. A [`list`](ResourceStore::list) whose filter is one such
 /// `eq` comparison is answered from the index, filtered and paged; one whose filter is
 /// an `and` with such a comparison among its terms returns the index's candidates for
 /// the engine to filter; any other filter returns every resource of the type.
@@ -103,7 +105,7 @@ fn poisoned<T>(_: PoisonError<T>) -> StoreError {
     StoreError::Unavailable("a memory store lock is poisoned: a writer panicked".to_owned())
 }
 
-impl Store for MemoryStore {
+impl TenantStore for MemoryStore {
     fn create_tenant(&self, tenant: Tenant) -> impl Future<Output = Result<(), StoreError>> + Send {
         ready(self.write_directory(|directory| directory.create_tenant(tenant)))
     }
@@ -176,7 +178,9 @@ impl Store for MemoryStore {
             Ok(())
         }))
     }
+}
 
+impl ResourceStore for MemoryStore {
     fn get(
         &self,
         tenant: &TenantId,
@@ -257,7 +261,7 @@ impl Store for MemoryStore {
 #[derive(Default)]
 struct Directory {
     tenants: HashMap<TenantId, Tenant>,
-    /// Ordered, for [`Store::tenants`].
+    /// Ordered, for [`TenantStore::tenants`].
     tenant_names: BTreeMap<String, TenantId>,
     keys: HashMap<String, ApiKey>,
     key_hashes: HashMap<KeyHash, String>,
@@ -347,30 +351,20 @@ impl Space {
                     .map(|lookup| index.eq.get(lookup).unwrap_or(&no_match))
                     .min_by_key(|ids| ids.len())
                     .unwrap_or(&index.order);
-                ListPage {
-                    resources: self.resolve(smallest.values()),
-                    ..ListPage::default()
-                }
+                ListPage::Candidates(self.resolve(smallest.values()))
             }
-            Plan::Scan => ListPage {
-                resources: self.resolve(index.order.values()),
-                ..ListPage::default()
-            },
+            Plan::Scan => ListPage::Candidates(self.resolve(index.order.values())),
         }
     }
 
     /// Every match (`ids`, in creation order), or the requested page of them.
     fn page(&self, ids: &BTreeMap<u64, String>, page: Option<(usize, usize)>) -> ListPage {
-        let total = ids.len();
-        let (resources, paged) = match page {
-            Some((start, count)) => (self.resolve(ids.values().skip(start).take(count)), true),
-            None => (self.resolve(ids.values()), false),
-        };
-        ListPage {
-            resources,
-            filtered: true,
-            paged,
-            total,
+        match page {
+            Some((start, count)) => ListPage::Page {
+                resources: self.resolve(ids.values().skip(start).take(count)),
+                total: ids.len(),
+            },
+            None => ListPage::Matches(self.resolve(ids.values())),
         }
     }
 
@@ -742,7 +736,7 @@ mod tests {
     }
 
     fn ids(page: &ListPage) -> Vec<&str> {
-        page.resources
+        page.resources()
             .iter()
             .map(|resource| resource.id.as_str())
             .collect()
@@ -756,17 +750,17 @@ mod tests {
         }
         let all = list(&store, "User", r#"userName eq "aLiCe""#, None);
         assert_eq!(ids(&all), ["a", "c", "d"]);
-        assert!(all.filtered && !all.paged);
+        assert!(all.is_filtered() && !all.is_paged());
         let page = list(&store, "User", r#"userName eq "alice""#, Some((1, 1)));
         assert_eq!(ids(&page), ["c"]);
-        assert!(page.filtered && page.paged);
-        assert_eq!(page.total, 3);
+        assert!(page.is_filtered() && page.is_paged());
+        assert_eq!(page.total().unwrap_or_default(), 3);
         let beyond = list(&store, "User", r#"userName eq "alice""#, Some((5, 10)));
-        assert!(beyond.resources.is_empty() && beyond.paged);
-        assert_eq!(beyond.total, 3);
+        assert!(beyond.resources().is_empty() && beyond.is_paged());
+        assert_eq!(beyond.total().unwrap_or_default(), 3);
         let none = list(&store, "User", r#"userName eq "carol""#, Some((0, 10)));
-        assert!(none.resources.is_empty() && none.filtered && none.paged);
-        assert_eq!(none.total, 0);
+        assert!(none.resources().is_empty() && none.is_filtered() && none.is_paged());
+        assert_eq!(none.total().unwrap_or_default(), 0);
     }
 
     #[test]
@@ -789,7 +783,7 @@ mod tests {
             Some((0, 1)),
         );
         assert_eq!(ids(&page), ["b", "c"]);
-        assert!(!page.filtered && !page.paged);
+        assert!(!page.is_filtered() && !page.is_paged());
         let page = list(
             &store,
             "User",
@@ -803,10 +797,10 @@ mod tests {
             r#"externalId eq "nope" and userName eq "x""#,
             None,
         );
-        assert!(page.resources.is_empty() && !page.filtered);
+        assert!(page.resources().is_empty() && !page.is_filtered());
         let page = list(&store, "User", r#"userName co "x""#, Some((0, 1)));
         assert_eq!(ids(&page), ["a", "b", "c", "d"]);
-        assert!(!page.filtered && !page.paged);
+        assert!(!page.is_filtered() && !page.is_paged());
     }
 
     #[test]
@@ -832,7 +826,7 @@ mod tests {
         );
         assert!(
             list(&store, "User", r#"userName eq "3""#, None)
-                .resources
+                .resources()
                 .is_empty()
         );
     }
@@ -846,7 +840,7 @@ mod tests {
         block_on(store.replace(&tenant(), renamed, 1)).unwrap();
         assert!(
             list(&store, "User", r#"userName eq "old""#, None)
-                .resources
+                .resources()
                 .is_empty()
         );
         assert_eq!(
@@ -857,7 +851,7 @@ mod tests {
         block_on(store.delete(&tenant(), "User", "a", None, at)).unwrap();
         assert!(
             list(&store, "User", r#"userName eq "new""#, None)
-                .resources
+                .resources()
                 .is_empty()
         );
         let space = store.space(&tenant()).unwrap().unwrap();

@@ -1,7 +1,9 @@
-//! The storage the engine runs on: the [`Store`] trait, and an in-memory store.
+//! The storage the engine runs on: the [`ResourceStore`] and [`TenantStore`] traits, and
+//! an in-memory store of both.
 
 #[doc(hidden)]
 pub mod conformance;
+mod forward;
 mod memory;
 pub mod support;
 
@@ -33,7 +35,7 @@ pub struct StoredResource {
     /// normalised by the engine (lower-cased where comparison ignores case).
     pub unique_keys: Vec<UniqueKey>,
     /// For groups: the ids of the members, so the store can answer
-    /// [`Store::groups_with_member`] and drop memberships when a member is deleted.
+    /// [`ResourceStore::groups_with_member`] and drop memberships when a member is deleted.
     pub members: Vec<String>,
 }
 
@@ -84,50 +86,67 @@ impl<'a> ListQuery<'a> {
     }
 }
 
-/// What a list returned.
-#[derive(Clone, Debug, Default)]
+/// What a list returned: which of three answers the store gives decides what the engine
+/// still does with it.
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct ListPage {
-    /// The resources, in the store's default order: stable, by creation.
-    pub resources: Vec<StoredResource>,
-    /// Whether every resource returned matches the whole filter and every match was
-    /// returned (else the engine filters them).
-    pub filtered: bool,
-    /// Whether the requested page was applied (only when also `filtered`); then
-    /// `total` counts all matches.
-    pub paged: bool,
-    /// The number of matches when `paged` (and when `filtered`, the length of
-    /// `resources`); 0 otherwise.
-    pub total: usize,
+pub enum ListPage {
+    /// Every match of the filter (every resource when there is none), unpaged, in the
+    /// store's default order: stable, by creation.
+    Matches(Vec<StoredResource>),
+    /// The requested page of the matches, in the store's default order, and how many
+    /// matches there are in all.
+    Page {
+        /// The resources of the page.
+        resources: Vec<StoredResource>,
+        /// The number of all matches, on every page.
+        total: usize,
+    },
+    /// A superset of the matches, in the store's default order: the engine evaluates the
+    /// filter on each and pages the result.
+    Candidates(Vec<StoredResource>),
 }
 
 impl ListPage {
-    /// Every match of the filter (every resource when there is none), unpaged.
-    pub fn filtered(resources: Vec<StoredResource>) -> Self {
-        let total = resources.len();
-        Self {
-            resources,
-            filtered: true,
-            paged: false,
-            total,
+    /// [`ListPage::Page`]: the page `resources` of `total` matches.
+    pub fn page(resources: Vec<StoredResource>, total: usize) -> Self {
+        Self::Page { resources, total }
+    }
+
+    /// The resources returned, whatever they stand for.
+    pub fn resources(&self) -> &[StoredResource] {
+        match self {
+            Self::Matches(resources) | Self::Candidates(resources) => resources,
+            Self::Page { resources, .. } => resources,
         }
     }
 
-    /// The requested page of the matches, and how many matches there are in all.
-    pub fn paged(resources: Vec<StoredResource>, total: usize) -> Self {
-        Self {
-            resources,
-            filtered: true,
-            paged: true,
-            total,
+    /// The resources returned, by value.
+    pub fn into_resources(self) -> Vec<StoredResource> {
+        match self {
+            Self::Matches(resources) | Self::Candidates(resources) => resources,
+            Self::Page { resources, .. } => resources,
         }
     }
 
-    /// Candidates that include every match, for the engine to filter.
-    pub fn candidates(resources: Vec<StoredResource>) -> Self {
-        Self {
-            resources,
-            ..Self::default()
+    /// Whether every resource returned matches the whole filter and no match is missing
+    /// (from the page, when paged).
+    pub fn is_filtered(&self) -> bool {
+        !matches!(self, Self::Candidates(_))
+    }
+
+    /// Whether the store applied the requested page.
+    pub fn is_paged(&self) -> bool {
+        matches!(self, Self::Page { .. })
+    }
+
+    /// The number of all matches, when the store knows it: a page's total, or the
+    /// number of matches returned; `None` for candidates.
+    pub fn total(&self) -> Option<usize> {
+        match self {
+            Self::Page { total, .. } => Some(*total),
+            Self::Matches(resources) => Some(resources.len()),
+            Self::Candidates(_) => None,
         }
     }
 }
@@ -169,13 +188,15 @@ pub enum StoreError {
     Unavailable(String),
 }
 
-/// Storage for tenants, keys and resources. Every write is atomic, every resource
-/// operation is scoped to one tenant, and uniqueness is enforced by the store itself,
-/// not by check-then-insert.
+/// Tenants and their API keys: what the engine's own key authentication and the tenant
+/// administration ([`Engine::create_tenant`](crate::Engine::create_tenant),
+/// [`Engine::issue_key`](crate::Engine::issue_key)) need. A host that authenticates
+/// requests itself ([`Engine::authenticated_by`](crate::Engine::authenticated_by)) does
+/// not implement it.
 ///
 /// The futures are `Send` and need no particular runtime; an implementation over a
 /// synchronous database may simply return ready futures.
-pub trait Store: Send + Sync {
+pub trait TenantStore: Send + Sync {
     /// Adds a tenant; its id and name must be new ([`StoreError::AlreadyExists`]).
     fn create_tenant(&self, tenant: Tenant) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -217,7 +238,16 @@ pub trait Store: Send + Sync {
         id: &str,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
 
+/// The resources of every tenant: users, groups and any other resource type. Every
+/// write is atomic, every operation is scoped to one tenant, and uniqueness is enforced
+/// by the store itself, not by check-then-insert.
+///
+/// The futures are `Send` and need no particular runtime; an implementation over a
+/// synchronous database may simply return ready futures. `scimitar-store-tests` is the
+/// suite of behaviours every implementation must pass.
+pub trait ResourceStore: Send + Sync {
     /// One resource.
     fn get(
         &self,

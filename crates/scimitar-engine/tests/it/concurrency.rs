@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use scimitar_engine::{
-    ApiKey, Engine, EngineConfig, KeyHash, ListPage, ListQuery, MemoryStore, Store, StoreError,
-    StoredResource, Tenant, TenantId, block_on,
+    ApiKey, Engine, EngineConfig, KeyHash, ListPage, ListQuery, MemoryStore, ResourceStore,
+    StoreError, StoredResource, Tenant, TenantId, TenantStore, block_on,
 };
 use scimitar_patch::Compat;
 
@@ -197,7 +197,7 @@ impl DeleteBeforeGroupWrite {
     }
 }
 
-impl Store for DeleteBeforeGroupWrite {
+impl TenantStore for DeleteBeforeGroupWrite {
     fn create_tenant(&self, tenant: Tenant) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.create_tenant(tenant)
     }
@@ -238,6 +238,9 @@ impl Store for DeleteBeforeGroupWrite {
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.revoke_key(id, at)
     }
+}
+
+impl ResourceStore for DeleteBeforeGroupWrite {
     fn get(
         &self,
         tenant: &TenantId,

@@ -3,10 +3,12 @@
 mod store;
 mod support;
 
+mod bulk;
 mod concurrency;
 mod custom_auth;
 mod entra;
 mod fuzz_corpus;
+mod links;
 mod okta;
 mod protocol;
 mod tenancy;

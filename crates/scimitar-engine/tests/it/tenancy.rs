@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use scimitar_engine::block_on;
+use scimitar_engine::{AdminError, block_on};
 use scimitar_patch::Compat;
 
 use crate::support::{
@@ -204,7 +204,13 @@ fn key_rotation() {
     );
 
     let missing = block_on(h.engine.revoke_key("key_nonexistent")).expect_err("no such key");
-    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing,
+        AdminError::NoSuchKey {
+            id: "key_nonexistent".into()
+        }
+    );
+    assert_eq!(missing.to_string(), "no key key_nonexistent");
 }
 
 #[test]
@@ -233,10 +239,15 @@ fn a_key_for_an_unknown_tenant_cannot_be_issued() {
             .issue_key(&scimitar_engine::TenantId("nope".into()), None),
     )
     .expect_err("no tenant");
-    assert_eq!(error.status, 404);
+    assert!(matches!(error, AdminError::NoSuchTenant { id } if id.0 == "nope"));
     let error =
         block_on(h.engine.create_tenant("acme", Compat::STRICT)).expect_err("duplicate name");
-    assert_eq!(error.status, 409);
+    assert_eq!(
+        error.to_string(),
+        r#"a tenant called "acme" exists already"#
+    );
+    let error = block_on(h.engine.create_tenant("  ", Compat::STRICT)).expect_err("no name");
+    assert_eq!(error, AdminError::EmptyName);
 }
 
 /// One step of a random session.

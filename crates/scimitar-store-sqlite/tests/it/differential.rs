@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
-use scimitar_engine::{ListPage, MemoryStore, Store, StoredResource, TenantId, block_on};
+use scimitar_engine::{ListPage, MemoryStore, ResourceStore, StoredResource, TenantId, block_on};
 use scimitar_filter::Filter;
 use scimitar_schema::{CompiledFilter, SchemaRegistry};
 use scimitar_sql::{Dialect, translate};
@@ -460,7 +460,7 @@ impl Stores {
 
     fn ids(&self, resource_type: &str) -> Vec<String> {
         list(&self.memory, &self.tenant, resource_type, None, None)
-            .resources
+            .into_resources()
             .into_iter()
             .map(|resource| resource.id)
             .collect()
@@ -504,12 +504,12 @@ fn as_the_engine_sees(
     page: Option<(usize, usize)>,
 ) -> (Vec<String>, usize) {
     let id = |resource: StoredResource| resource.id;
-    if listed.filtered && listed.paged {
-        return (listed.resources.into_iter().map(id).collect(), listed.total);
+    if let ListPage::Page { resources, total } = listed {
+        return (resources.into_iter().map(id).collect(), total);
     }
-    let filtered = listed.filtered;
+    let filtered = listed.is_filtered();
     let matches: Vec<StoredResource> = listed
-        .resources
+        .into_resources()
         .into_iter()
         .filter(|candidate| {
             filtered || compiled.is_none_or(|compiled| compiled.matches(&candidate.resource))

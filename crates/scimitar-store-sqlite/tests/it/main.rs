@@ -9,7 +9,9 @@ mod pushdown;
 mod writes;
 
 use scimitar_engine::store_support::member_ids;
-use scimitar_engine::{ListPage, ListQuery, Store, StoredResource, Tenant, TenantId, block_on};
+use scimitar_engine::{
+    ListPage, ListQuery, ResourceStore, StoredResource, Tenant, TenantId, TenantStore, block_on,
+};
 use scimitar_filter::Filter;
 use scimitar_patch::Compat;
 use scimitar_schema::{CompiledFilter, Resource, SchemaRegistry};
@@ -35,7 +37,7 @@ impl Drop for TempDir {
 }
 
 /// Creates the tenant `id` (named after it) and returns its id.
-fn tenant(store: &impl Store, id: &str) -> TenantId {
+fn tenant(store: &(impl ResourceStore + TenantStore), id: &str) -> TenantId {
     let tenant = Tenant::new(TenantId(id.to_owned()), id, Compat::LENIENT);
     block_on(store.create_tenant(tenant.clone())).expect("create a tenant");
     tenant.id
@@ -60,7 +62,7 @@ fn filter(text: &str) -> Filter {
 
 /// A list with `filter` and `page`.
 fn list(
-    store: &impl Store,
+    store: &(impl ResourceStore + TenantStore),
     tenant: &TenantId,
     resource_type: &str,
     filter: Option<&Filter>,
@@ -71,7 +73,7 @@ fn list(
 
 /// The ids listed, in order.
 fn ids(page: &ListPage) -> Vec<&str> {
-    page.resources
+    page.resources()
         .iter()
         .map(|resource| resource.id.as_str())
         .collect()
@@ -79,16 +81,22 @@ fn ids(page: &ListPage) -> Vec<&str> {
 
 /// The ids a filtered list finds, as the engine sees them: those the store gives when
 /// it answered the filter alone, else those of its candidates that match.
-fn found(store: &impl Store, tenant: &TenantId, resource_type: &str, text: &str) -> Vec<String> {
+fn found(
+    store: &(impl ResourceStore + TenantStore),
+    tenant: &TenantId,
+    resource_type: &str,
+    text: &str,
+) -> Vec<String> {
     let filter = filter(text);
     let page = list(store, tenant, resource_type, Some(&filter), None);
     let registry = SchemaRegistry::core();
     let compiled =
         CompiledFilter::compile(&filter, &registry, registry.resource_type(resource_type))
             .expect("a valid filter");
-    page.resources
+    let filtered = page.is_filtered();
+    page.into_resources()
         .into_iter()
-        .filter(|resource| page.filtered || compiled.matches(&resource.resource))
+        .filter(|resource| filtered || compiled.matches(&resource.resource))
         .map(|resource| resource.id)
         .collect()
 }

@@ -1,0 +1,115 @@
+//! The typed operation layer: every SCIM endpoint as a Rust call, between HTTP and the
+//! store. The HTTP handlers and `/Bulk` are thin over it, and hosts and tests call it
+//! directly.
+
+mod list;
+mod preconditions;
+mod write;
+
+use scimitar_schema::{ResourceType, ScimError};
+
+use crate::auth::Principal;
+use crate::engine::{Engine, stored};
+use crate::store::{ResourceStore, StoredResource};
+
+pub use list::{ListRequest, ListResult};
+pub use preconditions::Preconditions;
+
+/// The SCIM operations, acting for one [`Principal`]: create, get, replace, patch,
+/// delete, list and search with typed inputs and results, and the same checks,
+/// profiles and errors as the HTTP endpoints that call them.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use scimitar_engine::{Engine, IdSource, ListRequest, MemoryStore, Preconditions, Principal};
+/// use scimitar_patch::{Compat, PatchRequest};
+/// use scimitar_schema::Resource;
+/// # struct Counter(std::sync::atomic::AtomicU64);
+/// # impl IdSource for Counter {
+/// #     fn new_id(&self) -> String {
+/// #         format!("id-{}", self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+/// #     }
+/// #     fn new_secret(&self) -> String { self.new_id() }
+/// # }
+/// # pollster::block_on(async {
+/// let clock = || Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let engine = Engine::new(MemoryStore::new(), clock, Counter(Default::default()));
+/// let tenant = engine.create_tenant("acme", Compat::LENIENT).await?;
+/// let principal = Principal::new(tenant, None);
+/// let scim = engine.operations(&principal);
+///
+/// let body = serde_json::json!({"userName": "bjensen", "active": true});
+/// let created = scim.create("User", Resource::from_value(body)?).await?;
+/// let patch = PatchRequest::from_value(
+///     &serde_json::json!({
+///         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+///         "Operations": [{"op": "replace", "path": "active", "value": false}],
+///     }),
+///     &Compat::LENIENT,
+/// )?;
+/// let patched = scim.patch("User", &created.id, &patch, &Preconditions::none()).await?;
+/// assert_eq!(patched.version, 2);
+///
+/// let request = ListRequest::new().filter_text(r#"userName eq "BJensen""#, true)?;
+/// assert_eq!(scim.list("User", &request).await?.total, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+pub struct Operations<'e, S> {
+    pub(crate) engine: &'e Engine<S>,
+    pub(crate) principal: &'e Principal,
+}
+
+impl<S: ResourceStore> Engine<S> {
+    /// The operations, acting for `principal` (whose tenant they read and change).
+    pub fn operations<'e>(&'e self, principal: &'e Principal) -> Operations<'e, S> {
+        Operations {
+            engine: self,
+            principal,
+        }
+    }
+}
+
+impl<S: ResourceStore> Operations<'_, S> {
+    /// The principal the operations act for.
+    pub fn principal(&self) -> &Principal {
+        self.principal
+    }
+
+    /// Whether the tenant's profile accepts the identity providers' shapes.
+    fn lenient(&self) -> bool {
+        self.principal.tenant.compat != scimitar_patch::Compat::STRICT
+    }
+
+    /// The resource type called `name` (`User`), or `404`.
+    fn resource_type(&self, name: &str) -> Result<&ResourceType, ScimError> {
+        self.engine
+            .registry
+            .resource_type(name)
+            .ok_or_else(|| ScimError::not_found(format!("no resource type {name}")))
+    }
+
+    /// `GET /Users/{id}`: the stored resource (without computed attributes such as a
+    /// user's `groups`), or `404`.
+    pub async fn get(&self, resource_type: &str, id: &str) -> Result<StoredResource, ScimError> {
+        let resource_type = &self.resource_type(resource_type)?.name;
+        stored(
+            self.engine
+                .store
+                .get(&self.principal.tenant.id, resource_type, id)
+                .await,
+        )?
+        .ok_or_else(|| ScimError::not_found(format!("{resource_type} {id:?} not found")))
+    }
+
+    /// The groups that list `member_id` among their members, as `(id, displayName)`:
+    /// a user's computed `groups` attribute (RFC 7643 §4.1.2).
+    pub async fn groups_of(&self, member_id: &str) -> Result<Vec<(String, String)>, ScimError> {
+        stored(
+            self.engine
+                .store
+                .groups_with_member(&self.principal.tenant.id, member_id)
+                .await,
+        )
+    }
+}
