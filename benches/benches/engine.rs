@@ -15,6 +15,10 @@
 //! - `get_group_excluding_10000_members`: `GET /Groups/{id}?excludedAttributes=members`,
 //!   as Entra ID checks that a group exists, of a group of 10,000 of the users.
 //!
+//! - `engine_bulk/bulk_1000_creates`: one `POST /Bulk` of 1,000 Entra ID user creates,
+//!   into a tenant of its own (which grows as the benchmark runs); throughput in
+//!   operations.
+//!
 //! Each request is built by `iter_batched`'s setup and its response dropped after it, so
 //! only `Engine::handle` is timed: authentication (a SHA-256 of the key), routing, the
 //! store, rendering and serialising. Before timing, each request is sent once and checked
@@ -360,9 +364,60 @@ fn run<S: ResourceStore + TenantStore + 'static>(c: &mut Criterion, name: &str, 
     group.finish();
 }
 
+/// How many operations `engine_bulk` sends in one `/Bulk`: the most the engine takes.
+const BULK_OPERATIONS: usize = 1000;
+
+/// A `/Bulk` of [`BULK_OPERATIONS`] creates of Entra ID users, numbered from `first`.
+fn bulk_of_creates(first: u64) -> Bytes {
+    let operations: Vec<Value> = (first..first + BULK_OPERATIONS as u64)
+        .map(|n| {
+            let user: Value =
+                serde_json::from_slice(&new_user(&format!("bulk{n}@example.com"))).expect("JSON");
+            json!({"method": "POST", "path": "/Users", "bulkId": format!("u{n}"), "data": user})
+        })
+        .collect();
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        "Operations": operations,
+    });
+    Bytes::from(body.to_string())
+}
+
+/// `POST /Bulk` of 1,000 user creates (group `engine_bulk`, in operations per second):
+/// every operation runs as its own request would, without an HTTP round trip.
+fn engine_bulk(c: &mut Criterion) {
+    let engine = Engine::new(MemoryStore::new(), clock, SequentialIds::default());
+    let tenant = block_on(engine.create_tenant("bulk", Compat::LENIENT)).expect("a tenant");
+    let key = block_on(engine.issue_key(&tenant.id, None)).expect("a key");
+    let next = AtomicU64::new(0);
+    let next_bulk = || {
+        let first = next.fetch_add(BULK_OPERATIONS as u64, Ordering::Relaxed);
+        request("POST", "/Bulk", &key.secret, &bulk_of_creates(first))
+    };
+    let answer = send_checked(&engine, "bulk", next_bulk(), StatusCode::OK);
+    let results = answer["Operations"].as_array().expect("results");
+    assert_eq!(results.len(), BULK_OPERATIONS);
+    assert!(
+        results.iter().all(|result| result["status"] == "201"),
+        "{answer}"
+    );
+
+    let mut group = c.benchmark_group("engine_bulk");
+    group.throughput(Throughput::Elements(BULK_OPERATIONS as u64));
+    group.sample_size(20);
+    group.bench_function("bulk_1000_creates", |b| {
+        b.iter_batched(
+            next_bulk,
+            |request| block_on(engine.handle(black_box(request))),
+            BatchSize::LargeInput,
+        );
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = engine, engine_sqlite
+    targets = engine, engine_sqlite, engine_bulk
 }
 criterion_main!(benches);

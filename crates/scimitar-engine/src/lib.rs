@@ -74,9 +74,20 @@ pub use env::{Clock, IdSource};
 pub use ops::{ListRequest, ListResult, Operations, Preconditions};
 pub use response::SCIM_JSON;
 pub use store::conformance::block_on;
-pub use store::support as store_support;
 pub use store::{
     ListPage, ListQuery, MemoryStore, ResourceStore, StoreError, StoredResource, TenantStore,
     UniqueKey, conformance,
 };
 pub use tenant::{ApiKey, IssuedKey, KeyHash, Tenant, TenantId};
+
+/// Not API: what scimitar's own stores share with the engine (equality-index planning,
+/// the member edit of a cascading delete). It may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    /// Helpers every store of this workspace computes the same way.
+    pub mod store {
+        pub use crate::store::support::{
+            Indexed, Plan, drop_member, indexed_values, lookup, member_ids, plan,
+        };
+    }
+}

@@ -1,30 +1,5 @@
-//! Query strings: `+` or `%20` for spaces, `%22` or a raw `"` for quotes.
-
-/// Decodes one query-string component; invalid escapes are kept as written.
-pub(crate) fn decode(component: &str) -> String {
-    let bytes = component.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'+' => decoded.push(b' '),
-            b'%' if hex_pair(&bytes[index + 1..]).is_some() => {
-                decoded.push(hex_pair(&bytes[index + 1..]).unwrap_or_default());
-                index += 2;
-            }
-            byte => decoded.push(byte),
-        }
-        index += 1;
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
-}
-
-fn hex_pair(bytes: &[u8]) -> Option<u8> {
-    let digit = |byte: u8| (byte as char).to_digit(16);
-    let high = digit(*bytes.first()?)?;
-    let low = digit(*bytes.get(1)?)?;
-    u8::try_from(high * 16 + low).ok()
-}
+//! Query strings: `+` or `%20` for spaces, `%22` or a raw `"` for quotes, decoded by
+//! `form_urlencoded` (invalid escapes are kept as written, invalid UTF-8 replaced).
 
 /// The decoded parameters of a query string, in order. Names are matched
 /// case-insensitively by [`Params::get`]; unknown ones are simply never asked for.
@@ -37,13 +12,8 @@ impl Params {
             return Self::default();
         };
         Self(
-            query
-                .split('&')
-                .filter(|pair| !pair.is_empty())
-                .map(|pair| match pair.split_once('=') {
-                    Some((name, value)) => (decode(name), decode(value)),
-                    None => (decode(pair), String::new()),
-                })
+            form_urlencoded::parse(query.as_bytes())
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
                 .collect(),
         )
     }
@@ -61,6 +31,14 @@ impl Params {
 mod tests {
     use super::*;
 
+    fn decode(value: &str) -> String {
+        let query = format!("filter={value}");
+        Params::parse(Some(&query))
+            .get("filter")
+            .expect("the parameter")
+            .to_owned()
+    }
+
     #[test]
     fn spaces_and_quotes_arrive_either_way() {
         assert_eq!(
@@ -74,6 +52,8 @@ mod tests {
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%2"), "%zz%2");
         assert_eq!(decode("%C3%A9"), "é");
+        assert_eq!(decode("%FF"), "\u{fffd}");
+        assert_eq!(decode("a%3Db%26c"), "a=b&c");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use scimitar_filter::{
     AttrExpr, AttrName, AttrPath, CompValue, CompareOp, Expr, ParseOptions, PatchPath, SchemaUrn,
     ValueFilter, ValuePath,
 };
-use scimitar_schema::json::{get_ci, json_kind, key_ci};
+use scimitar_schema::__private::json::{get_ci, json_kind, key_ci};
 use scimitar_schema::{
     AttrLocation, AttributeDef, AttributeValidator, CompiledValueFilter, Mutability, Resource,
     ResourceType, SchemaRegistry, ScimError,
@@ -280,7 +280,8 @@ impl<'a> Applier<'a> {
         if slot.location != AttrLocation::Core || !slot.def.multi_valued {
             return None;
         }
-        let (key, value) = scimitar_schema::json::entry_ci(self.resource.as_map(), &slot.def.name)?;
+        let (key, value) =
+            scimitar_schema::__private::json::entry_ci(self.resource.as_map(), &slot.def.name)?;
         value
             .as_array()
             .filter(|values| values.len() >= LARGE_ARRAY)
@@ -1173,7 +1174,7 @@ fn set_sub_attr(container: &mut Map<String, Value>, key: &str, name: &str, value
 
 fn set_sub_attr_in(element: &mut Map<String, Value>, name: &str, value: Option<Value>) {
     match value {
-        Some(value) => scimitar_schema::json::insert_ci(element, name, value),
+        Some(value) => scimitar_schema::__private::json::insert_ci(element, name, value),
         None => remove_key_ci(element, name),
     }
 }

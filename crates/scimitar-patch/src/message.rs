@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use scimitar_filter::{ParseOptions, PatchPath};
-use scimitar_schema::json::{get_ci, json_kind};
+use scimitar_schema::__private::json::{get_ci, json_kind};
 use scimitar_schema::{ScimError, urn};
 
 use crate::compat::Compat;

@@ -6,8 +6,8 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{Map, Value};
 
+use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::AttributeDef;
-use scimitar_schema::json::get_ci;
 
 /// What makes two values of a multi-valued attribute the same value: the `value`
 /// sub-attribute of complex values (`members`, `emails`), otherwise the whole value.
@@ -101,7 +101,7 @@ pub(crate) fn keep_one_primary(values: &mut [Value], keep: usize) {
 }
 
 fn set_primary_false(object: &mut Map<String, Value>) {
-    scimitar_schema::json::insert_ci(object, "primary", Value::Bool(false));
+    scimitar_schema::__private::json::insert_ci(object, "primary", Value::Bool(false));
 }
 
 /// Appends the `added` values that `values` does not hold yet (nor `added` itself

@@ -36,7 +36,7 @@
 mod attribute;
 mod error;
 mod eval;
-pub mod json;
+mod json;
 mod project;
 mod registry;
 mod resource;
@@ -54,3 +54,13 @@ pub use resource::Resource;
 pub use schema::Schema;
 pub use typed::*;
 pub use validate::{AttributeValidator, ValidateMode, ValidateOptions, Validated, validate};
+
+/// Not API: what scimitar's own crates share beyond the public surface. It may change
+/// in any release.
+#[doc(hidden)]
+pub mod __private {
+    /// Case-insensitive access to JSON objects.
+    pub mod json {
+        pub use crate::json::{entry_ci, get_ci, insert_ci, json_kind, key_ci};
+    }
+}

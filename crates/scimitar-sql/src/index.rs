@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde_json::{Map, Value};
 
 use scimitar_filter::AttrName;
-use scimitar_schema::json::get_ci;
+use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{Resource, ResourceType, SchemaRegistry};
 
 /// One row of the `attr_values` table, without the `tenant`, `resource_type` and `id`

@@ -2,7 +2,7 @@
 //! pushed down to SQL with scimitar-sql.
 
 use rusqlite::{Connection, params, params_from_iter};
-use scimitar_engine::store_support::{Indexed, Plan, plan};
+use scimitar_engine::__private::store::{Indexed, Plan, plan};
 use scimitar_engine::{ListPage, ListQuery, StoreError, StoredResource, TenantId};
 use scimitar_filter::Filter;
 use scimitar_sql::{Dialect, SqlValue, Translation, try_translate};

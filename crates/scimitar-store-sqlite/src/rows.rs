@@ -1,7 +1,7 @@
 //! Reading rows into the engine's types.
 
 use rusqlite::{Connection, Params, Statement};
-use scimitar_engine::store_support::member_ids;
+use scimitar_engine::__private::store::member_ids;
 use scimitar_engine::{ApiKey, KeyHash, StoreError, StoredResource, Tenant, TenantId, UniqueKey};
 use scimitar_schema::Resource;
 use scimitar_sql::SqlValue;

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, params};
-use scimitar_engine::store_support::{drop_member, indexed_values};
+use scimitar_engine::__private::store::{drop_member, indexed_values};
 use scimitar_engine::{StoreError, StoredResource, TenantId, UniqueKey};
 use scimitar_schema::SchemaRegistry;
 

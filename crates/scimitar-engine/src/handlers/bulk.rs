@@ -7,7 +7,7 @@ use http::{Method, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
 use scimitar_patch::PatchRequest;
-use scimitar_schema::json::get_ci;
+use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{Resource, ScimError, urn};
 
 use crate::engine::{Call, Engine};

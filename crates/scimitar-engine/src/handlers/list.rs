@@ -6,7 +6,7 @@ use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use scimitar_filter::{Filter, ParseOptions, SortBy};
-use scimitar_schema::json::get_ci;
+use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{ScimError, urn};
 
 use crate::engine::{Call, Engine};

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use serde_json::{Value, json};
 
 use scimitar_filter::{Filter, ParseOptions, SortBy};
-use scimitar_schema::json::get_ci;
+use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{AttributeDef, AttributeType, CompiledFilter, ResourceType, ScimError};
 
 use super::Operations;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use scimitar_patch::{PatchRequest, apply};
-use scimitar_schema::json::get_ci;
+use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{Resource, ResourceType, ScimError, ValidateMode, ValidateOptions, validate};
 
 use super::{Operations, Preconditions};

@@ -5,7 +5,7 @@
 pub mod conformance;
 mod forward;
 mod memory;
-pub mod support;
+pub(crate) mod support;
 
 use std::future::Future;
 

@@ -5,8 +5,8 @@
 use serde_json::{Map, Value};
 
 use scimitar_filter::{AttrExpr, CompValue, CompareOp, Expr, Filter, FilterLeaf};
+use scimitar_schema::__private::json::{get_ci, insert_ci, key_ci};
 use scimitar_schema::Resource;
-use scimitar_schema::json::{get_ci, insert_ci, key_ci};
 use scimitar_schema::urn;
 
 use super::StoredResource;

@@ -8,7 +8,7 @@ mod durability;
 mod pushdown;
 mod writes;
 
-use scimitar_engine::store_support::member_ids;
+use scimitar_engine::__private::store::member_ids;
 use scimitar_engine::{
     ListPage, ListQuery, ResourceStore, StoredResource, Tenant, TenantId, TenantStore, block_on,
 };
