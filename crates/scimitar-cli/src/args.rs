@@ -54,9 +54,7 @@ pub(crate) fn parse<T: Parser>(
         }
         Err(error) => {
             let names: Vec<&str> = path.iter().map(String::as_str).collect();
-            let command = subcommand(&root, &names);
-            let rest = &args[path.len()..];
-            let message = usage_error(&error, &names, command, rest);
+            let message = usage_error(&error, &root, &names, &args);
             Err(UsageError::new(message, usage_of(&names)))
         }
     }
@@ -140,8 +138,11 @@ fn subcommand<'c>(root: &'c Command, path: &[&str]) -> &'c Command {
     })
 }
 
-/// The message for a clap error met in the arguments `rest` of the command at `path`.
-fn usage_error(error: &clap::Error, path: &[&str], command: &Command, rest: &[String]) -> String {
+/// The message for a clap error met in `args` (after [`command_path`]), in the arguments
+/// of the command at `path` under `root`.
+fn usage_error(error: &clap::Error, root: &Command, path: &[&str], args: &[String]) -> String {
+    let command = subcommand(root, path);
+    let rest = &args[path.len()..];
     let string = |kind| match error.get(kind) {
         Some(ContextValue::String(text)) => Some(text.as_str()),
         _ => None,
@@ -160,7 +161,8 @@ fn usage_error(error: &clap::Error, path: &[&str], command: &Command, rest: &[St
             unknown_command(path, name)
         }
         ErrorKind::UnknownArgument => match culprit(command, rest, invalid_arg) {
-            Arg::Option(option) => format!("unknown option {option:?}"),
+            Arg::Option(index, option) => invalid_value(root, &args[..path.len() + index])
+                .unwrap_or_else(|| format!("unknown option {option:?}")),
             Arg::Operand(operand) if command.has_subcommands() => unknown_command(path, &operand),
             Arg::Operand(operand) => format!("unexpected argument {operand:?}"),
         },
@@ -194,6 +196,19 @@ fn usage_error(error: &clap::Error, path: &[&str], command: &Command, rest: &[St
     }
 }
 
+/// The message of an invalid option value in `args`, which end before an unknown option:
+/// clap reports the unknown option even when an option before it has an invalid value,
+/// and the tool always reported the first mistake.
+fn invalid_value(root: &Command, args: &[String]) -> Option<String> {
+    let program = iter::once(root.get_name().to_owned());
+    let error = root
+        .clone()
+        .try_get_matches_from(program.chain(args.iter().cloned()))
+        .err()?;
+    let source = std::error::Error::source(&error)?;
+    (error.kind() == ErrorKind::ValueValidation).then(|| source.to_string())
+}
+
 /// `unknown command "NAME"`, or `unknown GROUP command "NAME"` in a command group.
 fn unknown_command(path: &[&str], name: &str) -> String {
     match path.last() {
@@ -213,8 +228,8 @@ fn clap_message(error: &clap::Error) -> String {
 /// An argument a command does not accept, as written.
 #[derive(Debug, PartialEq, Eq)]
 enum Arg {
-    /// An option, such as `--bogus` or `-x`.
-    Option(String),
+    /// An option, such as `--bogus` or `-x`, and its index in the command's arguments.
+    Option(usize, String),
     /// Anything else: an operand too many, or an unknown command name. After `--`,
     /// every argument is an operand, even one that starts with `-`.
     Operand(String),
@@ -242,11 +257,8 @@ fn culprit(command: &Command, rest: &[String], reported: &str) -> Arg {
                 .get_arguments()
                 .find(|known| known.get_long() == Some(long))
         });
-        let written_as_reported = arg == reported
-            || (reported.starts_with("--") && arg.starts_with(&format!("{reported}=")))
-            || (!reported.starts_with("--") && !arg.starts_with("--") && arg.starts_with(reported));
-        if known.is_none() && written_as_reported {
-            return Arg::Option(arg.clone());
+        if known.is_none() && written_as(arg, reported) {
+            return Arg::Option(index, arg.clone());
         }
         // The value of an option, such as `--type NAME`, whatever it looks like.
         let takes_value = known.is_some_and(|known| known.get_action().takes_values());
@@ -257,6 +269,26 @@ fn culprit(command: &Command, rest: &[String], reported: &str) -> Arg {
         };
     }
     Arg::Operand(reported.to_owned())
+}
+
+/// Whether clap reports `arg` as `reported`: `--bogus=1` as `--bogus`, and a short
+/// option in a cluster, `-x` in `-hx`, as itself.
+fn written_as(arg: &str, reported: &str) -> bool {
+    if arg == reported {
+        return true;
+    }
+    if reported.starts_with("--") {
+        return arg
+            .strip_prefix(reported)
+            .is_some_and(|rest| rest.starts_with('='));
+    }
+    let short = reported
+        .strip_prefix('-')
+        .filter(|short| short.chars().count() == 1);
+    match (short, arg.strip_prefix('-')) {
+        (Some(short), Some(cluster)) => !cluster.starts_with('-') && cluster.contains(short),
+        _ => false,
+    }
 }
 
 /// A command line the tool cannot run: what is wrong, and the usage of the command.
@@ -333,10 +365,17 @@ mod tests {
         lenient: bool,
         #[arg(long = "type", value_name = "NAME", allow_hyphen_values = true)]
         type_name: Option<String>,
+        #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = count)]
+        count: Option<u8>,
         #[arg(value_name = "EXPR")]
         expr: String,
         #[arg(value_name = "FILE")]
         file: String,
+    }
+
+    fn count(text: &str) -> Result<u8, String> {
+        text.parse()
+            .map_err(|_| format!("invalid --count {text:?}"))
     }
 
     fn usage_of(path: &[&str]) -> &'static str {
@@ -461,6 +500,7 @@ mod tests {
             r#"unknown option "--bogus=1""#
         );
         assert_eq!(message(&["run", "-xy"]), r#"unknown option "-xy""#);
+        assert_eq!(message(&["-hx"]), r#"unknown option "-hx""#);
         assert_eq!(
             message(&["run", "--lenient=yes"]),
             r#"unknown option "--lenient=yes""#
@@ -476,6 +516,22 @@ mod tests {
         assert_eq!(
             message(&["run", "--type", "--bogus", "--", "x", "f", "--bogus"]),
             r#"unexpected argument "--bogus""#
+        );
+    }
+
+    #[test]
+    fn the_first_mistake_is_reported() {
+        assert_eq!(
+            message(&["run", "--count", "x", "--bogus"]),
+            r#"invalid --count "x""#
+        );
+        assert_eq!(
+            message(&["run", "--bogus", "--count", "x"]),
+            r#"unknown option "--bogus""#
+        );
+        assert_eq!(
+            message(&["run", "--count", "x", "a", "b", "c"]),
+            r#"invalid --count "x""#
         );
     }
 
