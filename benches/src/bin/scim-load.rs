@@ -25,12 +25,14 @@
 //! finds nothing on its lookups.
 //!
 //! It prints the requests sent, the requests per second, the p50, p90, p99 and max
-//! latency overall and per kind of request, and the responses that were not 2xx (the
-//! lookups' empty `200` lists are the expected answers). It exits with status 1 if any
-//! response was not 2xx or a lookup found something, and 2 on a broken connection.
+//! latency overall and per kind of request (from HDR histograms: microseconds, three
+//! significant digits), and the responses that were not 2xx (the lookups' empty `200`
+//! lists are the expected answers). It exits with status 1 if any response was not 2xx
+//! or a lookup found something, 2 on a broken connection and 64 when the command line is
+//! wrong; `--help` prints the options.
 //!
 //! Only `http://` URLs: the client is a minimal one, with no TLS, no proxies and no
-//! redirects; std and `serde_json` only.
+//! redirects.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Write};
@@ -41,10 +43,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use std::{env, thread};
 
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
+use hdrhistogram::Histogram;
 use scimitar_benches::Rng;
 use serde_json::{Value, json};
-
-const USAGE: &str = "usage: scim-load --url http://HOST:PORT/scim/v2 --token KEY [--users N] [--groups N] [--connections N] [--batch N] [--prefix TEXT]";
 
 const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -60,7 +63,56 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// How many of the unexpected responses are printed.
 const SHOWN_FAILURES: usize = 5;
 
-/// The command line.
+/// Replays a Microsoft Entra ID initial sync against a running SCIM server and reports
+/// throughput and latency.
+#[derive(Debug, Parser)]
+#[command(name = "scim-load")]
+struct Cli {
+    /// The SCIM base URL, such as http://127.0.0.1:8080/scim/v2 (http:// only)
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    url: (String, String),
+    /// The API key, sent as a bearer token
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+    token: String,
+    /// The users to create
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    users: usize,
+    /// The groups to create
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    groups: usize,
+    /// The keep-alive connections, one thread each
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = at_least_one())]
+    connections: usize,
+    /// The members added by each PATCH
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = at_least_one())]
+    batch: usize,
+    /// What every userName and group name starts with [default: one made from the time]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    prefix: Option<String>,
+}
+
+/// A count of at least one.
+fn at_least_one() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..)
+}
+
+/// `--url`: the host (with its port) and the path of the base URL, without a trailing
+/// slash.
+fn parse_url(url: &str) -> Result<(String, String), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("the URL must start with http://")?;
+    let (host, base) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], rest[slash..].trim_end_matches('/')),
+        None => (rest, ""),
+    };
+    if host.is_empty() {
+        return Err("the URL has no host".into());
+    }
+    Ok((host.to_owned(), base.to_owned()))
+}
+
+/// What to run, from the command line.
 struct Options {
     host: String,
     /// The path of the SCIM base URL, without a trailing slash: `/scim/v2`.
@@ -74,59 +126,28 @@ struct Options {
 }
 
 impl Options {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
-        let mut url = None;
-        let mut token = None;
-        let mut users = 10_000;
-        let mut groups = 100;
-        let mut connections = 8;
-        let mut batch = 100;
-        let mut prefix = None;
-        let number = |option: &str, value: Option<String>, least: usize| {
-            value
-                .as_deref()
-                .and_then(|value| value.parse::<usize>().ok())
-                .filter(|number| *number >= least)
-                .ok_or_else(|| format!("{option} takes a number of at least {least}"))
-        };
-        while let Some(option) = args.next() {
-            match option.as_str() {
-                "--url" => url = args.next(),
-                "--token" => token = args.next(),
-                "--users" => users = number("--users", args.next(), 0)?,
-                "--groups" => groups = number("--groups", args.next(), 0)?,
-                "--connections" => connections = number("--connections", args.next(), 1)?,
-                "--batch" => batch = number("--batch", args.next(), 1)?,
-                "--prefix" => prefix = args.next(),
-                "-h" | "--help" => return Err(String::new()),
-                _ => return Err(format!("unknown argument {option:?}")),
-            }
-        }
-        let url = url.ok_or("--url is required")?;
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or("--url must start with http://")?;
-        let (host, base) = match rest.find('/') {
-            Some(slash) => (&rest[..slash], rest[slash..].trim_end_matches('/')),
-            None => (rest, ""),
-        };
-        if host.is_empty() {
-            return Err("--url has no host".into());
-        }
-        let prefix = prefix.unwrap_or_else(|| {
+    /// The options of the command line `args` (the program name first).
+    fn parse<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let cli = Cli::try_parse_from(args)?;
+        let prefix = cli.prefix.unwrap_or_else(|| {
             let seconds = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |since| since.as_secs());
             format!("load{seconds:x}")
         });
+        let (host, base) = cli.url;
         Ok(Self {
-            host: host.to_owned(),
-            base: base.to_owned(),
-            token: token.ok_or("--token is required")?,
-            users,
-            groups,
-            connections,
-            batch,
+            host,
+            base,
+            token: cli.token,
+            users: cli.users,
+            groups: cli.groups,
+            connections: cli.connections,
+            batch: cli.batch,
             prefix,
         })
     }
@@ -155,9 +176,10 @@ impl Kind {
 }
 
 /// What one connection measured.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Tally {
-    latencies: BTreeMap<Kind, Vec<Duration>>,
+    /// In microseconds.
+    latencies: BTreeMap<Kind, Histogram<u64>>,
     /// Responses that were not 2xx, or lookups that found something.
     unexpected: usize,
     /// The first few of them: the request and the response.
@@ -166,7 +188,16 @@ struct Tally {
 
 impl Tally {
     fn record(&mut self, kind: Kind, latency: Duration) {
-        self.latencies.entry(kind).or_default().push(latency);
+        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        self.latencies
+            .entry(kind)
+            .or_insert_with(histogram)
+            .saturating_record(micros);
+    }
+
+    /// The requests measured.
+    fn requests(&self) -> u64 {
+        self.latencies.values().map(Histogram::len).sum()
     }
 
     fn unexpected(&mut self, what: String) {
@@ -177,16 +208,31 @@ impl Tally {
     }
 
     fn merge(&mut self, other: Self) {
-        for (kind, mut latencies) in other.latencies {
-            self.latencies
-                .entry(kind)
-                .or_default()
-                .append(&mut latencies);
+        for (kind, latencies) in other.latencies {
+            add(
+                self.latencies.entry(kind).or_insert_with(histogram),
+                &latencies,
+            );
         }
         self.unexpected += other.unexpected;
         let room = SHOWN_FAILURES.saturating_sub(self.shown.len());
         self.shown.extend(other.shown.into_iter().take(room));
     }
+}
+
+/// The longest latency kept apart, in microseconds: longer ones count as this long. Far
+/// over [`TIMEOUT`], after which a request fails.
+const MAX_LATENCY: u64 = 3_600_000_000;
+
+/// A histogram of latencies from 1 µs to [`MAX_LATENCY`], to three significant digits.
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_LATENCY, 3).expect("the bounds are valid")
+}
+
+/// Adds the counts of `other` to `into`.
+fn add(into: &mut Histogram<u64>, other: &Histogram<u64>) {
+    into.add(other)
+        .expect("histograms of the same bounds add up");
 }
 
 /// An HTTP response.
@@ -607,28 +653,19 @@ fn on_connections(
     Ok((tally, elapsed))
 }
 
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
+/// Microseconds as milliseconds.
+fn millis(micros: u64) -> f64 {
+    micros as f64 / 1000.0
 }
 
-/// The `percent` percentile of `sorted` (nearest rank).
-fn percentile(sorted: &[Duration], percent: usize) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = (sorted.len() * percent).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-fn latency_row(name: &str, latencies: &mut [Duration]) {
-    latencies.sort_unstable();
+fn latency_row(name: &str, latencies: &Histogram<u64>) {
     println!(
         "  {name:<20} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
         latencies.len(),
-        millis(percentile(latencies, 50)),
-        millis(percentile(latencies, 90)),
-        millis(percentile(latencies, 99)),
-        millis(latencies.last().copied().unwrap_or_default()),
+        millis(latencies.value_at_quantile(0.50)),
+        millis(latencies.value_at_quantile(0.90)),
+        millis(latencies.value_at_quantile(0.99)),
+        millis(latencies.max()),
     );
 }
 
@@ -637,20 +674,16 @@ fn report(phases: &[(&str, &Tally, Duration)]) -> usize {
     let mut wall = Duration::ZERO;
     println!("phase        requests  seconds  requests/s");
     for (name, tally, elapsed) in phases {
-        let requests: usize = tally.latencies.values().map(Vec::len).sum();
+        let requests = tally.requests();
         println!(
             "  {name:<10} {requests:>8} {:>8.2} {:>11.0}",
             elapsed.as_secs_f64(),
             requests as f64 / elapsed.as_secs_f64().max(1e-9)
         );
         wall += *elapsed;
-        all.merge(Tally {
-            latencies: tally.latencies.clone(),
-            unexpected: tally.unexpected,
-            shown: tally.shown.clone(),
-        });
+        all.merge((*tally).clone());
     }
-    let total: usize = all.latencies.values().map(Vec::len).sum();
+    let total = all.requests();
     println!(
         "  {:<10} {total:>8} {:>8.2} {:>11.0}",
         "total",
@@ -659,9 +692,12 @@ fn report(phases: &[(&str, &Tally, Duration)]) -> usize {
     );
     println!();
     println!("latency (ms)           count      p50      p90      p99      max");
-    let mut every: Vec<Duration> = all.latencies.values().flatten().copied().collect();
-    latency_row("all", &mut every);
-    for (kind, latencies) in &mut all.latencies {
+    let mut every = histogram();
+    for latencies in all.latencies.values() {
+        add(&mut every, latencies);
+    }
+    latency_row("all", &every);
+    for (kind, latencies) in &all.latencies {
         latency_row(kind.name(), latencies);
     }
     println!();
@@ -704,14 +740,17 @@ fn run(options: &Options) -> io::Result<usize> {
 }
 
 fn main() -> ExitCode {
-    let options = match Options::parse(env::args().skip(1)) {
+    let options = match Options::parse(env::args_os()) {
         Ok(options) => options,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("error: {message}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(64);
+        // `--help` on standard output, exit 0; a usage error on standard error, 64
+        // (`EX_USAGE`), as the `scimitar` command.
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(64)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(&options) {
@@ -726,10 +765,12 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use clap::error::ErrorKind;
+
     use super::*;
 
-    fn options(args: &[&str]) -> Result<Options, String> {
-        Options::parse(args.iter().map(|arg| (*arg).to_owned()))
+    fn options(args: &[&str]) -> Result<Options, clap::Error> {
+        Options::parse(["scim-load"].iter().chain(args))
     }
 
     #[test]
@@ -781,12 +822,48 @@ mod tests {
     }
 
     #[test]
-    fn percentiles_are_nearest_rank() {
-        let sorted: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
-        assert_eq!(percentile(&sorted, 50), Duration::from_millis(50));
-        assert_eq!(percentile(&sorted, 99), Duration::from_millis(99));
-        assert_eq!(percentile(&sorted[..1], 99), Duration::from_millis(1));
-        assert_eq!(percentile(&[], 50), Duration::ZERO);
+    fn options_are_checked() {
+        let error = |args: &[&str]| options(args).err().map(|error| error.kind());
+        assert_eq!(
+            error(&["--url", "http://h", "--token", "k", "--batch", "0"]),
+            Some(ErrorKind::ValueValidation)
+        );
+        assert_eq!(
+            error(&["--url", "http://", "--token", "k"]),
+            Some(ErrorKind::ValueValidation)
+        );
+        assert_eq!(
+            error(&["--token", "k"]),
+            Some(ErrorKind::MissingRequiredArgument)
+        );
+        assert_eq!(error(&["--bogus"]), Some(ErrorKind::UnknownArgument));
+        assert_eq!(error(&["--help"]), Some(ErrorKind::DisplayHelp));
+        let parsed = options(&["--url", "http://h/", "--token", "-k", "--users", "0"]).unwrap();
+        assert_eq!((parsed.host.as_str(), parsed.base.as_str()), ("h", ""));
+        assert_eq!((parsed.token.as_str(), parsed.users), ("-k", 0));
+        assert!(parsed.prefix.starts_with("load"), "{}", parsed.prefix);
+    }
+
+    #[test]
+    fn latencies_are_kept_to_three_digits() {
+        let mut tally = Tally::default();
+        for millis in 1..=100 {
+            tally.record(Kind::UserCreate, Duration::from_millis(millis));
+        }
+        let near = |micros: u64, expected: u64| micros.abs_diff(expected) * 1000 <= expected;
+        let latencies = &tally.latencies[&Kind::UserCreate];
+        assert!(near(latencies.value_at_quantile(0.50), 50_000));
+        assert!(near(latencies.value_at_quantile(0.90), 90_000));
+        assert!(near(latencies.value_at_quantile(0.99), 99_000));
+        assert!(near(latencies.max(), 100_000));
+        let mut other = Tally::default();
+        other.record(Kind::UserCreate, Duration::from_secs(10));
+        other.record(Kind::UserLookup, Duration::from_micros(1500));
+        tally.merge(other);
+        assert_eq!(tally.requests(), 102);
+        assert!(near(tally.latencies[&Kind::UserCreate].max(), 10_000_000));
+        assert_eq!(tally.latencies[&Kind::UserLookup].max(), 1500);
+        assert_eq!(millis(1500), 1.5);
     }
 
     #[test]

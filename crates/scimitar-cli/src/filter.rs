@@ -6,12 +6,13 @@ use std::io::Write;
 
 use scimitar_filter::Filter;
 
-use crate::args::Args;
-use crate::canonical;
+use crate::canonical::{self, ParseArgs};
 use crate::failure::Failure;
-use crate::group::{self, Run};
+use crate::help::print_help;
 
-const USAGE: &str = "\
+pub(crate) use self::matching::USAGE as MATCH_USAGE;
+
+pub(crate) const USAGE: &str = "\
 usage: scimitar filter parse [--lenient] EXPR
        scimitar filter match [--lenient] EXPR FILE";
 
@@ -25,7 +26,7 @@ Usage:
 Run 'scimitar filter <command> --help' for the help of one command.
 "#;
 
-const PARSE_USAGE: &str = "usage: scimitar filter parse [--lenient] EXPR";
+pub(crate) const PARSE_USAGE: &str = "usage: scimitar filter parse [--lenient] EXPR";
 
 const PARSE_HELP: &str = r#"Parse a SCIM filter (RFC 7644 §3.4.2.2) and print its canonical form.
 
@@ -42,18 +43,28 @@ Example:
   userName eq "bjensen" and title pr
 "#;
 
-/// Runs `scimitar filter` with the arguments after `filter`.
-pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    group::run(args, "filter", USAGE, HELP, command, out, err)
+/// The `filter` commands.
+#[derive(Debug, clap::Subcommand)]
+#[command(override_help = HELP)]
+pub(crate) enum Command {
+    #[command(override_help = PARSE_HELP)]
+    Parse(ParseArgs),
+    #[command(override_help = matching::HELP)]
+    Match(matching::Args),
+    /// `-h`, `--help`: the group's help; it takes no arguments.
+    #[command(name = "--help", short_flag = 'h', long_flag = "help", hide = true)]
+    Help,
 }
 
-/// The command called `name`.
-fn command(name: &str) -> Option<Run> {
-    match name {
-        "parse" => Some(|args, out, _| {
-            canonical::parse_command(args, Filter::parse_with, PARSE_USAGE, PARSE_HELP, out)
-        }),
-        "match" => Some(matching::run),
-        _ => None,
+/// Runs a `scimitar filter` command.
+pub(crate) fn run(
+    command: Command,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    match command {
+        Command::Parse(args) => canonical::parse_command(args, Filter::parse_with, out),
+        Command::Match(args) => matching::run(args, out, err),
+        Command::Help => print_help(HELP, out),
     }
 }

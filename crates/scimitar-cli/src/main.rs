@@ -37,7 +37,7 @@ mod args;
 mod canonical;
 mod failure;
 mod filter;
-mod group;
+mod help;
 mod input;
 mod patch;
 mod path;
@@ -51,9 +51,11 @@ use std::env;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use crate::args::{Arg, Args, UsageError, is_help};
+use clap::{Parser, Subcommand};
+
+use crate::args::Parsed;
 use crate::failure::Failure;
-use crate::group::print;
+use crate::help::print_help;
 
 const USAGE: &str = "\
 usage: scimitar filter parse [--lenient] EXPR
@@ -61,7 +63,7 @@ usage: scimitar filter parse [--lenient] EXPR
        scimitar path parse [--lenient] EXPR
        scimitar validate [--lenient] [--type NAME] FILE
        scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
-       scimitar serve [--listen ADDR] [--db DB]
+       scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]
        scimitar tenant create [--compat PROFILE] [--db DB] NAME
        scimitar tenant list [--db DB]
        scimitar token issue --tenant NAME [--expires DAYS] [--db DB]
@@ -82,7 +84,8 @@ Usage:
   scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
                                             Apply a PATCH request to a resource and
                                             print the result
-  scimitar serve [--listen ADDR] [--db DB]  Serve SCIM over HTTP for identity providers
+  scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
+                                            Serve SCIM over HTTP for identity providers
   scimitar tenant create [--compat PROFILE] [--db DB] NAME
                                             Create a tenant and print its id
   scimitar tenant list [--db DB]            List the tenants
@@ -108,6 +111,8 @@ Options:
   --db DB      The store of tenants, keys, users and groups: a SQLite file (PATH or
                sqlite:PATH, created if missing; default: scimitar.db in the working
                directory), or ':memory:', which keeps them in the process only
+  --log-format FORMAT
+               The server's request log: text (the default) or json, one object a line
   --           Read the next arguments as operands even if they start with '-'
 
 FILE is a path, or '-' for standard input.
@@ -124,13 +129,73 @@ Exit status:
 Run 'scimitar <command> --help' for the help of one command.
 "#;
 
+/// `scimitar`: its commands, as clap reads them; [`args::parse`] tells its mistakes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "scimitar",
+    override_help = HELP,
+    disable_help_flag = true,
+    disable_help_subcommand = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The commands and command groups.
+#[derive(Debug, Subcommand)]
+enum Command {
+    #[command(subcommand)]
+    Filter(filter::Command),
+    #[command(subcommand)]
+    Path(path::Command),
+    Validate(validate::Args),
+    #[command(subcommand)]
+    Patch(patch::Command),
+    Serve(serve::Args),
+    #[command(subcommand)]
+    Tenant(tenant::Command),
+    #[command(subcommand)]
+    Token(token::Command),
+    /// `help`, `-h`, `--help`: this help; they take no arguments.
+    #[command(short_flag = 'h', long_flag = "help")]
+    Help,
+    /// `-V`, `--version`; `version` is no command.
+    #[command(
+        name = "--version",
+        short_flag = 'V',
+        long_flag = "version",
+        hide = true
+    )]
+    Version,
+}
+
+/// The usage text of the command at `path`, for its usage errors.
+fn usage_of(path: &[&str]) -> &'static str {
+    match path {
+        ["filter", "parse"] => filter::PARSE_USAGE,
+        ["filter", "match"] => filter::MATCH_USAGE,
+        ["filter", ..] => filter::USAGE,
+        ["path", ..] => path::USAGE,
+        ["validate", ..] => validate::USAGE,
+        ["patch", ..] => patch::USAGE,
+        ["serve", ..] => serve::USAGE,
+        ["tenant", ..] => tenant::USAGE,
+        ["token", ..] => token::USAGE,
+        _ => USAGE,
+    }
+}
+
 fn main() -> ExitCode {
     // Not locked for the whole run: the server's threads write its log on standard error.
     let mut stdout = io::stdout();
     let mut stderr = io::stderr();
-    let result = Args::from_os(env::args_os().skip(1), USAGE)
+    let result = args::parse::<Cli>(env::args_os().skip(1), usage_of)
         .map_err(Failure::from)
-        .and_then(|args| run(args, &mut stdout, &mut stderr))
+        .and_then(|parsed| match parsed {
+            Parsed::Run(cli) => run(cli.command, &mut stdout, &mut stderr),
+            Parsed::Help(text) => print_help(&text, &mut stdout),
+        })
         .and_then(|()| stdout.flush().map_err(Failure::from));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -146,31 +211,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the command given by `args` (without the program name), writing its output to
-/// `out` and its warnings to `err`.
-fn run(mut args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let Some(arg) = args.next() else {
-        return Err(UsageError::new("missing command", USAGE).into());
-    };
-    match arg {
-        Arg::Operand(command) => match command.as_str() {
-            "filter" => filter::run(args, out, err),
-            "path" => path::run(args, out, err),
-            "validate" => validate::run(args, out, err),
-            "patch" => patch::run(args, out, err),
-            "serve" => serve::run(args, out, err),
-            "tenant" => tenant::run(args, out, err),
-            "token" => token::run(args, out, err),
-            "help" => print(args, HELP, USAGE, out),
-            _ => Err(UsageError::new(format!("unknown command {command:?}"), USAGE).into()),
-        },
-        Arg::Option(option) if is_help(&option) => print(args, HELP, USAGE, out),
-        Arg::Option(option) if option == "-V" || option == "--version" => print(
-            args,
-            concat!("scimitar ", env!("CARGO_PKG_VERSION"), "\n"),
-            USAGE,
-            out,
-        ),
-        other => Err(other.unexpected(USAGE).into()),
+/// Runs `command`, writing its output to `out` and its warnings to `err`.
+fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    match command {
+        Command::Filter(command) => filter::run(command, out, err),
+        Command::Path(command) => path::run(command, out),
+        Command::Validate(args) => validate::run(args, out, err),
+        Command::Patch(command) => patch::run(command, out, err),
+        Command::Serve(args) => serve::run(args, out, err),
+        Command::Tenant(command) => tenant::run(command, out, err),
+        Command::Token(command) => token::run(command, out, err),
+        Command::Help => print_help(HELP, out),
+        Command::Version => print_help(concat!("scimitar ", env!("CARGO_PKG_VERSION"), "\n"), out),
     }
 }

@@ -5,13 +5,13 @@ use std::io::Write;
 use scimitar_patch::{Compat, PatchRequest, apply};
 use scimitar_schema::{Resource, SchemaRegistry, ScimError};
 
-use crate::args::{Args, Command, UsageError};
+use crate::args::HelpFlag;
 use crate::failure::Failure;
-use crate::group::{self, Run, print_help};
+use crate::help::print_help;
 use crate::input;
 use crate::validate::{print_resource_or_error, type_of};
 
-const USAGE: &str =
+pub(crate) const USAGE: &str =
     "usage: scimitar patch apply [--compat strict|entra|okta|lenient] RESOURCE_FILE PATCH_FILE";
 
 const HELP: &str = r#"Apply a SCIM PATCH request (RFC 7644 §3.5.2) to a resource and print the result.
@@ -39,42 +39,53 @@ Example:
   $ scimitar patch apply --compat entra user.json patch.json
 "#;
 
-/// Runs `scimitar patch` with the arguments after `patch`.
-pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    group::run(args, "patch", USAGE, HELP, command, out, err)
+/// The `patch` commands.
+#[derive(Debug, clap::Subcommand)]
+#[command(override_help = HELP)]
+pub(crate) enum Command {
+    #[command(override_help = HELP)]
+    Apply(ApplyArgs),
+    /// `-h`, `--help`: the group's help; it takes no arguments.
+    #[command(name = "--help", short_flag = 'h', long_flag = "help", hide = true)]
+    Help,
 }
 
-/// The command called `name`.
-fn command(name: &str) -> Option<Run> {
-    match name {
-        "apply" => Some(apply_command),
-        _ => None,
-    }
+/// The arguments of `scimitar patch apply`.
+#[derive(Debug, clap::Args)]
+#[command(args_override_self = true)]
+pub(crate) struct ApplyArgs {
+    #[command(flatten)]
+    help: HelpFlag,
+    /// Which identity-provider deviations to accept.
+    #[arg(long, value_name = "PROFILE", allow_hyphen_values = true, value_parser = profile)]
+    compat: Option<Compat>,
+    /// The same as `--compat lenient`, the default.
+    #[arg(long)]
+    lenient: bool,
+    #[arg(value_name = "RESOURCE_FILE")]
+    resource_file: String,
+    #[arg(value_name = "PATCH_FILE")]
+    patch_file: String,
 }
 
-fn apply_command(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let mut compat = Compat::LENIENT;
-    let command = args.command(["RESOURCE_FILE", "PATCH_FILE"], USAGE, |option, args| {
-        if option != "--compat" {
-            return Ok(false);
-        }
-        let name = args.value(option, USAGE)?;
-        compat = name
-            .parse()
-            .map_err(|error: scimitar_patch::UnknownProfile| {
-                UsageError::new(error.to_string(), USAGE)
-            })?;
-        Ok(true)
-    })?;
-    let Command::Run {
-        operands: [resource_file, patch_file],
-        ..
-    } = command
-    else {
-        return print_help(HELP, out);
+/// `--compat PROFILE`: `strict`, `entra`, `okta` or `lenient`.
+pub(crate) fn profile(name: &str) -> Result<Compat, scimitar_patch::UnknownProfile> {
+    name.parse()
+}
+
+/// Runs a `scimitar patch` command.
+pub(crate) fn run(
+    command: Command,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let args = match command {
+        Command::Apply(args) => args,
+        Command::Help => return print_help(HELP, out),
     };
-    let resource = input::read(&resource_file)?;
-    let patch = input::read(&patch_file)?;
+    let compat = args.compat.unwrap_or(Compat::LENIENT);
+    let resource = input::read(&args.resource_file)?;
+    let patch = input::read(&args.patch_file)?;
     print_resource_or_error(patched(&resource, &patch, &compat), out, err)
 }
 

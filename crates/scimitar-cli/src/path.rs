@@ -4,12 +4,11 @@ use std::io::Write;
 
 use scimitar_filter::PatchPath;
 
-use crate::args::Args;
-use crate::canonical;
+use crate::canonical::{self, ParseArgs};
 use crate::failure::Failure;
-use crate::group::{self, Run};
+use crate::help::print_help;
 
-const USAGE: &str = "usage: scimitar path parse [--lenient] EXPR";
+pub(crate) const USAGE: &str = "usage: scimitar path parse [--lenient] EXPR";
 
 const HELP: &str = r#"Parse a SCIM PATCH path (RFC 7644 §3.5.2) and print its canonical form.
 
@@ -26,17 +25,21 @@ Example:
   emails[type eq "work"].value
 "#;
 
-/// Runs `scimitar path` with the arguments after `path`.
-pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    group::run(args, "path", USAGE, HELP, command, out, err)
+/// The `path` commands.
+#[derive(Debug, clap::Subcommand)]
+#[command(override_help = HELP)]
+pub(crate) enum Command {
+    #[command(override_help = HELP)]
+    Parse(ParseArgs),
+    /// `-h`, `--help`: the group's help; it takes no arguments.
+    #[command(name = "--help", short_flag = 'h', long_flag = "help", hide = true)]
+    Help,
 }
 
-/// The command called `name`.
-fn command(name: &str) -> Option<Run> {
-    match name {
-        "parse" => Some(|args, out, _| {
-            canonical::parse_command(args, PatchPath::parse_with, USAGE, HELP, out)
-        }),
-        _ => None,
+/// Runs a `scimitar path` command.
+pub(crate) fn run(command: Command, out: &mut dyn Write) -> Result<(), Failure> {
+    match command {
+        Command::Parse(args) => canonical::parse_command(args, PatchPath::parse_with, out),
+        Command::Help => print_help(HELP, out),
     }
 }

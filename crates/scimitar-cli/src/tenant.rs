@@ -5,12 +5,13 @@ use std::io::Write;
 use scimitar_engine::TenantStore;
 use scimitar_patch::Compat;
 
-use crate::args::{Args, UsageError};
+use crate::args::HelpFlag;
 use crate::failure::Failure;
-use crate::group::{self, Run, print_help};
+use crate::help::print_help;
+use crate::patch::profile;
 use crate::store::{self, block_on, engine_failure, store_failure};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 usage: scimitar tenant create [--compat strict|entra|okta|lenient] [--db DB] NAME
        scimitar tenant list [--db DB]";
 
@@ -41,44 +42,75 @@ Example:
   $ scimitar tenant create --compat entra acme
 "#;
 
-/// Runs `scimitar tenant` with the arguments after `tenant`.
-pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    group::run(args, "tenant", USAGE, HELP, command, out, err)
+/// `--db DB`, the store of the commands that use one.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbArg {
+    /// The store: a SQLite file or `:memory:`.
+    #[arg(long, value_name = "DB", default_value = store::DEFAULT_DB, allow_hyphen_values = true)]
+    db: String,
 }
 
-/// The command called `name`.
-fn command(name: &str) -> Option<Run> {
-    match name {
-        "create" => Some(create),
-        "list" => Some(list),
-        _ => None,
+impl DbArg {
+    /// `--db`, or its default.
+    pub(crate) fn get(&self) -> &str {
+        &self.db
     }
 }
 
-fn create(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let mut compat = Compat::LENIENT;
-    let mut db = None;
-    let Some([name]) = args.operands(["NAME"], USAGE, |option, args| {
-        match option {
-            "--compat" => {
-                compat = args.value(option, USAGE)?.parse().map_err(
-                    |error: scimitar_patch::UnknownProfile| {
-                        UsageError::new(error.to_string(), USAGE)
-                    },
-                )?;
-            }
-            "--db" => db = Some(args.value(option, USAGE)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?
-    else {
-        return print_help(HELP, out);
-    };
-    let db = db.as_deref().unwrap_or(store::DEFAULT_DB);
+/// The `tenant` commands.
+#[derive(Debug, clap::Subcommand)]
+#[command(override_help = HELP)]
+pub(crate) enum Command {
+    #[command(override_help = HELP, args_override_self = true)]
+    Create {
+        #[command(flatten)]
+        help: HelpFlag,
+        /// The profile of the tenant's requests.
+        #[arg(long, value_name = "PROFILE", allow_hyphen_values = true, value_parser = profile)]
+        compat: Option<Compat>,
+        #[command(flatten)]
+        db: DbArg,
+        /// The tenant's name, unique in the store.
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    #[command(override_help = HELP, args_override_self = true)]
+    List {
+        #[command(flatten)]
+        help: HelpFlag,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// `-h`, `--help`: the group's help; it takes no arguments.
+    #[command(name = "--help", short_flag = 'h', long_flag = "help", hide = true)]
+    Help,
+}
+
+/// Runs a `scimitar tenant` command.
+pub(crate) fn run(
+    command: Command,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    match command {
+        Command::Create {
+            compat, db, name, ..
+        } => create(compat.unwrap_or(Compat::LENIENT), db.get(), &name, out, err),
+        Command::List { db, .. } => list(db.get(), out, err),
+        Command::Help => print_help(HELP, out),
+    }
+}
+
+fn create(
+    compat: Compat,
+    db: &str,
+    name: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
     let engine = store::open_engine(db)?;
     warn_if_not_durable(engine.store(), err)?;
-    let tenant = block_on(engine.create_tenant(&name, compat))?.map_err(engine_failure)?;
+    let tenant = block_on(engine.create_tenant(name, compat))?.map_err(engine_failure)?;
     writeln!(out, "{}", tenant.id)?;
     let db_option = if db == store::DEFAULT_DB {
         String::new()
@@ -93,21 +125,8 @@ fn create(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Fa
     Ok(())
 }
 
-fn list(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let mut db = None;
-    if args
-        .operands([], USAGE, |option, args| {
-            if option != "--db" {
-                return Ok(false);
-            }
-            db = Some(args.value(option, USAGE)?);
-            Ok(true)
-        })?
-        .is_none()
-    {
-        return print_help(HELP, out);
-    }
-    let store = store::open_store(db.as_deref().unwrap_or(store::DEFAULT_DB))?;
+fn list(db: &str, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let store = store::open_store(db)?;
     warn_if_not_durable(&store, err)?;
     let tenants = block_on(store.tenants())?.map_err(store_failure)?;
     let width = tenants

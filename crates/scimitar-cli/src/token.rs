@@ -6,14 +6,15 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 
 use scimitar_engine::{Clock, Tenant, TenantStore};
 
-use crate::args::{Args, UsageError};
+use crate::args::HelpFlag;
+use crate::args::UsageError;
 use crate::failure::Failure;
-use crate::group::{self, Run, print_help};
+use crate::help::print_help;
 use crate::serve::env::SystemClock;
 use crate::store::{self, AnyStore, block_on, engine_failure, store_failure};
-use crate::tenant::warn_if_not_durable;
+use crate::tenant::{DbArg, warn_if_not_durable};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 usage: scimitar token issue --tenant NAME [--expires DAYS] [--db DB]
        scimitar token list --tenant NAME [--db DB]
        scimitar token revoke [--db DB] ID";
@@ -52,89 +53,102 @@ Example:
 /// The longest `--expires`: a hundred years.
 const MAX_DAYS: i64 = 36_500;
 
-/// Runs `scimitar token` with the arguments after `token`.
-pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    group::run(args, "token", USAGE, HELP, command, out, err)
+/// The `token` commands.
+#[derive(Debug, clap::Subcommand)]
+#[command(override_help = HELP)]
+pub(crate) enum Command {
+    #[command(override_help = HELP, args_override_self = true)]
+    Issue {
+        #[command(flatten)]
+        help: HelpFlag,
+        #[command(flatten)]
+        tenant: TenantArg,
+        /// The key stops working this many days from now.
+        #[arg(long, value_name = "DAYS", allow_hyphen_values = true, value_parser = parse_days)]
+        expires: Option<i64>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    #[command(override_help = HELP, args_override_self = true)]
+    List {
+        #[command(flatten)]
+        help: HelpFlag,
+        #[command(flatten)]
+        tenant: TenantArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    #[command(override_help = HELP, args_override_self = true)]
+    Revoke {
+        #[command(flatten)]
+        help: HelpFlag,
+        #[command(flatten)]
+        db: DbArg,
+        /// The key's id.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// `-h`, `--help`: the group's help; it takes no arguments.
+    #[command(name = "--help", short_flag = 'h', long_flag = "help", hide = true)]
+    Help,
 }
 
-/// The command called `name`.
-fn command(name: &str) -> Option<Run> {
-    match name {
-        "issue" => Some(issue),
-        "list" => Some(list),
-        "revoke" => Some(revoke),
-        _ => None,
-    }
-}
-
-/// The options of the `token` commands; each takes some of them.
-#[derive(Default)]
-struct Options {
+/// `--tenant NAME`, which `issue` and `list` require. Optional to clap: a missing one is
+/// reported once the other arguments are read, as before.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TenantArg {
+    /// The tenant, by name.
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     tenant: Option<String>,
-    expires: Option<i64>,
-    db: Option<String>,
 }
 
-impl Options {
-    /// Reads the arguments of a command that takes the options `accepted` and the
-    /// operands `operands`; `None` for help.
-    fn read<const N: usize>(
-        args: Args,
-        accepted: &[&str],
-        operands: [&str; N],
-    ) -> Result<Option<(Self, [String; N])>, UsageError> {
-        let mut options = Self::default();
-        let operands = args.operands(operands, USAGE, |option, args| {
-            if !accepted.contains(&option) {
-                return Ok(false);
-            }
-            let value = args.value(option, USAGE)?;
-            match option {
-                "--tenant" => options.tenant = Some(value),
-                "--expires" => options.expires = Some(parse_days(&value)?),
-                _ => options.db = Some(value),
-            }
-            Ok(true)
-        })?;
-        Ok(operands.map(|operands| (options, operands)))
-    }
-
-    /// `--tenant`, which the command requires.
-    fn tenant(&self) -> Result<&str, UsageError> {
+impl TenantArg {
+    fn get(&self) -> Result<&str, UsageError> {
         self.tenant
             .as_deref()
             .ok_or_else(|| UsageError::new("missing --tenant NAME", USAGE))
     }
+}
 
-    /// `--db`, or its default.
-    fn db(&self) -> &str {
-        self.db.as_deref().unwrap_or(store::DEFAULT_DB)
+/// Runs a `scimitar token` command.
+pub(crate) fn run(
+    command: Command,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    match command {
+        Command::Issue {
+            tenant,
+            expires,
+            db,
+            ..
+        } => issue(tenant.get()?, expires, db.get(), out, err),
+        Command::List { tenant, db, .. } => list(tenant.get()?, db.get(), out, err),
+        Command::Revoke { db, id, .. } => revoke(db.get(), &id, err),
+        Command::Help => print_help(HELP, out),
     }
 }
 
 /// `--expires DAYS`: a whole number of days from 1 to [`MAX_DAYS`].
-fn parse_days(text: &str) -> Result<i64, UsageError> {
+fn parse_days(text: &str) -> Result<i64, String> {
     text.parse()
         .ok()
         .filter(|days| (1..=MAX_DAYS).contains(days))
         .ok_or_else(|| {
-            let message = format!(
-                "invalid --expires {text:?}: expected a number of days from 1 to {MAX_DAYS}"
-            );
-            UsageError::new(message, USAGE)
+            format!("invalid --expires {text:?}: expected a number of days from 1 to {MAX_DAYS}")
         })
 }
 
-fn issue(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let Some((options, [])) = Options::read(args, &["--tenant", "--expires", "--db"], [])? else {
-        return print_help(HELP, out);
-    };
-    let name = options.tenant()?;
-    let engine = store::open_engine(options.db())?;
+fn issue(
+    name: &str,
+    expires: Option<i64>,
+    db: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let engine = store::open_engine(db)?;
     warn_if_not_durable(engine.store(), err)?;
-    let expires = options
-        .expires
-        .map(|days| SystemClock.now() + TimeDelta::days(days));
+    let expires = expires.map(|days| SystemClock.now() + TimeDelta::days(days));
     let issued = block_on(async {
         let tenant = tenant_called(engine.store(), name).await?;
         engine
@@ -155,12 +169,8 @@ fn issue(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Fai
     Ok(())
 }
 
-fn list(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let Some((options, [])) = Options::read(args, &["--tenant", "--db"], [])? else {
-        return print_help(HELP, out);
-    };
-    let name = options.tenant()?;
-    let store = store::open_store(options.db())?;
+fn list(name: &str, db: &str, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let store = store::open_store(db)?;
     warn_if_not_durable(&store, err)?;
     let keys = block_on(async {
         let tenant = tenant_called(&store, name).await?;
@@ -191,13 +201,10 @@ fn list(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Fail
     Ok(())
 }
 
-fn revoke(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let Some((options, [id])) = Options::read(args, &["--db"], ["ID"])? else {
-        return print_help(HELP, out);
-    };
-    let engine = store::open_engine(options.db())?;
+fn revoke(db: &str, id: &str, err: &mut dyn Write) -> Result<(), Failure> {
+    let engine = store::open_engine(db)?;
     warn_if_not_durable(engine.store(), err)?;
-    block_on(engine.revoke_key(&id))?.map_err(engine_failure)?;
+    block_on(engine.revoke_key(id))?.map_err(engine_failure)?;
     writeln!(err, "revoked the key {id}")?;
     Ok(())
 }

@@ -6,12 +6,11 @@ use scimitar_schema::{
     Resource, ResourceType, SchemaRegistry, ScimError, ValidateOptions, Validated, validate,
 };
 
-use crate::args::{Args, Command, UsageError};
+use crate::args::HelpFlag;
 use crate::failure::Failure;
-use crate::group::print_help;
 use crate::input;
 
-const USAGE: &str = "usage: scimitar validate [--lenient] [--type NAME] FILE";
+pub(crate) const USAGE: &str = "usage: scimitar validate [--lenient] [--type NAME] FILE";
 
 const HELP: &str = r#"Validate a SCIM resource against its schemas (RFC 7643) and print it normalised.
 
@@ -50,26 +49,37 @@ Example:
   }
 "#;
 
-/// Runs `scimitar validate` with the arguments after `validate`.
+/// The arguments of `scimitar validate`.
+#[derive(Debug, clap::Args)]
+#[command(override_help = HELP, args_override_self = true)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    help: HelpFlag,
+    /// Also accept what identity providers send that RFC 7643 does not allow.
+    #[arg(long)]
+    lenient: bool,
+    /// The resource type to validate the resource as: User or Group.
+    #[arg(
+        long = "type",
+        value_name = "NAME",
+        allow_hyphen_values = true,
+        value_parser = resource_type_name
+    )]
+    type_name: Option<String>,
+    /// The resource, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+/// Runs `scimitar validate`.
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
     let registry = SchemaRegistry::core();
-    let mut chosen = None;
-    let command = args.command(["FILE"], USAGE, |option, args| {
-        if option != "--type" {
-            return Ok(false);
-        }
-        chosen = Some(resource_type(&registry, &args.value(option, USAGE)?)?);
-        Ok(true)
-    })?;
-    let Command::Run {
-        lenient,
-        operands: [file],
-    } = command
-    else {
-        return print_help(HELP, out);
+    let chosen = match &args.type_name {
+        Some(name) => Some(resource_type(&registry, name).map_err(Failure::invalid)?),
+        None => None,
     };
-    let input = input::read(&file)?;
-    let options = ValidateOptions::default().with_lenient(lenient);
+    let input = input::read(&args.file)?;
+    let options = ValidateOptions::default().with_lenient(args.lenient);
     let result = check(&registry, chosen, &input, &options).map(
         |Validated {
              resource, warnings, ..
@@ -105,17 +115,18 @@ fn write_pretty(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<()
     Ok(())
 }
 
+/// `--type NAME`: the name of a resource type of the core registry.
+fn resource_type_name(name: &str) -> Result<String, String> {
+    resource_type(&SchemaRegistry::core(), name).map(|_| name.to_owned())
+}
+
 /// The resource type called `name`, as `--type` names it.
-fn resource_type<'r>(
-    registry: &'r SchemaRegistry,
-    name: &str,
-) -> Result<&'r ResourceType, UsageError> {
+fn resource_type<'r>(registry: &'r SchemaRegistry, name: &str) -> Result<&'r ResourceType, String> {
     registry.resource_type(name).ok_or_else(|| {
-        let message = format!(
+        format!(
             "unknown resource type {name:?} (expected {})",
             known(registry)
-        );
-        UsageError::new(message, USAGE)
+        )
     })
 }
 

@@ -6,14 +6,13 @@ use scimitar_filter::{Filter, ParseOptions};
 use scimitar_schema::{CompiledFilter, Resource, SchemaRegistry};
 use serde_json::Value;
 
-use crate::args::{Args, Command};
+use crate::args::HelpFlag;
 use crate::failure::Failure;
-use crate::group::print_help;
 use crate::input;
 
-const USAGE: &str = "usage: scimitar filter match [--lenient] EXPR FILE";
+pub(crate) const USAGE: &str = "usage: scimitar filter match [--lenient] EXPR FILE";
 
-const HELP: &str = r#"Print the id of each resource in FILE that a SCIM filter (RFC 7644 §3.4.2.2) matches.
+pub(crate) const HELP: &str = r#"Print the id of each resource in FILE that a SCIM filter (RFC 7644 §3.4.2.2) matches.
 
 Usage: scimitar filter match [--lenient] EXPR FILE
 
@@ -41,17 +40,27 @@ Example:
   2819c223-7f76-453a-919d-413861904646
 "#;
 
-/// Runs `scimitar filter match` with the arguments after `match`.
+/// The arguments of `scimitar filter match`.
+#[derive(Debug, clap::Args)]
+#[command(args_override_self = true)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    help: HelpFlag,
+    /// Also accept the filter shapes identity providers send.
+    #[arg(long)]
+    lenient: bool,
+    #[arg(value_name = "EXPR")]
+    expr: String,
+    /// A JSON array of resources, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+/// Runs `scimitar filter match`.
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let Command::Run {
-        lenient,
-        operands: [expr, file],
-    } = args.command(["EXPR", "FILE"], USAGE, |_, _| Ok(false))?
-    else {
-        return print_help(HELP, out);
-    };
-    let filter = Filter::parse_with(&expr, &ParseOptions::default().lenient(lenient))?;
-    let resources = read_resources(&file)?;
+    let options = ParseOptions::default().lenient(args.lenient);
+    let filter = Filter::parse_with(&args.expr, &options)?;
+    let resources = read_resources(&args.file)?;
     let registry = SchemaRegistry::core();
     // Everything is checked before anything is printed, so that an invalid filter
     // prints no partial list.

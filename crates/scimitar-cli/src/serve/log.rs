@@ -1,17 +1,21 @@
-//! The request log: one line per request on standard error, as
+//! The request log: one event per request, under the target [`TARGET`], written on
+//! standard error by `tracing-subscriber` as a line of text,
 //!
 //! ```text
 //! 2026-11-23T13:45:01.123Z GET /scim/v2/Users?filter=…&count=… 200 0.4ms tenant=default key=key_0b6f…
 //! ```
 //!
-//! the time the response was ready, the method, the path with the names of the query
-//! parameters but not their values (a filter names people), the status, the time the
-//! request took, and the tenant and the id of the API key when the bearer token is a
-//! known key (`-` otherwise). The token itself is never written: the layer looks up its
-//! hash, as the engine does.
+//! or, with `--log-format json`, as one JSON object a line (`timestamp`, `level`,
+//! `method`, `path`, `status`, `duration_ms`, `tenant`, `key_id`): the time the response
+//! was ready, the method, the path with the names of the query parameters but not their
+//! values (a filter names people), the status, the time the request took, and the tenant
+//! and the id of the API key when the bearer token is a known key (`-` in text, left out
+//! in JSON, otherwise). The token itself is never written, nor the body: the layer looks
+//! up the token's hash, as the engine does. `RUST_LOG` filters the events (default:
+//! `info`, which lets them all through).
 
-use std::fmt::Write as _;
-use std::io::{self, Write as _};
+use std::fmt::{self, Write as _};
+use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,14 +23,89 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{SecondsFormat, Utc};
-use http::{HeaderMap, Method, StatusCode, Uri, header};
+use http::{HeaderMap, Uri, header};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
+use tracing_subscriber::registry::LookupSpan;
 
 use scimitar_engine::{KeyHash, ResourceStore, TenantStore};
 
 use super::server::App;
+use crate::failure::Failure;
+
+/// The target of the request events, as `RUST_LOG` names it:
+/// `RUST_LOG=scimitar::request=off` turns the request log off.
+pub(crate) const TARGET: &str = "scimitar::request";
 
 /// The longest path and query written; longer ones are cut and end with `…`.
 const MAX_TARGET: usize = 1024;
+
+/// How the request log is written: `--log-format`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum LogFormat {
+    /// One line of text a request (the default).
+    #[default]
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
+impl LogFormat {
+    /// `--log-format FORMAT`: `text` or `json`.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err(format!(
+                "invalid --log-format {text:?}: expected text or json"
+            )),
+        }
+    }
+}
+
+/// Sends the events of this process to standard error, in `format`, filtered by
+/// `RUST_LOG` (default: `info`).
+pub(crate) fn install(format: LogFormat) -> Result<(), Failure> {
+    let filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::INFO.into())
+        .from_env_lossy();
+    tracing::subscriber::set_global_default(subscriber(format, filter, io::stderr))
+        .map_err(|error| Failure::unavailable(format!("cannot start the request log: {error}")))
+}
+
+/// The subscriber that writes the events `filter` lets through to `writer`, in `format`.
+/// The writer gets each event whole, in one write, so that lines from concurrent
+/// requests do not mix.
+fn subscriber<W>(
+    format: LogFormat,
+    filter: EnvFilter,
+    writer: W,
+) -> Box<dyn Subscriber + Send + Sync>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
+    match format {
+        LogFormat::Text => Box::new(builder.event_format(TextLine).finish()),
+        LogFormat::Json => Box::new(
+            builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(false)
+                .with_span_list(false)
+                .with_target(false)
+                .with_timer(UtcMillis)
+                .finish(),
+        ),
+    }
+}
 
 /// The middleware that logs each request once its response is ready.
 pub(crate) async fn requests(
@@ -50,11 +129,135 @@ pub(crate) async fn requests(
         (None, Some(hash)) => Caller::of(app.engine.store(), &hash).await,
         (None, None) => Caller::default(),
     };
-    let line = line(&method, &target, response.status(), elapsed, &caller);
-    // One write per line, so that lines from concurrent requests do not mix; a log that
-    // cannot be written does not fail the request.
-    let _ = io::stderr().write_all(line.as_bytes());
+    tracing::info!(
+        target: TARGET,
+        method = method.as_str(),
+        path = target.as_str(),
+        status = response.status().as_u16(),
+        duration_ms = millis(elapsed),
+        tenant = caller.tenant.as_deref(),
+        key_id = caller.key.as_deref(),
+    );
     response
+}
+
+/// `elapsed` in milliseconds, to the microsecond.
+fn millis(elapsed: Duration) -> f64 {
+    (elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// The time of an event: now, in UTC to the millisecond, as `2026-11-23T13:45:01.123Z`.
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The JSON format's `timestamp`, the time the text format writes.
+struct UtcMillis;
+
+impl FormatTime for UtcMillis {
+    fn format_time(&self, writer: &mut Writer<'_>) -> fmt::Result {
+        writer.write_str(&now())
+    }
+}
+
+/// The text format: a request event as `TIME METHOD PATH STATUS LATENCYms tenant=NAME
+/// key=ID`; any other event as `TIME LEVEL TARGET: FIELDS`.
+struct TextLine;
+
+impl<S, N> FormatEvent<S, N> for TextLine
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _context: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let metadata = event.metadata();
+        let line = if metadata.target() == TARGET {
+            fields.request_line()
+        } else {
+            fields.other_line(*metadata.level(), metadata.target())
+        };
+        writeln!(writer, "{} {line}", now())
+    }
+}
+
+/// The fields of an event, as the text format reads them.
+#[derive(Debug, Default)]
+struct Fields {
+    method: Option<String>,
+    path: Option<String>,
+    status: Option<u64>,
+    duration_ms: Option<f64>,
+    tenant: Option<String>,
+    key_id: Option<String>,
+    /// Any other field, as `name=value`, and the message.
+    other: Vec<String>,
+}
+
+impl Fields {
+    /// The line of a request event, without its time.
+    fn request_line(&self) -> String {
+        let mut line = format!(
+            "{} {} {} {:.1}ms",
+            self.method.as_deref().unwrap_or("-"),
+            self.path.as_deref().unwrap_or("-"),
+            self.status.unwrap_or_default(),
+            self.duration_ms.unwrap_or_default(),
+        );
+        let _ = write!(line, " tenant={}", field(self.tenant.as_deref()));
+        let _ = write!(line, " key={}", field(self.key_id.as_deref()));
+        line
+    }
+
+    /// The line of another event, without its time.
+    fn other_line(&self, level: Level, target: &str) -> String {
+        let mut line = format!("{level} {target}:");
+        for field in &self.other {
+            line.push(' ');
+            line.push_str(field);
+        }
+        line
+    }
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "method" => self.method = Some(value.to_owned()),
+            "path" => self.path = Some(value.to_owned()),
+            "tenant" => self.tenant = Some(value.to_owned()),
+            "key_id" => self.key_id = Some(value.to_owned()),
+            _ => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        match field.name() {
+            "status" => self.status = Some(value),
+            _ => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        match field.name() {
+            "duration_ms" => self.duration_ms = Some(value),
+            _ => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            self.other.push(format!("{value:?}"));
+        } else {
+            self.other.push(format!("{}={value:?}", field.name()));
+        }
+    }
 }
 
 /// Who made a request: the tenant's name and the key's id, when known.
@@ -77,22 +280,6 @@ impl Caller {
             key: Some(key.id),
         }
     }
-}
-
-/// The log line, with its newline.
-fn line(
-    method: &Method,
-    target: &str,
-    status: StatusCode,
-    elapsed: Duration,
-    caller: &Caller,
-) -> String {
-    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-    let millis = elapsed.as_secs_f64() * 1000.0;
-    let mut line = format!("{now} {method} {target} {} {millis:.1}ms", status.as_u16());
-    let _ = write!(line, " tenant={}", field(caller.tenant.as_deref()));
-    let _ = writeln!(line, " key={}", field(caller.key.as_deref()));
-    line
 }
 
 /// A value as one word of the line: `-` for none, quoted when it has spaces, quotes or
@@ -150,6 +337,8 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use chrono::TimeZone;
     use http::HeaderValue;
     use scimitar_engine::{ApiKey, MemoryStore, Tenant, TenantId, block_on};
@@ -197,32 +386,128 @@ mod tests {
         assert_eq!(bearer_token(&HeaderMap::new()), None);
     }
 
+    /// A writer that keeps what is written.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> MakeWriter<'w> for Captured {
+        type Writer = Self;
+
+        fn make_writer(&'w self) -> Self {
+            self.clone()
+        }
+    }
+
+    /// What the request log writes, in `format` and filtered by `directives` as
+    /// `RUST_LOG` would be, for a request of the tenant `default` and one of no one.
+    fn logged(format: LogFormat, directives: &str) -> String {
+        let captured = Captured::default();
+        let filter = EnvFilter::builder()
+            .with_default_directive(LevelFilter::INFO.into())
+            .parse_lossy(directives);
+        let subscriber = subscriber(format, filter, captured.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(
+                target: TARGET,
+                method = "GET",
+                path = "/scim/v2/Users?filter=…",
+                status = 200_u16,
+                duration_ms = millis(Duration::from_micros(1500)),
+                tenant = Some("default"),
+                key_id = Some("key_1"),
+            );
+            tracing::info!(
+                target: TARGET,
+                method = "POST",
+                path = "/",
+                status = 401_u16,
+                duration_ms = millis(Duration::ZERO),
+                tenant = None::<&str>,
+                key_id = None::<&str>,
+            );
+        });
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
     #[test]
-    fn lines_name_the_caller() {
-        let caller = Caller {
-            tenant: Some("default".to_owned()),
-            key: Some("key_1".to_owned()),
-        };
-        let line = line(
-            &Method::GET,
-            "/scim/v2/Users?filter=…",
-            StatusCode::OK,
-            Duration::from_micros(1500),
-            &caller,
-        );
-        let (_time, rest) = line.split_once(' ').unwrap();
+    fn text_lines_name_the_caller() {
+        let log = logged(LogFormat::Text, "");
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(lines.len(), 2, "{log}");
+        let (time, rest) = lines[0].split_once(' ').unwrap();
+        assert!(time.ends_with('Z') && time.len() == 24, "{time}");
         assert_eq!(
             rest,
-            "GET /scim/v2/Users?filter=… 200 1.5ms tenant=default key=key_1\n"
+            "GET /scim/v2/Users?filter=… 200 1.5ms tenant=default key=key_1"
         );
-        let anonymous = super::line(
-            &Method::POST,
-            "/",
-            StatusCode::UNAUTHORIZED,
-            Duration::ZERO,
-            &Caller::default(),
+        assert!(
+            lines[1].ends_with(" POST / 401 0.0ms tenant=- key=-"),
+            "{log}"
         );
-        assert!(anonymous.ends_with(" POST / 401 0.0ms tenant=- key=-\n"));
+    }
+
+    #[test]
+    fn json_lines_are_objects() {
+        let log = logged(LogFormat::Json, "");
+        let lines: Vec<serde_json::Value> = log
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2, "{log}");
+        let time = lines[0]["timestamp"].as_str().unwrap();
+        assert!(time.ends_with('Z') && time.len() == 24, "{time}");
+        assert_eq!(lines[0]["level"], "INFO");
+        assert_eq!(lines[0]["method"], "GET");
+        assert_eq!(lines[0]["path"], "/scim/v2/Users?filter=…");
+        assert_eq!(lines[0]["status"], 200);
+        assert_eq!(lines[0]["duration_ms"], 1.5);
+        assert_eq!(lines[0]["tenant"], "default");
+        assert_eq!(lines[0]["key_id"], "key_1");
+        assert_eq!(lines[1]["status"], 401);
+        assert!(lines[1].get("tenant").is_none(), "{log}");
+        assert!(lines[1].get("key_id").is_none(), "{log}");
+    }
+
+    #[test]
+    fn rust_log_filters_the_request_log() {
+        assert_eq!(logged(LogFormat::Text, "warn"), "");
+        assert_eq!(logged(LogFormat::Json, "scimitar::request=off"), "");
+        assert_eq!(logged(LogFormat::Text, "scimitar=info").lines().count(), 2);
+    }
+
+    #[test]
+    fn other_events_are_lines_too() {
+        let captured = Captured::default();
+        let filter = EnvFilter::new("info");
+        let subscriber = subscriber(LogFormat::Text, filter, captured.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(target: "elsewhere", answer = 42, "something happened");
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let (_time, rest) = log.split_once(' ').unwrap();
+        assert_eq!(rest, "WARN elsewhere: something happened answer=42\n");
+    }
+
+    #[test]
+    fn log_formats_are_text_or_json() {
+        assert_eq!(LogFormat::parse("text"), Ok(LogFormat::Text));
+        assert_eq!(LogFormat::parse("json"), Ok(LogFormat::Json));
+        assert_eq!(
+            LogFormat::parse("JSON"),
+            Err(r#"invalid --log-format "JSON": expected text or json"#.to_owned())
+        );
     }
 
     #[test]

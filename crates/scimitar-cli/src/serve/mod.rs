@@ -14,20 +14,22 @@ use tokio::net::TcpListener;
 use scimitar_engine::{Engine, EngineConfig, TenantStore};
 use scimitar_patch::Compat;
 
-use crate::args::{Args, UsageError};
+use crate::args::HelpFlag;
 use crate::failure::Failure;
-use crate::group::print_help;
 use crate::store::{self, AnyStore, engine_failure, store_failure};
+use crate::tenant::DbArg;
 
 use self::env::{RandomIds, SystemClock};
+use self::log::LogFormat;
 use self::server::App;
 
-const USAGE: &str = "usage: scimitar serve [--listen ADDR] [--db DB]";
+pub(crate) const USAGE: &str =
+    "usage: scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]";
 
 const HELP: &str = r#"Serve SCIM 2.0 (RFC 7644) over HTTP, for identity providers such as Microsoft Entra ID
 and Okta to provision users and groups.
 
-Usage: scimitar serve [--listen ADDR] [--db DB]
+Usage: scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
 
 The SCIM endpoints are under http://ADDR/scim/v2: Users, Groups, .search, Bulk and the
 discovery endpoints. Each request needs an API key as a bearer token
@@ -43,7 +45,17 @@ from 'scimitar tenant create' and 'scimitar token issue'.
 It writes 'listening on http://ADDR' on standard error once it accepts connections, then
 one line per request: the time, the method, the path with the names of the query
 parameters but not their values, the status, the time taken in milliseconds, and the
-tenant and key id of the caller ('-' when unknown); never the key itself.
+tenant and key id of the caller ('-' when unknown); never the key itself, nor a query
+value or a body. With --log-format json, each of these lines is a JSON object instead:
+
+  {"timestamp":"2026-11-23T13:45:01.123Z","level":"INFO","method":"GET",
+   "path":"/scim/v2/Users?filter=…","status":200,"duration_ms":0.412,
+   "tenant":"default","key_id":"key_0b6f…"}
+
+(one line each; "tenant" and "key_id" are left out when unknown). RUST_LOG filters the
+request log as tracing's EnvFilter reads it: it is at level info, under the target
+scimitar::request; RUST_LOG=warn or RUST_LOG=scimitar::request=off turns it off. The
+'listening on', 'store:' and 'stopped' lines are always written, as plain lines.
 
 SIGINT (Ctrl-C) or SIGTERM stops it: it accepts no more connections, lets the requests
 in flight finish (for at most 10 seconds) and exits with status 0.
@@ -58,6 +70,9 @@ Options:
                  working directory), or ':memory:', which keeps them in the server
                  process only: they are lost when it stops, and every start is a first
                  start
+  --log-format FORMAT
+                 The request log's format: text (the default), or json for one JSON
+                 object a line
   -h, --help     Print this help
 
 Exit status: 0 after SIGINT or SIGTERM; 64 when the command line is wrong; 69 when it
@@ -76,45 +91,54 @@ const MAX_BODY: usize = 1024 * 1024;
 /// The name of the tenant made on the first start.
 const FIRST_TENANT: &str = "default";
 
-/// Runs `scimitar serve` with the arguments after `serve`.
+/// The arguments of `scimitar serve`.
+#[derive(Debug, clap::Args)]
+#[command(override_help = HELP, args_override_self = true)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    help: HelpFlag,
+    /// The IP address and port to listen on.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = DEFAULT_LISTEN,
+        allow_hyphen_values = true,
+        value_parser = parse_listen
+    )]
+    listen: SocketAddr,
+    #[command(flatten)]
+    db: DbArg,
+    /// The format of the request log: text or json.
+    #[arg(
+        long = "log-format",
+        value_name = "FORMAT",
+        default_value = "text",
+        allow_hyphen_values = true,
+        value_parser = LogFormat::parse
+    )]
+    log_format: LogFormat,
+}
+
+/// Runs `scimitar serve`.
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let mut listen = None;
-    let mut db = None;
-    let command = args.operands([], USAGE, |option, args| {
-        match option {
-            "--listen" => listen = Some(parse_listen(&args.value(option, USAGE)?)?),
-            "--db" => db = Some(args.value(option, USAGE)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    if command.is_none() {
-        return print_help(HELP, out);
-    }
-    let listen = match listen {
-        Some(listen) => listen,
-        None => parse_listen(DEFAULT_LISTEN)?,
-    };
-    let db = db.as_deref().unwrap_or(store::DEFAULT_DB);
+    let db = args.db.get();
     let store = store::open_store(db)?;
     let config = EngineConfig::default()
         .max_body_size(MAX_BODY)
         .bulk_max_payload_size(MAX_BODY);
     let engine = Engine::new(store, SystemClock, RandomIds::new()?).with_config(config);
+    log::install(args.log_format)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|error| Failure::unavailable(format!("cannot start the runtime: {error}")))?;
-    runtime.block_on(serve(engine, listen, db, out, err))
+    runtime.block_on(serve(engine, args.listen, db, out, err))
 }
 
 /// `--listen ADDR`: an IP address and a port.
-fn parse_listen(text: &str) -> Result<SocketAddr, UsageError> {
+fn parse_listen(text: &str) -> Result<SocketAddr, String> {
     text.parse().map_err(|_| {
-        let message = format!(
-            "invalid --listen address {text:?}: expected IP:PORT, such as {DEFAULT_LISTEN}"
-        );
-        UsageError::new(message, USAGE)
+        format!("invalid --listen address {text:?}: expected IP:PORT, such as {DEFAULT_LISTEN}")
     })
 }
 

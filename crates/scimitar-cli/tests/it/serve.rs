@@ -59,10 +59,18 @@ pub(crate) fn lines(reader: impl Read + Send + 'static) -> Receiver<String> {
     receiver
 }
 
-/// Spawns `scimitar ARGS` with piped output.
+/// Spawns `scimitar ARGS` with piped output, without `RUST_LOG` (which filters the
+/// request log).
 fn spawn(args: &[&str]) -> Child {
+    spawn_with_env(args, &[])
+}
+
+/// Spawns `scimitar ARGS` with piped output and the environment variables `vars`.
+fn spawn_with_env(args: &[&str], vars: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_scimitar"))
         .args(args)
+        .env_remove("RUST_LOG")
+        .envs(vars.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -91,6 +99,12 @@ impl Server {
     /// Starts `scimitar serve --listen 127.0.0.1:0 ARGS` and waits until it listens;
     /// with `first_start`, also until it has printed the key.
     fn start_with(args: &[&str], first_start: bool) -> Self {
+        Self::start_with_env(args, &[], first_start)
+    }
+
+    /// Starts `scimitar serve --listen 127.0.0.1:0 ARGS` with the environment variables
+    /// `vars`, as [`Server::start_with`] does.
+    fn start_with_env(args: &[&str], vars: &[(&str, &str)], first_start: bool) -> Self {
         // In memory unless the test names a database: the default is a file in the
         // working directory, which tests must not leave behind.
         let memory: &[&str] = if args.contains(&"--db") {
@@ -98,7 +112,8 @@ impl Server {
         } else {
             &["--db", ":memory:"]
         };
-        let mut child = spawn(&[&["serve", "--listen", "127.0.0.1:0"], memory, args].concat());
+        let args = [&["serve", "--listen", "127.0.0.1:0"], memory, args].concat();
+        let mut child = spawn_with_env(&args, vars);
         let stdout_lines = lines(child.stdout.take().expect("stdout is piped"));
         let stderr = lines(child.stderr.take().expect("stderr is piped"));
         let mut server = Self {
@@ -600,5 +615,132 @@ fn the_first_key_is_printed_once() {
             .any(|line| line == &format!("store: sqlite:{}", db.0)),
         "{:?}",
         stopped.log
+    );
+}
+
+/// A search whose query names a person, with the key printed on the first start.
+const SEARCH: &str = "/scim/v2/Users?filter=userName+eq+%22babs.jensen%22&count=5";
+
+#[test]
+fn logs_requests_as_text_without_secrets() {
+    let mut server = Server::start_with(&["--log-format", "text"], true);
+    let reply = server.request("GET", SEARCH, &server.auth(), "");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let line = server.wait_for_log(" GET /scim/v2/Users?");
+    let words: Vec<&str> = line.split(' ').collect();
+    assert_eq!(words.len(), 7, "{line}");
+    assert_eq!(
+        words[1..4],
+        ["GET", "/scim/v2/Users?filter=…&count=…", "200"]
+    );
+    assert_eq!(words[5], "tenant=default", "{line}");
+    assert!(words[6].starts_with("key=key_"), "{line}");
+    for secret in ["babs", "count=5", server.key()] {
+        assert!(!line.contains(secret), "{secret:?} in {line}");
+    }
+
+    let key = server.key().to_owned();
+    let Stopped { status, log, .. } = server.stop("TERM");
+    assert!(status.success(), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|line| line.starts_with("listening on http://"))
+    );
+    assert_eq!(log.last().map(String::as_str), Some("stopped"), "{log:?}");
+    assert!(log.iter().all(|line| !line.contains(&key)), "{log:?}");
+}
+
+#[test]
+fn logs_requests_as_json_without_secrets() {
+    let mut server = Server::start_with(&["--log-format", "json"], true);
+    let key = server.key().to_owned();
+    let reply = server.request("GET", SEARCH, &server.auth(), "");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let line = server.wait_for_log(r#""path":"/scim/v2/Users?"#);
+    let entry: serde_json::Value = serde_json::from_str(&line)
+        .unwrap_or_else(|error| panic!("a JSON object ({error}): {line}"));
+    assert!(
+        entry["timestamp"]
+            .as_str()
+            .is_some_and(|time| time.ends_with('Z')),
+        "{line}"
+    );
+    assert_eq!(entry["method"], "GET", "{line}");
+    assert_eq!(entry["path"], "/scim/v2/Users?filter=…&count=…", "{line}");
+    assert_eq!(entry["status"], 200, "{line}");
+    assert!(
+        entry["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
+        "{line}"
+    );
+    assert_eq!(entry["tenant"], "default", "{line}");
+    assert!(
+        entry["key_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("key_")),
+        "{line}"
+    );
+    assert!(!line.contains("babs") && !line.contains(&key), "{line}");
+
+    // A refused key: the caller is unknown, and the key is not written.
+    let reply = server.request("POST", "/scim/v2/Users", &auth("scim_guess"), USER);
+    assert_eq!(reply.status, 401, "{reply:?}");
+    let line = server.wait_for_log(r#""method":"POST""#);
+    let entry: serde_json::Value = serde_json::from_str(&line).expect("a JSON object");
+    assert_eq!(entry["status"], 401, "{line}");
+    assert!(
+        entry.get("tenant").is_none() && entry.get("key_id").is_none(),
+        "{line}"
+    );
+    assert!(
+        !line.contains("scim_guess") && !line.contains("bjensen"),
+        "{line}"
+    );
+
+    let Stopped { status, log, .. } = server.stop("TERM");
+    assert!(status.success(), "{log:?}");
+    // The other lines stay plain text.
+    assert!(
+        log.iter()
+            .any(|line| line.starts_with("listening on http://"))
+    );
+    assert!(
+        log.iter()
+            .any(|line| line == "store: :memory: (everything is lost when the server stops)")
+    );
+    assert_eq!(log.last().map(String::as_str), Some("stopped"), "{log:?}");
+    assert!(log.iter().all(|line| !line.contains(&key)), "{log:?}");
+}
+
+#[test]
+fn rust_log_turns_the_request_log_off() {
+    let server = Server::start_with_env(&[], &[("RUST_LOG", "scimitar::request=off")], true);
+    // The event is filtered (or written) before the response is sent.
+    let reply = server.request("GET", "/healthz", "", "");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let Stopped { status, log, .. } = server.stop("TERM");
+    assert!(status.success(), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|line| line.starts_with("listening on http://")),
+        "{log:?}"
+    );
+    assert!(log.iter().all(|line| !line.contains("/healthz")), "{log:?}");
+    assert_eq!(log.last().map(String::as_str), Some("stopped"), "{log:?}");
+}
+
+#[test]
+fn an_unknown_log_format_is_a_usage_error() {
+    let run = scimitar(["serve", "--db", ":memory:", "--log-format", "xml"]);
+    assert_eq!(run.code, crate::USAGE, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: invalid --log-format \"xml\": expected text or json\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("usage: scimitar serve "),
+        "{}",
+        run.stderr
     );
 }
