@@ -227,13 +227,14 @@ mod tests {
         }
     }
 
-    /// The delegating store passes the store's conformance suite, over each store.
+    /// The delegating store passes the store suite (`scimitar-store-tests`), over each
+    /// store.
     #[test]
     fn conforms() {
-        scimitar_engine::block_on(scimitar_engine::conformance::run_all(|| {
+        scimitar_engine::block_on(scimitar_store_tests::run_all(|| {
             open_store(MEMORY).unwrap()
         }));
-        scimitar_engine::block_on(scimitar_engine::conformance::run_all(|| {
+        scimitar_engine::block_on(scimitar_store_tests::run_all(|| {
             AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap())
         }));
     }

@@ -55,6 +55,7 @@
 
 mod admin;
 mod auth;
+mod block_on;
 mod config;
 mod engine;
 mod env;
@@ -68,15 +69,16 @@ mod tenant;
 
 pub use admin::AdminError;
 pub use auth::{AuthFailure, Authenticator, BoxFuture, Principal};
+#[doc(hidden)]
+pub use block_on::block_on;
 pub use config::EngineConfig;
 pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};
 pub use ops::{ListRequest, ListResult, Operations, Preconditions};
 pub use response::SCIM_JSON;
-pub use store::conformance::block_on;
 pub use store::{
     ListPage, ListQuery, MemoryStore, ResourceStore, StoreError, StoredResource, TenantStore,
-    UniqueKey, conformance,
+    UniqueKey,
 };
 pub use tenant::{ApiKey, IssuedKey, KeyHash, Tenant, TenantId};
 

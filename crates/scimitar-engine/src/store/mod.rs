@@ -1,8 +1,6 @@
 //! The storage the engine runs on: the [`ResourceStore`] and [`TenantStore`] traits, and
 //! an in-memory store of both.
 
-#[doc(hidden)]
-pub mod conformance;
 mod forward;
 mod memory;
 pub(crate) mod support;

@@ -1,72 +1,102 @@
-//! The store conformance suite, run on [`MemoryStore`].
+//! The store suite (`scimitar-store-tests`), run on [`MemoryStore`].
 
-use scimitar_engine::MemoryStore;
-use scimitar_engine::conformance::{self, block_on};
+use scimitar_engine::{MemoryStore, TenantId, block_on};
+use scimitar_store_tests as suite;
+
+/// A tenant id the resource checks write in: `MemoryStore` takes any.
+fn tenant(name: &str) -> TenantId {
+    TenantId(format!("conformance-{name}"))
+}
 
 #[test]
 fn tenants() {
-    block_on(conformance::tenants(&MemoryStore::new()));
+    block_on(suite::tenants(&MemoryStore::new()));
 }
 
 #[test]
 fn keys() {
-    block_on(conformance::keys(&MemoryStore::new()));
+    block_on(suite::keys(&MemoryStore::new()));
 }
 
 #[test]
 fn create_and_get() {
-    block_on(conformance::create_and_get(&MemoryStore::new()));
+    block_on(suite::create_and_get(
+        &MemoryStore::new(),
+        &tenant("create"),
+    ));
 }
 
 #[test]
 fn list_order() {
-    block_on(conformance::list_order(&MemoryStore::new()));
+    block_on(suite::list_order(&MemoryStore::new(), &tenant("order")));
 }
 
 #[test]
 fn replace_compare_and_swap() {
-    block_on(conformance::replace_compare_and_swap(&MemoryStore::new()));
+    block_on(suite::replace_compare_and_swap(
+        &MemoryStore::new(),
+        &tenant("replace"),
+    ));
 }
 
 #[test]
 fn uniqueness() {
-    block_on(conformance::uniqueness(&MemoryStore::new()));
+    block_on(suite::uniqueness(&MemoryStore::new(), &tenant("unique")));
 }
 
 #[test]
 fn delete_cascades_membership() {
-    block_on(conformance::delete_cascades_membership(&MemoryStore::new()));
+    block_on(suite::delete_cascades_membership(
+        &MemoryStore::new(),
+        &tenant("delete"),
+    ));
 }
 
 #[test]
 fn groups_with_member() {
-    block_on(conformance::groups_with_member(&MemoryStore::new()));
+    block_on(suite::groups_with_member(
+        &MemoryStore::new(),
+        &tenant("member"),
+    ));
 }
 
 #[test]
 fn tenant_isolation() {
-    block_on(conformance::tenant_isolation(&MemoryStore::new()));
+    block_on(suite::tenant_isolation(
+        &MemoryStore::new(),
+        &tenant("one"),
+        &tenant("two"),
+    ));
 }
 
 #[test]
 fn index_lookups_agree_with_scan() {
-    block_on(conformance::index_lookups_agree_with_scan(
+    block_on(suite::index_lookups_agree_with_scan(
         &MemoryStore::new(),
+        &tenant("lookup"),
     ));
 }
 
 #[test]
 fn paging() {
-    block_on(conformance::paging(&MemoryStore::new()));
+    block_on(suite::paging(&MemoryStore::new(), &tenant("paging")));
 }
 
 #[test]
 fn run_all_on_fresh_stores() {
-    block_on(conformance::run_all(MemoryStore::new));
+    block_on(suite::run_all(MemoryStore::new));
 }
 
 /// The checks keep to tenants and keys of their own, so they can share a store.
 #[test]
-fn run_shared_on_one_store() {
-    block_on(conformance::run_shared(&MemoryStore::new()));
+fn run_all_on_one_store() {
+    let store = MemoryStore::new();
+    block_on(suite::run_all(|| &store));
+}
+
+/// Without tenants created first: the resource checks take any tenant id.
+#[test]
+fn run_resources_on_one_store() {
+    let store = MemoryStore::new();
+    block_on(suite::run_resources(|| &store));
 }

@@ -1,4 +1,4 @@
-//! Integration tests of scimitar-store-sqlite: the engine's store conformance suite,
+//! Integration tests of scimitar-store-sqlite: the store suite (scimitar-store-tests),
 //! durability across reopening and upgrades, filters pushed down to SQL, and a
 //! differential property test of lists against the engine's in-memory store.
 
