@@ -16,7 +16,7 @@ use scimitar_schema::ScimError;
 use scimitar_store_sqlite::SqliteStore;
 
 use crate::failure::Failure;
-use crate::serve::env::{RandomIds, SystemClock};
+use crate::serve::env::{SystemClock, UuidIds};
 
 /// The `--db` value of the store kept in the process's memory.
 pub(crate) const MEMORY: &str = ":memory:";
@@ -55,7 +55,7 @@ pub(crate) fn open_store(db: &str) -> Result<AnyStore, Failure> {
 /// operating system.
 pub(crate) fn open_engine(db: &str) -> Result<Engine<AnyStore>, Failure> {
     let store = open_store(db)?;
-    Ok(Engine::new(store, SystemClock, RandomIds::new()?))
+    Ok(Engine::new(store, SystemClock, UuidIds::new()?))
 }
 
 /// Runs `future` to completion on a runtime of its own, for the commands that make a few
