@@ -15,7 +15,7 @@ use scimitar_engine::{
 use scimitar_store_sqlite::SqliteStore;
 
 use crate::failure::Failure;
-use crate::serve::env::{RandomIds, SystemClock};
+use crate::serve::env::{SystemClock, UuidIds};
 
 /// The `--db` value of the store kept in the process's memory.
 pub(crate) const MEMORY: &str = ":memory:";
@@ -54,7 +54,7 @@ pub(crate) fn open_store(db: &str) -> Result<AnyStore, Failure> {
 /// operating system.
 pub(crate) fn open_engine(db: &str) -> Result<Engine<AnyStore>, Failure> {
     let store = open_store(db)?;
-    Ok(Engine::new(store, SystemClock, RandomIds::new()?))
+    Ok(Engine::new(store, SystemClock, UuidIds::new()?))
 }
 
 /// Runs `future` to completion on a runtime of its own, for the commands that make a few

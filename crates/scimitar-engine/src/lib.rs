@@ -52,6 +52,30 @@
 //! assert_eq!(response.headers()["Location"], "https://app.example.com/scim/v2/Users/id-3");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # In a web framework
+//!
+//! With the feature `tower`, `ScimService` is the engine as a `tower::Service` over any
+//! HTTP body: it reads the body up to a limit (`413` as a SCIM error beyond it), hands
+//! the request to [`Engine::handle`] and answers `http::Response<Full<Bytes>>`; it never
+//! fails. `ScimService::new(engine)` serves requests with their full path (mount it at
+//! the root or as a fallback); `.nested()` is for routers that strip the mount path,
+//! such as axum's `Router::nest_service("/scim/v2", service)`. The `scimitar` crate has a
+//! ready axum router.
+//!
+//! With the feature `system`, `SystemClock` and `UuidIds` are the clock and the ids of a
+//! real deployment: the system time, UUIDs of version 7 and 256-bit secrets from the
+//! operating system's random source.
+//!
+//! # Features
+//!
+//! - `tower`: `ScimService` (dependencies `tower-service`, `http-body`, `http-body-util`).
+//! - `system`: `SystemClock`, `UuidIds` and `RandomSourceError` (dependencies `uuid`,
+//!   `getrandom`, `base64`, and `chrono`'s `now`).
+//!
+//! Neither is on by default.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod admin;
 mod auth;
@@ -64,7 +88,11 @@ mod ops;
 mod query;
 mod response;
 mod route;
+#[cfg(feature = "tower")]
+mod service;
 mod store;
+#[cfg(feature = "system")]
+mod system;
 mod tenant;
 
 pub use admin::AdminError;
@@ -76,10 +104,14 @@ pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};
 pub use ops::{ListRequest, ListResult, Operations, Preconditions};
 pub use response::SCIM_JSON;
+#[cfg(feature = "tower")]
+pub use service::ScimService;
 pub use store::{
     ListPage, ListQuery, MemoryStore, ResourceStore, StoreError, StoredResource, TenantStore,
     UniqueKey,
 };
+#[cfg(feature = "system")]
+pub use system::{RandomSourceError, SystemClock, UuidIds};
 pub use tenant::{ApiKey, IssuedKey, KeyHash, Tenant, TenantId};
 
 /// Not API: what scimitar's own stores share with the engine (equality-index planning,

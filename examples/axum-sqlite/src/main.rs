@@ -1,20 +1,11 @@
-//! A SCIM 2.0 server in one screen of code: axum, [`scimitar_engine`] behind one
-//! catch-all route, and one SQLite file.
+//! A SCIM 2.0 server in one screen of code: axum, the [`scimitar`] router beside the
+//! app's own routes, and one SQLite file.
 //!
 //! `cargo run -p scimitar-example-axum-sqlite -- [DB] [ADDR]`, or set `SCIM_DB` and
 //! `SCIM_LISTEN`; the defaults are `scim.db` and `127.0.0.1:8080`.
 
-use std::sync::Arc;
-
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{Request, Response, request::Parts};
-use scimitar_engine::{Engine, IdSource, TenantStore};
-use scimitar_patch::Compat;
-use scimitar_store_sqlite::SqliteStore;
-
-type Scim = Arc<Engine<SqliteStore>>;
+use axum::{Router, routing::get};
+use scimitar::{Compat, Engine, SqliteStore, SystemClock, TenantStore, UuidIds};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = setting("SCIM_LISTEN", "127.0.0.1:8080");
 
     // The engine does no I/O of its own: it gets the store, a clock and an id source.
-    let engine = Engine::new(SqliteStore::open(&db)?, chrono::Utc::now, RandomIds);
+    let engine = Engine::new(SqliteStore::open(&db)?, SystemClock, UuidIds::new()?);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?; // the real port, when ADDR asks for port 0
 
@@ -42,8 +33,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  Secret Token: {}", key.secret);
     }
 
-    // Every path goes to the engine: it routes /scim/v2/... itself and answers 404 else.
-    let app = Router::new().fallback(scim).with_state(Arc::new(engine));
+    // SCIM under the engine's base path (/scim/v2), beside the app's own routes; the
+    // router reads bodies up to 1 MiB and answers 413 beyond.
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(scimitar::axum::router(engine));
     eprintln!("listening on http://{local}");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -52,29 +46,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     eprintln!("stopped");
     Ok(())
-}
-
-/// The one handler: axum reads the body (up to 2 MB by default), the engine answers.
-async fn scim(State(engine): State<Scim>, parts: Parts, body: Bytes) -> Response<Body> {
-    let response = engine.handle(Request::from_parts(parts, body)).await;
-    response.map(Body::from)
-}
-
-/// Ids and secrets from the operating system's secure random source, in hex.
-struct RandomIds;
-
-impl IdSource for RandomIds {
-    fn new_id(&self) -> String {
-        random_hex(16) // 128 bits: a unique resource id
-    }
-
-    fn new_secret(&self) -> String {
-        random_hex(32) // 256 bits: an API key nobody can guess
-    }
-}
-
-fn random_hex(len: usize) -> String {
-    let mut bytes = vec![0; len];
-    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

@@ -204,6 +204,9 @@ fn serves_scim_and_keeps_it_across_restarts() {
     assert_eq!(json(&body)["totalResults"], 1, "{body}");
     let (status, body) = server.send("GET", &user, None, "");
     assert_eq!(status, 401, "{body}");
+    // The app's own route, beside SCIM.
+    let (status, body) = server.send("GET", "/healthz", None, "");
+    assert_eq!((status, body.as_str()), (200, "ok"));
     server.kill();
 
     // The same file: the tenant, its key and the user are still there, and no new key.

@@ -156,5 +156,10 @@ fn serves_scim() {
     assert_eq!(json(&body)["totalResults"], 1, "{body}");
     let (status, body) = server.send("GET", &user, None, "");
     assert_eq!(status, 401, "{body}");
+    // A body over 1 MiB, sent whole: a SCIM 413.
+    let large = format!("{USER}{}", " ".repeat(1024 * 1024));
+    let (status, body) = server.send("POST", "/scim/v2/Users", Some(&key), &large);
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(json(&body)["status"], "413");
     // Dropping the server kills it.
 }

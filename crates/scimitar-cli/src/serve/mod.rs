@@ -19,7 +19,7 @@ use crate::failure::Failure;
 use crate::store::{self, AnyStore, engine_failure, store_failure};
 use crate::tenant::DbArg;
 
-use self::env::{RandomIds, SystemClock};
+use self::env::{SystemClock, UuidIds};
 use self::log::LogFormat;
 use self::server::App;
 
@@ -126,7 +126,7 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let config = EngineConfig::default()
         .max_body_size(MAX_BODY)
         .bulk_max_payload_size(MAX_BODY);
-    let engine = Engine::new(store, SystemClock, RandomIds::new()?).with_config(config);
+    let engine = Engine::new(store, SystemClock, UuidIds::new()?).with_config(config);
     log::install(args.log_format)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -170,7 +170,7 @@ async fn serve(
     writeln!(err, "listening on http://{local}")?;
     err.flush()?;
     let app = Arc::new(App {
-        engine,
+        engine: Arc::new(engine),
         body_limit: MAX_BODY,
     });
     let drained = server::serve(listener, app, shutdown)

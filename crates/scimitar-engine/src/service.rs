@@ -1,0 +1,629 @@
+//! The engine as a `tower::Service` over any HTTP body: what a host mounts in axum,
+//! hyper or any tower stack.
+
+use std::convert::Infallible;
+use std::error::Error;
+use std::fmt;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, Bytes};
+use http::uri::PathAndQuery;
+use http::{HeaderValue, Request, Response, StatusCode, Uri, header};
+use http_body::Body;
+use http_body_util::{BodyExt, Full};
+
+use scimitar_schema::ScimError;
+
+use crate::SCIM_JSON;
+use crate::engine::Engine;
+use crate::store::ResourceStore;
+
+/// The default of [`ScimService::body_limit`]: 1 MiB.
+const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How much of a body over the limit is still read, and dropped, before the `413`: a
+/// client that sends the whole body before it reads the response then gets the `413`
+/// rather than a connection reset (a server that closes a connection with unread data
+/// resets it).
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The [`Engine`] as a [`tower_service::Service`]: it reads the request body (up to
+/// [`body_limit`](Self::body_limit)) and answers with [`Engine::handle`].
+///
+/// - A body over the limit gets `413` as a SCIM error, without the engine. A declared
+///   `Content-Length` over the limit is refused before the body is read when the client
+///   waits for `100 Continue` or when the body is larger than the service would read
+///   anyway; otherwise the rest of the body, up to 8 MiB past the limit, is read and
+///   dropped first, so that a client that sends the whole body before reading the
+///   response sees the `413`.
+/// - A body that cannot be read (the connection broke, say) gets `400 invalidSyntax`.
+/// - [`ScimService::new`] serves requests with their full path (`/scim/v2/Users`): mount
+///   it at the root or as a fallback. [`nested`](Self::nested) is for routers that strip
+///   the mount path, such as axum's `Router::nest_service("/scim/v2", …)`.
+///
+/// Clones share the engine. The service is always ready and never fails: every error is
+/// an RFC 7644 §3.12 response.
+///
+/// ```
+/// # use scimitar_engine::{Engine, IdSource, MemoryStore, ScimService};
+/// # struct Ids;
+/// # impl IdSource for Ids {
+/// #     fn new_id(&self) -> String { "1".into() }
+/// #     fn new_secret(&self) -> String { "s".into() }
+/// # }
+/// # let clock = || chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+/// let engine = Engine::new(MemoryStore::new(), clock, Ids);
+/// // For `Router::new().nest_service("/scim/v2", service)` in axum:
+/// let service = ScimService::new(engine).body_limit(4 * 1024 * 1024).nested();
+/// # let _ = service;
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub struct ScimService<S> {
+    engine: Arc<Engine<S>>,
+    body_limit: usize,
+    nested: bool,
+}
+
+impl<S> Clone for ScimService<S> {
+    fn clone(&self) -> Self {
+        Self {
+            engine: Arc::clone(&self.engine),
+            body_limit: self.body_limit,
+            nested: self.nested,
+        }
+    }
+}
+
+impl<S> fmt::Debug for ScimService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScimService")
+            .field("body_limit", &self.body_limit)
+            .field("nested", &self.nested)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> From<Engine<S>> for ScimService<S> {
+    fn from(engine: Engine<S>) -> Self {
+        Self::new(engine)
+    }
+}
+
+impl<S> From<Arc<Engine<S>>> for ScimService<S> {
+    fn from(engine: Arc<Engine<S>>) -> Self {
+        Self::new(engine)
+    }
+}
+
+impl<S> ScimService<S> {
+    /// The service over `engine` (an [`Engine`] or an `Arc` of one, to keep a handle for
+    /// creating tenants and keys), for requests with their full path.
+    pub fn new(engine: impl Into<Arc<Engine<S>>>) -> Self {
+        Self {
+            engine: engine.into(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            nested: false,
+        }
+    }
+
+    /// The largest request body read, in bytes; a larger one gets `413`. Default: 1 MiB.
+    ///
+    /// The engine's own [`EngineConfig::max_body_size`](crate::EngineConfig::max_body_size)
+    /// still applies to the body this service reads: set both.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// For a router that strips the mount path before calling the service (axum's
+    /// `Router::nest_service`): the engine's base path
+    /// ([`EngineConfig::base`](crate::EngineConfig::base)) is put back in front of each
+    /// request's path, so that the engine routes it and writes `Location` and
+    /// `meta.location` with the path the client used. Mount it at the base path.
+    pub fn nested(mut self) -> Self {
+        self.nested = true;
+        self
+    }
+
+    /// The engine, for the host's own calls (tenants, keys).
+    pub fn engine(&self) -> &Arc<Engine<S>> {
+        &self.engine
+    }
+}
+
+impl<S: ResourceStore + 'static> ScimService<S> {
+    /// Answers one request: reads its body and hands it to the engine.
+    async fn respond<B>(self, request: Request<B>) -> Response<Full<Bytes>>
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn Error + Send + Sync>>,
+    {
+        let (mut parts, body) = request.into_parts();
+        if self.nested {
+            match with_base(&parts.uri, self.engine.config().base()) {
+                Some(uri) => parts.uri = uri,
+                None => {
+                    return error(&ScimError::invalid_syntax(
+                        "the request path cannot be served under the base path",
+                    ));
+                }
+            }
+        }
+        let expects_continue = parts
+            .headers
+            .get(header::EXPECT)
+            .is_some_and(|expect| expect.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        let body = match read_body(body, self.body_limit, expects_continue).await {
+            Ok(body) => body,
+            Err(scim_error) => return error(&scim_error),
+        };
+        self.engine
+            .handle(Request::from_parts(parts, body))
+            .await
+            .map(Full::new)
+    }
+}
+
+impl<S, B> tower_service::Service<Request<B>> for ScimService<S>
+where
+    S: ResourceStore + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn Error + Send + Sync>>,
+{
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let service = self.clone();
+        Box::pin(async move { Ok(service.respond(request).await) })
+    }
+}
+
+/// `uri` with `base` in front of its path, the query kept; `None` if that is no URI.
+fn with_base(uri: &Uri, base: &str) -> Option<Uri> {
+    let path = uri.path();
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{base}{slash}{path}?{query}"),
+        None => format!("{base}{slash}{path}"),
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(PathAndQuery::try_from(path_and_query).ok()?);
+    Uri::from_parts(parts).ok()
+}
+
+/// The body, if it has at most `limit` bytes. One over the limit is a `413`: refused at
+/// once when its declared length is over the limit and the client waits for
+/// `100 Continue` (`expects_continue`: the body is not polled, so no `100 Continue` is
+/// sent) or the body is longer than [`DRAIN_LIMIT`] past the limit; otherwise read to
+/// its end, or to [`DRAIN_LIMIT`] past the limit, first.
+async fn read_body<B>(body: B, limit: usize, expects_continue: bool) -> Result<Bytes, ScimError>
+where
+    B: Body,
+    B::Error: Into<Box<dyn Error + Send + Sync>>,
+{
+    let limit = limit as u64;
+    let drain_until = limit.saturating_add(DRAIN_LIMIT as u64);
+    let declared = body.size_hint().lower();
+    if declared > limit && (expects_continue || declared > drain_until) {
+        return Err(too_large(Some(declared), limit));
+    }
+    let mut body = pin!(body);
+    // One frame (the usual case for small bodies) is kept without a copy.
+    let mut first: Option<Bytes> = None;
+    let mut rest: Vec<u8> = Vec::new();
+    let mut size: u64 = 0;
+    let mut ended = true;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|read_error| {
+            let read_error: Box<dyn Error + Send + Sync> = read_error.into();
+            ScimError::invalid_syntax(format!("the request body could not be read: {read_error}"))
+        })?;
+        let Ok(mut data) = frame.into_data() else {
+            continue; // trailers
+        };
+        size = size.saturating_add(data.remaining() as u64);
+        if size > limit {
+            // Over the limit: dropped, and no longer kept.
+            first = None;
+            rest = Vec::new();
+            if size > drain_until {
+                ended = false;
+                break;
+            }
+            continue;
+        }
+        let chunk = data.copy_to_bytes(data.remaining());
+        if first.is_none() && rest.is_empty() {
+            first = Some(chunk);
+        } else {
+            if let Some(first) = first.take() {
+                rest.extend_from_slice(&first);
+            }
+            rest.extend_from_slice(&chunk);
+        }
+    }
+    if size > limit {
+        return Err(too_large(ended.then_some(size.max(declared)), limit));
+    }
+    Ok(match first {
+        Some(first) if rest.is_empty() => first,
+        _ => Bytes::from(rest),
+    })
+}
+
+/// The `413` for a body of `size` bytes (when known) over `limit`.
+fn too_large(size: Option<u64>, limit: u64) -> ScimError {
+    let detail = match size {
+        Some(size) => {
+            format!("the request body of {size} bytes is over the limit of {limit} bytes")
+        }
+        None => format!("the request body is over the limit of {limit} bytes"),
+    };
+    ScimError::new(413, detail)
+}
+
+/// The RFC 7644 §3.12 response for `scim_error`.
+fn error(scim_error: &ScimError) -> Response<Full<Bytes>> {
+    let status =
+        StatusCode::from_u16(scim_error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(scim_error).unwrap_or_default();
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+    use chrono::{DateTime, TimeZone, Utc};
+    use http_body::{Frame, SizeHint};
+    use scimitar_patch::Compat;
+    use tower_service::Service;
+
+    use super::*;
+    use crate::{IdSource, MemoryStore};
+
+    const USER: &[u8] =
+        br#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"}"#;
+
+    struct Counter(AtomicU64);
+
+    impl IdSource for Counter {
+        fn new_id(&self) -> String {
+            format!("id-{}", self.0.fetch_add(1, Ordering::Relaxed))
+        }
+        fn new_secret(&self) -> String {
+            format!("secret-{}", self.0.fetch_add(1, Ordering::Relaxed))
+        }
+    }
+
+    fn clock() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+    }
+
+    /// An engine with one tenant, and the tenant's key.
+    fn engine() -> (Arc<Engine<MemoryStore>>, String) {
+        let engine = Engine::new(MemoryStore::new(), clock, Counter(AtomicU64::new(1)));
+        let tenant = pollster::block_on(engine.create_tenant("acme", Compat::LENIENT)).unwrap();
+        let key = pollster::block_on(engine.issue_key(&tenant.id, None)).unwrap();
+        (Arc::new(engine), key.secret)
+    }
+
+    /// A body of the given frames (or errors), with an optional declared length, that
+    /// counts how often it is polled.
+    struct TestBody {
+        frames: VecDeque<Result<Bytes, &'static str>>,
+        declared: Option<u64>,
+        polls: Arc<AtomicUsize>,
+    }
+
+    impl TestBody {
+        fn new(frames: impl IntoIterator<Item = Result<Bytes, &'static str>>) -> Self {
+            Self {
+                frames: frames.into_iter().collect(),
+                declared: None,
+                polls: Arc::default(),
+            }
+        }
+
+        fn declared(mut self, length: u64) -> Self {
+            self.declared = Some(length);
+            self
+        }
+    }
+
+    impl Body for TestBody {
+        type Data = Bytes;
+        type Error = Box<dyn Error + Send + Sync>;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            self.polls.fetch_add(1, Ordering::Relaxed);
+            Poll::Ready(
+                self.frames
+                    .pop_front()
+                    .map(|frame| frame.map(Frame::data).map_err(Into::into)),
+            )
+        }
+
+        fn size_hint(&self) -> SizeHint {
+            self.declared
+                .map_or_else(SizeHint::new, SizeHint::with_exact)
+        }
+    }
+
+    fn call<B>(service: &mut ScimService<MemoryStore>, request: Request<B>) -> Response<Full<Bytes>>
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn Error + Send + Sync>>,
+    {
+        let Ok(response) = pollster::block_on(service.call(request));
+        response
+    }
+
+    fn post<B>(uri: &str, key: &str, body: B) -> Request<B> {
+        Request::post(uri)
+            .header(header::HOST, "app.example.com")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(header::CONTENT_TYPE, SCIM_JSON)
+            .body(body)
+            .unwrap()
+    }
+
+    fn body_of(response: Response<Full<Bytes>>) -> serde_json::Value {
+        let bytes = pollster::block_on(response.into_body().collect())
+            .unwrap()
+            .to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// Checks that `response` is the SCIM error `status`, and returns its detail.
+    fn scim_error(response: Response<Full<Bytes>>, status: u16) -> String {
+        assert_eq!(response.status(), status);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_JSON);
+        let body = body_of(response);
+        assert_eq!(
+            body["schemas"],
+            serde_json::json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+        );
+        assert_eq!(body["status"], status.to_string());
+        body["detail"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn root_and_nested_requests_reach_the_same_endpoint() {
+        let (engine, key) = engine();
+        let mut root = ScimService::new(Arc::clone(&engine));
+        let mut nested = ScimService::new(Arc::clone(&engine)).nested();
+
+        let response = call(
+            &mut root,
+            post("/scim/v2/Users", &key, Full::new(Bytes::from_static(USER))),
+        );
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_JSON);
+        let location = response.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            location.starts_with("http://app.example.com/scim/v2/Users/"),
+            "{location}"
+        );
+        let id = location.rsplit('/').next().unwrap().to_owned();
+        let created = body_of(response);
+        assert_eq!(created["meta"]["location"], location);
+
+        // What a router that strips `/scim/v2` hands on.
+        let get = |uri: &str| {
+            Request::get(uri)
+                .header(header::HOST, "app.example.com")
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .body(Full::<Bytes>::default())
+                .unwrap()
+        };
+        let response = call(&mut nested, get(&format!("/Users/{id}")));
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_JSON);
+        let fetched = body_of(response);
+        assert_eq!(fetched["meta"]["location"], created["meta"]["location"]);
+
+        // The query string is kept.
+        let filter = "/Users?filter=userName%20eq%20%22bjensen%22&attributes=userName";
+        let list = body_of(call(&mut nested, get(filter)));
+        assert_eq!(list["totalResults"], 1, "{list}");
+        assert_eq!(list["Resources"][0]["userName"], "bjensen");
+        assert!(list["Resources"][0].get("name").is_none(), "{list}");
+
+        // A nested POST gets the same Location a root one does.
+        let response = call(
+            &mut nested,
+            post(
+                "/Groups",
+                &key,
+                Full::new(Bytes::from_static(
+                    br#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "admins"}"#,
+                )),
+            ),
+        );
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let location = response.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            location.starts_with("http://app.example.com/scim/v2/Groups/"),
+            "{location}"
+        );
+        let response = call(
+            &mut root,
+            get(location.trim_start_matches("http://app.example.com")),
+        );
+        assert_eq!(response.status(), StatusCode::OK);
+
+        // Unnested, a path without the base path is no endpoint.
+        let detail = scim_error(call(&mut root, get(&format!("/Users/{id}"))), 404);
+        assert!(detail.contains("no endpoint"), "{detail}");
+    }
+
+    #[test]
+    fn nesting_keeps_the_authority_and_query() {
+        let uri: Uri = "https://app.example.com/Users?count=2".parse().unwrap();
+        assert_eq!(
+            with_base(&uri, "/scim/v2").unwrap(),
+            "https://app.example.com/scim/v2/Users?count=2"
+        );
+        let uri: Uri = "/".parse().unwrap();
+        assert_eq!(with_base(&uri, "/scim/v2").unwrap(), "/scim/v2/");
+        assert_eq!(with_base(&uri, "").unwrap(), "/");
+    }
+
+    #[test]
+    fn bodies_in_several_frames_are_joined() {
+        let (engine, key) = engine();
+        let mut service = ScimService::new(engine);
+        let (head, tail) = USER.split_at(10);
+        let body = TestBody::new([
+            Ok(Bytes::from_static(head)),
+            Ok(Bytes::new()),
+            Ok(Bytes::from_static(tail)),
+        ]);
+        let response = call(&mut service, post("/scim/v2/Users", &key, body));
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(body_of(response)["userName"], "bjensen");
+    }
+
+    #[test]
+    fn a_body_at_the_limit_is_read() {
+        let (engine, key) = engine();
+        let mut service = ScimService::new(engine).body_limit(USER.len());
+        let body = TestBody::new([Ok(Bytes::from_static(USER))]).declared(USER.len() as u64);
+        let response = call(&mut service, post("/scim/v2/Users", &key, body));
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+
+    #[test]
+    fn a_declared_oversize_body_is_refused_unread() {
+        let (engine, key) = engine();
+        let mut service = ScimService::new(engine).body_limit(16);
+
+        // The client waits for `100 Continue`: the body is never polled.
+        let body = TestBody::new([Ok(Bytes::from_static(USER))]).declared(USER.len() as u64);
+        let polls = Arc::clone(&body.polls);
+        let mut request = post("/scim/v2/Users", &key, body);
+        request
+            .headers_mut()
+            .insert(header::EXPECT, HeaderValue::from_static("100-continue"));
+        let detail = scim_error(call(&mut service, request), 413);
+        assert_eq!(
+            detail,
+            format!(
+                "the request body of {} bytes is over the limit of 16 bytes",
+                USER.len()
+            )
+        );
+        assert_eq!(polls.load(Ordering::Relaxed), 0);
+
+        // Longer than the service would drain: not polled either.
+        let huge = 16 + DRAIN_LIMIT as u64 + 1;
+        let body = TestBody::new([Ok(Bytes::from_static(USER))]).declared(huge);
+        let polls = Arc::clone(&body.polls);
+        let detail = scim_error(call(&mut service, post("/scim/v2/Users", &key, body)), 413);
+        assert!(detail.contains(&format!(" {huge} bytes ")), "{detail}");
+        assert_eq!(polls.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_declared_oversize_body_is_drained_before_the_413() {
+        let (engine, key) = engine();
+        let mut service = ScimService::new(engine).body_limit(16);
+        let body = TestBody::new([
+            Ok(Bytes::from_static(&USER[..40])),
+            Ok(Bytes::from_static(&USER[40..])),
+        ])
+        .declared(USER.len() as u64);
+        let polls = Arc::clone(&body.polls);
+        let detail = scim_error(call(&mut service, post("/scim/v2/Users", &key, body)), 413);
+        assert!(
+            detail.contains(&format!(" {} bytes ", USER.len())),
+            "{detail}"
+        );
+        // Both frames and the end.
+        assert_eq!(polls.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_streamed_oversize_body_is_refused() {
+        let (engine, key) = engine();
+        let mut service = ScimService::new(engine).body_limit(16);
+        let body = TestBody::new((0..4).map(|_| Ok(Bytes::from_static(b"0123456789"))));
+        let detail = scim_error(call(&mut service, post("/scim/v2/Users", &key, body)), 413);
+        assert_eq!(
+            detail,
+            "the request body of 40 bytes is over the limit of 16 bytes"
+        );
+    }
+
+    #[test]
+    fn an_endless_oversize_body_is_read_only_so_far() {
+        let chunk = Bytes::from(vec![b' '; 1024 * 1024]);
+        // 8 MiB past the limit, then more than any test would send.
+        let body = TestBody::new((0..64).map(|_| Ok(chunk.clone())));
+        let polls = Arc::clone(&body.polls);
+        let error = pollster::block_on(read_body(body, 1024, false)).unwrap_err();
+        assert_eq!(error.status, 413);
+        assert_eq!(
+            error.detail.as_deref(),
+            Some("the request body is over the limit of 1024 bytes")
+        );
+        assert_eq!(polls.load(Ordering::Relaxed), 9);
+    }
+
+    #[test]
+    fn a_body_that_fails_is_invalid_syntax() {
+        let (engine, key) = engine();
+        let mut service = ScimService::new(engine);
+        let body = TestBody::new([Ok(Bytes::from_static(b"{")), Err("connection reset")]);
+        let response = call(&mut service, post("/scim/v2/Users", &key, body));
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_JSON);
+        let body = body_of(response);
+        assert_eq!(body["scimType"], "invalidSyntax");
+        assert_eq!(
+            body["detail"],
+            "the request body could not be read: connection reset"
+        );
+    }
+
+    #[test]
+    fn engine_errors_pass_through() {
+        let (engine, _) = engine();
+        let mut service = ScimService::new(engine);
+        let request = Request::get("/scim/v2/Users")
+            .body(Full::<Bytes>::default())
+            .unwrap();
+        let response = call(&mut service, request);
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_JSON);
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+}
