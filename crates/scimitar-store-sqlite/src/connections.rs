@@ -85,6 +85,11 @@ impl Connections {
         self.writer.set_checkpoint_pages(pages);
     }
 
+    /// See [`Writer::wait_for_checkpoints`].
+    pub(crate) fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
+        self.writer.wait_for_checkpoints()
+    }
+
     /// Queues `work` for the writer thread (see [`Writer::submit`]).
     pub(crate) fn write<T, F>(&self, work: F) -> Reply<T>
     where

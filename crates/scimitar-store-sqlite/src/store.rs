@@ -92,6 +92,13 @@ impl SqliteStore {
         self
     }
 
+    /// Test-only: waits until the checkpoints started so far have ended, so that tests
+    /// of the log need not guess when the checkpointer thread runs.
+    #[doc(hidden)]
+    pub fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
+        self.connections.wait_for_checkpoints()
+    }
+
     /// The number of the schema migration the database is at.
     pub fn schema_version(&self) -> Result<usize, StoreError> {
         let version: i64 = self

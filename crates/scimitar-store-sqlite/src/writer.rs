@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
 
 use rusqlite::Connection;
-use scimitar_engine::StoreError;
+use scimitar_engine::{StoreError, block_on};
 
 use crate::statements::execute;
 use crate::unavailable;
@@ -110,6 +110,27 @@ impl Writer {
         self.shared
             .checkpoint_pages
             .store(pages.max(1), Ordering::Relaxed);
+    }
+
+    /// Waits until the checkpoints that the writes returned so far started have ended,
+    /// the writer's part included (see [`Shared::run`]), so that the next write starts
+    /// the log again from its beginning unless a reader still reads an older state. For
+    /// tests (writes never wait for checkpoints): what the log holds must not depend on
+    /// when the checkpointer thread ran.
+    pub(crate) fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
+        let Some(checkpoints) = &self.shared.checkpoints else {
+            return Ok(());
+        };
+        // The writer looks at the log after each commit, once the commit's writes have
+        // returned, and before it takes the next writes: once a write queued now has
+        // returned, the writer has started every checkpoint the earlier ones called for.
+        let nothing = || block_on(self.submit(|_| Ok(())));
+        nothing()?;
+        checkpoints.wait_idle();
+        // After the next commit the writer finishes what the checkpointer left, and it
+        // is done with that once the commit after it has returned.
+        nothing()?;
+        nothing()
     }
 
     /// Queues `work` for the writer thread; the future gives its result once its
@@ -216,35 +237,69 @@ impl Shared {
 /// answer.
 #[derive(Default)]
 struct Signal {
-    /// (raised, closing)
-    state: Mutex<(bool, bool)>,
+    state: Mutex<SignalState>,
     changed: Condvar,
+    /// Notified when a checkpoint ends, for [`Writer::wait_for_checkpoints`].
+    ended: Condvar,
     /// A checkpoint has ended since the writer last looked.
     caught_up: AtomicBool,
 }
 
+#[derive(Default)]
+struct SignalState {
+    raised: bool,
+    closing: bool,
+    /// The checkpointer is copying the log.
+    checkpointing: bool,
+}
+
 impl Signal {
     fn raise(&self) {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).0 = true;
+        self.state().raised = true;
         self.changed.notify_one();
     }
 
     fn close(&self) {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        self.state().closing = true;
         self.changed.notify_one();
+        self.ended.notify_all();
     }
 
-    /// Waits until raised (lowering it again): false once closed.
+    fn state(&self) -> MutexGuard<'_, SignalState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until raised (lowering it again, and noting that a checkpoint starts):
+    /// false once closed.
     fn wait(&self) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        while !state.0 && !state.1 {
+        let mut state = self.state();
+        while !state.raised && !state.closing {
             state = self
                 .changed
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        state.0 = false;
-        !state.1
+        state.raised = false;
+        state.checkpointing = !state.closing;
+        !state.closing
+    }
+
+    /// Tells the writer (and [`Signal::wait_idle`]) that a checkpoint has ended.
+    fn end(&self) {
+        self.caught_up.store(true, Ordering::Release);
+        self.state().checkpointing = false;
+        self.ended.notify_all();
+    }
+
+    /// Waits until no checkpoint is raised or running (or the checkpointer closes).
+    fn wait_idle(&self) {
+        let mut state = self.state();
+        while (state.raised || state.checkpointing) && !state.closing {
+            state = self
+                .ended
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 }
 
@@ -268,7 +323,7 @@ impl Checkpointer {
                         // A checkpoint that fails now is retried at the next signal, and
                         // the log stays valid meanwhile.
                         let _ = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
-                        signal.caught_up.store(true, Ordering::Release);
+                        signal.end();
                     }
                 }
             })

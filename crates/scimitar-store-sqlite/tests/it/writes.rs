@@ -694,34 +694,52 @@ fn size(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |metadata| metadata.len())
 }
 
+/// What the header of the write-ahead log at `path` says: its page size, and how many
+/// times the log was started again from its beginning (the checkpoint sequence number).
+fn log_header(path: &Path) -> (u64, u32) {
+    let log = std::fs::read(path).expect("a write-ahead log");
+    let word = |at: usize| u32::from_be_bytes(log[at..at + 4].try_into().expect("4 bytes"));
+    (u64::from(word(8)), word(12))
+}
+
+/// How many pages the write-ahead log at `path` has room for: the file keeps the length
+/// of the longest log it held (a log that starts again overwrites it from its beginning).
+fn log_pages(path: &Path) -> u64 {
+    // A 32-byte header, then frames of a 24-byte header and a page.
+    let (page_size, _) = log_header(path);
+    size(path).saturating_sub(32) / (24 + page_size)
+}
+
+/// A checkpoint starts each time the log has grown by this many pages.
+const CHECKPOINT_PAGES: u32 = 64;
+
 /// The log does not grow with the writes: the writer's own automatic checkpoints are
-/// off, and the store's checkpoints copy the log into the database file, so that the
-/// next transaction writes the log from its beginning again.
+/// off, and once a checkpoint of the store has ended (the checkpointer copied the log
+/// into the database file, the writer what was written meanwhile), the next transaction
+/// writes the log from its beginning again. Each checkpoint is let end before the next
+/// write, so that what the log holds does not depend on when the checkpointer ran.
 #[test]
 fn the_log_is_copied_into_the_file_as_writes_go_on() {
     let dir = TempDir::new("writes-checkpoints");
     let (path, log) = (dir.0.join("scim.db"), dir.0.join("scim.db-wal"));
     // A checkpoint every 64 pages, so that a few hundred writes make several.
-    let store = open(&path).with_checkpoint_pages(64);
+    let store = open(&path).with_checkpoint_pages(CHECKPOINT_PAGES);
     let tenant = tenant(&store, "t1");
-    let create = |i: usize| {
+    let opened = size(&path);
+    for i in 0..MANY {
         let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
         block_on(store.create(&tenant, user)).expect("create");
-    };
-    // Past the first checkpoint.
-    (0..100).for_each(create);
-    let (early_log, early_file) = (size(&log), size(&path));
-    (100..MANY).for_each(create);
-    let (late_log, late_file) = (size(&log), size(&path));
-    // Without checkpoints the log would hold every commit, five times as many.
+        store.wait_for_checkpoints().expect("the checkpoints end");
+    }
+    // Each create writes a handful of pages (close to 4,000 in all): had the log not been
+    // started again once each checkpoint ended, after it had grown by 64 pages, it would
+    // hold them all.
+    let (pages, restarts) = (log_pages(&log), log_header(&log).1);
     assert!(
-        late_log < 3 * early_log,
-        "the log grew from {early_log} to {late_log} bytes"
+        pages < 2 * u64::from(CHECKPOINT_PAGES),
+        "the log grew to {pages} pages, started again {restarts} times"
     );
-    assert!(
-        late_file > early_file,
-        "the file stayed at {early_file} bytes"
-    );
+    assert!(size(&path) > opened, "the file stayed at {opened} bytes");
 }
 
 const WRITERS: usize = 4;
