@@ -38,9 +38,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use http::{Request, Response, StatusCode, header};
+use pollster::block_on;
 use scimitar_benches::{NEEDLE, enterprise_users};
 use scimitar_engine::{
-    Engine, IdSource, MemoryStore, ResourceStore, StoredResource, TenantStore, UniqueKey, block_on,
+    Engine, IdSource, MemoryStore, ResourceStore, StoredResource, TenantStore, UniqueKey,
 };
 use scimitar_patch::Compat;
 use scimitar_schema::Resource;

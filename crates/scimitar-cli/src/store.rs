@@ -231,10 +231,10 @@ mod tests {
     /// store.
     #[test]
     fn conforms() {
-        scimitar_engine::block_on(scimitar_store_tests::run_all(|| {
+        pollster::block_on(scimitar_store_tests::run_all(|| {
             open_store(MEMORY).unwrap()
         }));
-        scimitar_engine::block_on(scimitar_store_tests::run_all(|| {
+        pollster::block_on(scimitar_store_tests::run_all(|| {
             AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap())
         }));
     }

@@ -25,7 +25,8 @@
 //! ```
 //! use bytes::Bytes;
 //! use chrono::{TimeZone, Utc};
-//! use scimitar_engine::{Engine, IdSource, MemoryStore, block_on};
+//! use scimitar_engine::{Engine, IdSource, MemoryStore};
+//! use pollster::block_on;
 //! use scimitar_patch::Compat;
 //!
 //! struct Counter(std::sync::atomic::AtomicU64);
@@ -79,7 +80,6 @@
 
 mod admin;
 mod auth;
-mod block_on;
 mod config;
 mod engine;
 mod env;
@@ -97,8 +97,6 @@ mod tenant;
 
 pub use admin::AdminError;
 pub use auth::{AuthFailure, Authenticator, BoxFuture, Principal};
-#[doc(hidden)]
-pub use block_on::block_on;
 pub use config::EngineConfig;
 pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};

@@ -86,6 +86,7 @@ impl Connections {
     }
 
     /// See [`Writer::wait_for_checkpoints`].
+    #[cfg(feature = "test-hooks")]
     pub(crate) fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
         self.writer.wait_for_checkpoints()
     }

@@ -29,7 +29,8 @@
 //! # Quick start
 //!
 //! ```
-//! use scimitar_engine::{ResourceStore, TenantStore, block_on};
+//! use scimitar_engine::{ResourceStore, TenantStore};
+//! use pollster::block_on;
 //! use scimitar_patch::Compat;
 //! use scimitar_store_sqlite::SqliteStore;
 //!
@@ -53,7 +54,7 @@ mod writer;
 use chrono::{DateTime, Utc};
 use scimitar_engine::StoreError;
 
-#[doc(hidden)]
+#[cfg(feature = "test-hooks")]
 pub use migrations::migrate_file_to;
 pub use store::SqliteStore;
 

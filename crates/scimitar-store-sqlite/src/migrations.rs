@@ -1,9 +1,6 @@
 //! The database schema, as numbered migrations applied on open.
 
-use std::path::Path;
-
 use rusqlite::{Connection, Transaction};
-use scimitar_engine::StoreError;
 
 /// One step of a migration, run in the migration's transaction.
 #[derive(Clone, Copy)]
@@ -165,9 +162,13 @@ const MIGRATIONS: &[&[Step]] = &[
 
 /// Creates (if needed) the database file at `path` and brings it up to migration
 /// `version` only, as an older release would leave it: for tests of upgrades.
-#[doc(hidden)]
-pub fn migrate_file_to(path: impl AsRef<Path>, version: usize) -> Result<(), StoreError> {
-    let unavailable = |error: rusqlite::Error| StoreError::Unavailable(error.to_string());
+#[cfg(feature = "test-hooks")]
+pub fn migrate_file_to(
+    path: impl AsRef<std::path::Path>,
+    version: usize,
+) -> Result<(), scimitar_engine::StoreError> {
+    let unavailable =
+        |error: rusqlite::Error| scimitar_engine::StoreError::Unavailable(error.to_string());
     let mut connection = Connection::open(path).map_err(unavailable)?;
     migrate(&mut connection, Some(version)).map_err(unavailable)
 }

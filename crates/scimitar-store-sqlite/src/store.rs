@@ -94,7 +94,7 @@ impl SqliteStore {
 
     /// Test-only: waits until the checkpoints started so far have ended, so that tests
     /// of the log need not guess when the checkpointer thread runs.
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
         self.connections.wait_for_checkpoints()
     }

@@ -17,8 +17,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
 
+#[cfg(feature = "test-hooks")]
+use pollster::block_on;
 use rusqlite::Connection;
-use scimitar_engine::{StoreError, block_on};
+use scimitar_engine::StoreError;
 
 use crate::statements::execute;
 use crate::unavailable;
@@ -117,6 +119,7 @@ impl Writer {
     /// the log again from its beginning unless a reader still reads an older state. For
     /// tests (writes never wait for checkpoints): what the log holds must not depend on
     /// when the checkpointer thread ran.
+    #[cfg(feature = "test-hooks")]
     pub(crate) fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
         let Some(checkpoints) = &self.shared.checkpoints else {
             return Ok(());
@@ -292,6 +295,7 @@ impl Signal {
     }
 
     /// Waits until no checkpoint is raised or running (or the checkpointer closes).
+    #[cfg(feature = "test-hooks")]
     fn wait_idle(&self) {
         let mut state = self.state();
         while (state.raised || state.checkpointing) && !state.closing {

@@ -50,7 +50,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use http::{HeaderMap, Method, Request, Response, StatusCode, header};
-use scimitar_engine::{Engine, EngineConfig, IdSource, MemoryStore, block_on};
+use pollster::block_on;
+use scimitar_engine::{Engine, EngineConfig, IdSource, MemoryStore};
 use scimitar_patch::Compat;
 use serde_json::{Value, json};
 

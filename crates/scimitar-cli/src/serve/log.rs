@@ -341,7 +341,8 @@ mod tests {
 
     use chrono::TimeZone;
     use http::HeaderValue;
-    use scimitar_engine::{ApiKey, MemoryStore, Tenant, TenantId, block_on};
+    use pollster::block_on;
+    use scimitar_engine::{ApiKey, MemoryStore, Tenant, TenantId};
     use scimitar_patch::Compat;
 
     use super::*;

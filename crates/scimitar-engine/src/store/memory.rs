@@ -576,7 +576,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::block_on;
+    use pollster::block_on;
 
     fn filter(text: &str) -> Filter {
         text.parse().expect("a valid filter")

@@ -9,9 +9,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use pollster::block_on;
 use scimitar_engine::{
     ApiKey, Engine, EngineConfig, KeyHash, ListPage, ListQuery, MemoryStore, ResourceStore,
-    StoreError, StoredResource, Tenant, TenantId, TenantStore, block_on,
+    StoreError, StoredResource, Tenant, TenantId, TenantStore,
 };
 use scimitar_patch::Compat;
 

@@ -10,9 +10,10 @@ use http::request::Parts;
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
 
+use pollster::block_on;
 use scimitar_engine::{
     AuthFailure, Authenticator, BoxFuture, Engine, ListPage, ListQuery, MemoryStore, Principal,
-    ResourceStore, StoreError, StoredResource, Tenant, TenantId, block_on,
+    ResourceStore, StoreError, StoredResource, Tenant, TenantId,
 };
 use scimitar_patch::Compat;
 

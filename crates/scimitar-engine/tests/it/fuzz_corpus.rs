@@ -76,7 +76,7 @@ fn engine_request_seeds_get_their_status() {
         let status = checks::decode(&data)
             .and_then(|input| checks::build(&input, &world))
             .map(|request| {
-                let response = scimitar_engine::block_on(world.engine.handle(request));
+                let response = pollster::block_on(world.engine.handle(request));
                 response.status().as_u16()
             });
         statuses.push((name, status));

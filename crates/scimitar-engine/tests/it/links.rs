@@ -4,7 +4,8 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use scimitar_engine::{EngineConfig, block_on};
+use pollster::block_on;
+use scimitar_engine::EngineConfig;
 
 use crate::support::{Harness, urn, user};
 

@@ -676,15 +676,15 @@ fn authentication_failures() {
 
     let expires = h.now() + chrono::Duration::seconds(60);
     let expiring =
-        scimitar_engine::block_on(h.engine.issue_key(&h.tenant.id, Some(expires))).expect("key");
+        pollster::block_on(h.engine.issue_key(&h.tenant.id, Some(expires))).expect("key");
     assert_eq!(h.send_as(&expiring.secret, "GET", &path, None, &[]).0, 200);
     h.advance(60);
     check(&h.send_as(&expiring.secret, "GET", &path, None, &[]));
 
-    scimitar_engine::block_on(h.engine.revoke_key(&h.key.key.id)).expect("revoked");
+    pollster::block_on(h.engine.revoke_key(&h.key.key.id)).expect("revoked");
     check(&h.get(&path));
     // Nothing was created by the refused requests.
-    let other = scimitar_engine::block_on(h.engine.issue_key(&h.tenant.id, None)).expect("key");
+    let other = pollster::block_on(h.engine.issue_key(&h.tenant.id, None)).expect("key");
     let reply = h.send_as(&other.secret, "GET", "/Users", None, &[]);
     assert_list(&reply, 1, 1);
 }
@@ -1274,7 +1274,7 @@ fn method_not_allowed_says_what_is() {
 
 #[test]
 fn location_from_the_host_header_or_the_public_url() {
-    use scimitar_engine::block_on;
+    use pollster::block_on;
     let h = Harness::new();
     let request = http::Request::post("/scim/v2/Users")
         .header("Host", "tenant.example.org")

@@ -1,6 +1,7 @@
 //! The store suite (`scimitar-store-tests`), run on [`MemoryStore`].
 
-use scimitar_engine::{MemoryStore, TenantId, block_on};
+use pollster::block_on;
+use scimitar_engine::{MemoryStore, TenantId};
 use scimitar_store_tests as suite;
 
 /// A tenant id the resource checks write in: `MemoryStore` takes any.

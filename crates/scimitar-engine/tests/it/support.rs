@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use http::{HeaderMap, Method, Request, Response};
 use serde_json::{Value, json};
 
-use scimitar_engine::{Engine, EngineConfig, IdSource, IssuedKey, MemoryStore, Tenant, block_on};
+use pollster::block_on;
+use scimitar_engine::{Engine, EngineConfig, IdSource, IssuedKey, MemoryStore, Tenant};
 use scimitar_patch::Compat;
 
 pub(crate) use scimitar_schema::urn;

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use scimitar_engine::{AdminError, block_on};
+use pollster::block_on;
+use scimitar_engine::AdminError;
 use scimitar_patch::Compat;
 
 use crate::support::{

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use scimitar_engine::block_on;
+use pollster::block_on;
 use scimitar_store_sqlite::SqliteStore;
 
 use crate::TempDir;

@@ -10,11 +10,12 @@
 //! write, and the paging, against evaluation.
 
 use chrono::{Duration, TimeZone, Utc};
+use pollster::block_on;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
-use scimitar_engine::{ListPage, MemoryStore, ResourceStore, StoredResource, TenantId, block_on};
+use scimitar_engine::{ListPage, MemoryStore, ResourceStore, StoredResource, TenantId};
 use scimitar_filter::Filter;
 use scimitar_schema::{CompiledFilter, SchemaRegistry};
 use scimitar_sql::{Dialect, translate};

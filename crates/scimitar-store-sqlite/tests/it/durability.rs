@@ -1,8 +1,9 @@
 //! What is written stays written: reopening a file finds everything, migrations run once.
 
 use chrono::{TimeZone, Utc};
+use pollster::block_on;
 use scimitar_engine::{
-    ApiKey, KeyHash, ResourceStore, StoredResource, Tenant, TenantId, TenantStore, block_on,
+    ApiKey, KeyHash, ResourceStore, StoredResource, Tenant, TenantId, TenantStore,
 };
 use scimitar_patch::Compat;
 use scimitar_schema::Resource;

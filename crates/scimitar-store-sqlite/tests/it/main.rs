@@ -8,9 +8,10 @@ mod durability;
 mod pushdown;
 mod writes;
 
+use pollster::block_on;
 use scimitar_engine::__private::store::member_ids;
 use scimitar_engine::{
-    ListPage, ListQuery, ResourceStore, StoredResource, Tenant, TenantId, TenantStore, block_on,
+    ListPage, ListQuery, ResourceStore, StoredResource, Tenant, TenantId, TenantStore,
 };
 use scimitar_filter::Filter;
 use scimitar_patch::Compat;

@@ -2,7 +2,8 @@
 //! give candidates; the rows filters read follow every write, and the registry.
 
 use chrono::{TimeZone, Utc};
-use scimitar_engine::{ResourceStore, StoredResource, TenantId, TenantStore, block_on};
+use pollster::block_on;
+use scimitar_engine::{ResourceStore, StoredResource, TenantId, TenantStore};
 use scimitar_schema::{AttributeDef, AttributeType, Schema, SchemaRegistry};
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};

@@ -9,7 +9,8 @@ use std::sync::{Barrier, mpsc};
 use std::thread;
 
 use chrono::{TimeZone, Utc};
-use scimitar_engine::{ResourceStore, StoreError, StoredResource, TenantId, UniqueKey, block_on};
+use pollster::block_on;
+use scimitar_engine::{ResourceStore, StoreError, StoredResource, TenantId, UniqueKey};
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
