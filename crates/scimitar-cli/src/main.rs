@@ -64,6 +64,7 @@ usage: scimitar filter parse [--lenient] EXPR
        scimitar validate [--lenient] [--type NAME] FILE
        scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
        scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]
+                      [--public-url URL] [--trust-forwarded-headers]
        scimitar tenant create [--compat PROFILE] [--db DB] NAME
        scimitar tenant list [--db DB]
        scimitar token issue --tenant NAME [--expires DAYS] [--db DB]
@@ -85,6 +86,7 @@ Usage:
                                             Apply a PATCH request to a resource and
                                             print the result
   scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
+                 [--public-url URL] [--trust-forwarded-headers]
                                             Serve SCIM over HTTP for identity providers
   scimitar tenant create [--compat PROFILE] [--db DB] NAME
                                             Create a tenant and print its id

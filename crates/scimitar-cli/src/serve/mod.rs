@@ -24,12 +24,14 @@ use self::log::LogFormat;
 use self::server::App;
 
 pub(crate) const USAGE: &str =
-    "usage: scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]";
+    "usage: scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]
+                      [--public-url URL] [--trust-forwarded-headers]";
 
 const HELP: &str = r#"Serve SCIM 2.0 (RFC 7644) over HTTP, for identity providers such as Microsoft Entra ID
 and Okta to provision users and groups.
 
 Usage: scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
+                      [--public-url URL] [--trust-forwarded-headers]
 
 The SCIM endpoints are under http://ADDR/scim/v2: Users, Groups, .search, Bulk and the
 discovery endpoints. Each request needs an API key as a bearer token
@@ -73,6 +75,17 @@ Options:
   --log-format FORMAT
                  The request log's format: text (the default), or json for one JSON
                  object a line
+  --public-url URL
+                 The URL of the SCIM endpoints as identity providers reach them, such as
+                 https://scim.example.com/scim/v2: every Location, meta.location and
+                 $ref starts with it, and the first start prints it as the tenant URL.
+                 Set it behind a reverse proxy that terminates TLS. Default: built from
+                 each request's Host header, with http
+  --trust-forwarded-headers
+                 Without --public-url, take the scheme and host of those links from
+                 X-Forwarded-Proto and X-Forwarded-Host. Only behind a proxy that sets
+                 both and drops what clients send: otherwise any client picks the links
+                 others see. Default: the headers are ignored
   -h, --help     Print this help
 
 Exit status: 0 after SIGINT or SIGTERM; 64 when the command line is wrong; 69 when it
@@ -117,15 +130,30 @@ pub(crate) struct Args {
         value_parser = LogFormat::parse
     )]
     log_format: LogFormat,
+    /// The URL of the SCIM endpoints as clients reach them.
+    #[arg(
+        long = "public-url",
+        value_name = "URL",
+        allow_hyphen_values = true,
+        value_parser = parse_public_url
+    )]
+    public_url: Option<String>,
+    /// Take the links' scheme and host from X-Forwarded-Proto and X-Forwarded-Host.
+    #[arg(long = "trust-forwarded-headers")]
+    trust_forwarded_headers: bool,
 }
 
 /// Runs `scimitar serve`.
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
     let db = args.db.get();
     let store = store::open_store(db)?;
-    let config = EngineConfig::default()
+    let mut config = EngineConfig::default()
         .max_body_size(MAX_BODY)
-        .bulk_max_payload_size(MAX_BODY);
+        .bulk_max_payload_size(MAX_BODY)
+        .trust_forwarded_headers(args.trust_forwarded_headers);
+    if let Some(url) = &args.public_url {
+        config = config.public_url(url);
+    }
     let engine = Engine::new(store, SystemClock, UuidIds::new()?).with_config(config);
     log::install(args.log_format)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -140,6 +168,24 @@ fn parse_listen(text: &str) -> Result<SocketAddr, String> {
     text.parse().map_err(|_| {
         format!("invalid --listen address {text:?}: expected IP:PORT, such as {DEFAULT_LISTEN}")
     })
+}
+
+/// `--public-url URL`: an absolute `http` or `https` URL without query or fragment.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let invalid = || {
+        format!(
+            "invalid --public-url {text:?}: expected an absolute http or https URL, such as https://scim.example.com/scim/v2"
+        )
+    };
+    let uri: http::Uri = text.parse().map_err(|_| invalid())?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let host_ok = uri
+        .authority()
+        .is_some_and(|authority| !authority.host().is_empty() && !authority.as_str().contains('@'));
+    if !scheme_ok || !host_ok || uri.query().is_some() || text.contains('#') {
+        return Err(invalid());
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 async fn serve(
@@ -207,7 +253,10 @@ async fn first_start(
         .issue_key(&tenant.id, None)
         .await
         .map_err(engine_failure)?;
-    let url = format!("http://{local}{}", engine.config().base());
+    let url = match engine.config().public() {
+        Some(url) => url.to_owned(),
+        None => format!("http://{local}{}", engine.config().base()),
+    };
     writeln!(
         out,
         "Created the tenant {FIRST_TENANT:?} and an API key ({}) for it.",

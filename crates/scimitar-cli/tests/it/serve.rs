@@ -744,3 +744,70 @@ fn an_unknown_log_format_is_a_usage_error() {
         run.stderr
     );
 }
+
+/// The `Location` of a user created through `server` with `extra` headers.
+fn location_of_a_new_user(server: &Server, user_name: &str, extra: &str) -> String {
+    let body = USER.replace("bjensen", user_name);
+    let headers = format!("{}{extra}", server.auth());
+    let reply = server.request("POST", "/scim/v2/Users", &headers, &body);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    reply.header("location").expect("a Location").to_owned()
+}
+
+const FORWARDED: &str = "X-Forwarded-Proto: https\r\nX-Forwarded-Host: scim.example.com\r\n";
+
+#[test]
+fn links_come_from_the_host_header_and_ignore_forwarded_headers_by_default() {
+    let server = Server::start();
+    let location = location_of_a_new_user(&server, "a", FORWARDED);
+    let expected = format!("http://{}/scim/v2/Users/", server.addr);
+    assert!(location.starts_with(&expected), "{location}");
+}
+
+#[test]
+fn trusted_forwarded_headers_give_the_links_scheme_and_host() {
+    let server = Server::start_with(&["--trust-forwarded-headers"], true);
+    let location = location_of_a_new_user(&server, "a", FORWARDED);
+    assert!(
+        location.starts_with("https://scim.example.com/scim/v2/Users/"),
+        "{location}"
+    );
+    // Without the headers, the request's own host.
+    let location = location_of_a_new_user(&server, "b", "");
+    let expected = format!("http://{}/scim/v2/Users/", server.addr);
+    assert!(location.starts_with(&expected), "{location}");
+}
+
+#[test]
+fn the_public_url_gives_every_link_and_the_tenant_url() {
+    let public = "https://scim.example.com/acme/scim/v2";
+    let server = Server::start_with(&["--public-url", &format!("{public}/")], true);
+    assert_eq!(server.tenant_url(), public);
+    let location = location_of_a_new_user(&server, "a", FORWARDED);
+    assert!(
+        location.starts_with(&format!("{public}/Users/")),
+        "{location}"
+    );
+    let reply = server.request("GET", "/scim/v2/Users", &server.auth(), "");
+    let listed = reply.json();
+    let meta_location = listed["Resources"][0]["meta"]["location"]
+        .as_str()
+        .expect("a location");
+    assert_eq!(meta_location, location);
+}
+
+#[test]
+fn a_public_url_must_be_absolute_http() {
+    for url in [
+        "scim.example.com/scim/v2",
+        "ftp://scim.example.com/scim/v2",
+        "https://scim.example.com/scim/v2?x=1",
+        "https://user@scim.example.com/scim/v2",
+        "/scim/v2",
+    ] {
+        let run = scimitar(["serve", "--db", ":memory:", "--public-url", url]);
+        assert_eq!(run.code, crate::USAGE, "{url}: {}", run.stderr);
+        let message = format!("error: invalid --public-url {url:?}: expected an absolute http");
+        assert!(run.stderr.starts_with(&message), "{}", run.stderr);
+    }
+}
