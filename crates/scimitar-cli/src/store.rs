@@ -5,6 +5,7 @@
 //! store is a variant of [`AnyStore`], a line in its `each!` macro and a branch there.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -150,7 +151,7 @@ impl ResourceStore for AnyStore {
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> Result<Option<StoredResource>, StoreError> {
+    ) -> Result<Option<Arc<StoredResource>>, StoreError> {
         each!(self, store => store.get(tenant, resource_type, id).await)
     }
 

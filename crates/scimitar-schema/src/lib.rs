@@ -48,7 +48,7 @@ mod validate;
 pub use attribute::{AttributeDef, AttributeType, Mutability, Returned, Uniqueness};
 pub use error::{ScimError, ScimType};
 pub use eval::{CompiledFilter, CompiledValueFilter, matches};
-pub use project::{Projection, project, project_owned};
+pub use project::{Projected, Projection, project, projected};
 pub use registry::{AttrLocation, ResolvedAttr, SchemaRegistry};
 pub use resource::Resource;
 pub use schema::Schema;

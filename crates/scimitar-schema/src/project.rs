@@ -1,5 +1,6 @@
 //! Projection by `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9).
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 
 use scimitar_filter::{AttrName, AttributeList, PatchPath, SchemaUrn};
@@ -132,52 +133,54 @@ impl<'a> Projector<'a> {
         }
     }
 
-    /// Projects the attributes of one schema's object, moving what it keeps.
-    fn object(
-        &self,
-        source: Map<String, Value>,
-        urn: Option<&str>,
-        defs: &dyn Fn(&str) -> Option<&'a AttributeDef>,
-    ) -> Map<String, Value> {
-        let mut kept = Map::new();
-        for (name, value) in source {
-            let def = defs(&name);
-            let keep = self.keep(urn, &name, def);
-            if matches!(keep, Keep::Nothing) {
-                continue;
-            }
-            if let Some(value) = sub_attrs(value, def, &keep) {
-                kept.insert(name, value);
-            }
-        }
-        kept
-    }
-
     /// Whether the extension `urn` is kept whole or dropped whole by the list.
     fn extension_named(&self, urn: &str) -> bool {
         self.entries.iter().any(|entry| names_schema(entry, urn))
     }
 }
 
-/// Filters the sub-attributes of a complex value (or of each element of a multi-valued
-/// one) as `keep` says, honouring each sub-attribute's `returned`. `None` when nothing
-/// is left of a complex value. A value kept whole whose sub-attributes are all returned
-/// by default is moved as it is, without a walk over its elements.
-fn sub_attrs(value: Value, def: Option<&AttributeDef>, keep: &Keep<'_>) -> Option<Value> {
-    let hidden_subs = def.is_some_and(|def| {
-        def.sub_attributes
-            .iter()
-            .any(|sub| matches!(sub.returned, Returned::Never | Returned::Request))
-    });
-    if matches!(keep, Keep::Whole) && !hidden_subs {
-        return Some(value);
+/// A value as a projection keeps it: whole, or with the sub-attributes of its complex
+/// value (or of each element of a multi-valued one) filtered as `keep` says, honouring
+/// each sub-attribute's `returned`. Serialised from the stored value, never copied.
+struct Kept<'v, 'a> {
+    value: &'v Value,
+    def: Option<&'a AttributeDef>,
+    keep: Keep<'a>,
+}
+
+impl<'v, 'a> Kept<'v, 'a> {
+    /// What is kept of `value`, or `None` when nothing is left of a complex value.
+    fn new(value: &'v Value, def: Option<&'a AttributeDef>, keep: Keep<'a>) -> Option<Self> {
+        let kept = Self { value, def, keep };
+        let any = match value {
+            _ if kept.whole() => true,
+            Value::Object(object) => kept.any_sub(object),
+            Value::Array(items) => items.iter().any(|item| match item {
+                Value::Object(object) => kept.any_sub(object),
+                _ => true,
+            }),
+            _ => true,
+        };
+        any.then_some(kept)
     }
-    let kept = |name: &str| {
-        let returned = def
+
+    /// Whether the value goes out as it is: kept whole, and no sub-attribute hidden.
+    fn whole(&self) -> bool {
+        let hidden_subs = self.def.is_some_and(|def| {
+            def.sub_attributes
+                .iter()
+                .any(|sub| matches!(sub.returned, Returned::Never | Returned::Request))
+        });
+        matches!(self.keep, Keep::Whole) && !hidden_subs
+    }
+
+    fn sub_kept(&self, name: &str) -> bool {
+        let returned = self
+            .def
             .and_then(|def| def.sub_attribute(name))
             .map_or(Returned::Default, |sub| sub.returned);
         let listed = |subs: &[&str]| subs.iter().any(|sub| sub.eq_ignore_ascii_case(name));
-        match (returned, keep) {
+        match (returned, &self.keep) {
             (Returned::Never, _) | (_, Keep::Nothing) => false,
             (Returned::Always, _) => true,
             (_, Keep::Only(subs)) => listed(subs),
@@ -185,24 +188,195 @@ fn sub_attrs(value: Value, def: Option<&AttributeDef>, keep: &Keep<'_>) -> Optio
             (_, Keep::Whole) => true,
             (_, Keep::AllBut(subs)) => !listed(subs),
         }
-    };
-    let filter_object = |mut object: Map<String, Value>| -> Option<Value> {
-        object.retain(|name, _| kept(name));
-        (!object.is_empty()).then_some(Value::Object(object))
-    };
-    match value {
-        Value::Object(object) => filter_object(object),
-        Value::Array(items) => {
-            let items: Vec<Value> = items
-                .into_iter()
-                .filter_map(|item| match item {
-                    Value::Object(object) => filter_object(object),
-                    other => Some(other),
-                })
-                .collect();
-            (!items.is_empty()).then_some(Value::Array(items))
+    }
+
+    fn any_sub(&self, object: &Map<String, Value>) -> bool {
+        object.keys().any(|name| self.sub_kept(name))
+    }
+}
+
+/// The kept sub-attributes of one complex value.
+struct KeptObject<'v, 'k, 'a>(&'v Map<String, Value>, &'k Kept<'v, 'a>);
+
+impl Serialize for KeptObject<'_, '_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let KeptObject(object, kept) = self;
+        let mut map = serializer.serialize_map(None)?;
+        for (name, value) in object.iter().filter(|(name, _)| kept.sub_kept(name)) {
+            map.serialize_entry(name, value)?;
         }
-        other => Some(other),
+        map.end()
+    }
+}
+
+impl Serialize for Kept<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            value if self.whole() => value.serialize(serializer),
+            Value::Object(object) => KeptObject(object, self).serialize(serializer),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(None)?;
+                for item in items {
+                    match item {
+                        Value::Object(object) if !self.any_sub(object) => {}
+                        Value::Object(object) => {
+                            seq.serialize_element(&KeptObject(object, self))?
+                        }
+                        other => seq.serialize_element(other)?,
+                    }
+                }
+                seq.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// A resource as a response shows it, serialised straight from the stored resource (see
+/// [`projected`]).
+pub struct Projected<'a> {
+    resource: &'a Resource,
+    extra: &'a Map<String, Value>,
+    registry: &'a SchemaRegistry,
+    projection: Projection<'a>,
+}
+
+/// Whether `key: value` is an extension's object (`urn:…` other than the core schema).
+fn is_extension(resource: &Resource, key: &str, value: &Value) -> bool {
+    value.is_object()
+        && key.len() > 4
+        && key.as_bytes()[..4].eq_ignore_ascii_case(b"urn:")
+        && !resource.is_core_urn(key)
+}
+
+impl Serialize for Projected<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Self {
+            resource,
+            extra,
+            registry,
+            projection,
+        } = *self;
+        let resource_type = registry.resource_type_of(resource);
+        let core_urn: Option<&str> = resource_type
+            .map(|resource_type| resource_type.schema.as_str())
+            .or_else(|| resource.schemas().next());
+        let projector = Projector {
+            projection,
+            entries: match projection {
+                Projection::Default => Vec::new(),
+                Projection::Only(list) | Projection::Except(list) => entries(list),
+            },
+            core_urn,
+        };
+        let defs = |urn: Option<&str>, name: &str| {
+            resource_type
+                .and_then(|resource_type| registry.top_level(resource_type, urn, name))
+                .map(|(_, def)| def)
+        };
+        // The stored attributes and the extra ones, in one sorted walk; an extra one
+        // replaces the stored one of its name.
+        let mut stored = resource
+            .as_map()
+            .iter()
+            .filter(|(key, _)| !extra.contains_key(*key))
+            .peekable();
+        let mut added = extra.iter().peekable();
+        let attributes = std::iter::from_fn(|| match (stored.peek(), added.peek()) {
+            (Some((left, _)), Some((right, _))) if left < right => stored.next(),
+            (Some(_), None) => stored.next(),
+            _ => added.next(),
+        });
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in attributes {
+            if let (true, Value::Object(object)) = (is_extension(resource, key, value), value) {
+                match (projection, projector.extension_named(key)) {
+                    (Projection::Only(_), true) => map.serialize_entry(key, value)?,
+                    (Projection::Except(_), true) => {}
+                    _ => {
+                        let kept: Vec<(&String, Kept<'_, '_>)> = object
+                            .iter()
+                            .filter_map(|(name, value)| {
+                                let def = defs(Some(key), name);
+                                let keep = projector.keep(Some(key), name, def);
+                                if matches!(keep, Keep::Nothing) {
+                                    return None;
+                                }
+                                Some((name, Kept::new(value, def, keep)?))
+                            })
+                            .collect();
+                        if !kept.is_empty() {
+                            map.serialize_entry(key, &KeptEntries(&kept))?;
+                        }
+                    }
+                }
+                continue;
+            }
+            let def = defs(None, key);
+            let keep = projector.keep(None, key, def);
+            if matches!(keep, Keep::Nothing) {
+                continue;
+            }
+            if let Some(kept) = Kept::new(value, def, keep) {
+                map.serialize_entry(key, &kept)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// An extension's kept attributes.
+struct KeptEntries<'e, 'v, 'a>(&'e [(&'v String, Kept<'v, 'a>)]);
+
+impl Serialize for KeptEntries<'_, '_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, kept) in self.0 {
+            map.serialize_entry(name, kept)?;
+        }
+        map.end()
+    }
+}
+
+/// `resource`, with the top-level attributes `extra` added (or in place of its own of
+/// the same name: computed ones such as a user's `groups`, or a `meta` with its
+/// `location`), as a response shows it with `projection`: what [`project`] returns, but
+/// serialised straight from the resource, so that nothing is copied — not even a large
+/// group's `members`, whether shown or dropped.
+///
+/// ```
+/// use scimitar_schema::{projected, Projection, Resource, SchemaRegistry};
+/// use serde_json::{json, Map};
+///
+/// let registry = SchemaRegistry::core();
+/// let user = Resource::from_value(json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///     "id": "2819c223",
+///     "userName": "bjensen",
+///     "password": "t1meMa$heen",
+/// }))?;
+/// let mut extra = Map::new();
+/// extra.insert("meta".into(), json!({"resourceType": "User"}));
+/// let body = serde_json::to_value(projected(&user, &extra, &registry, Projection::Default))?;
+/// assert_eq!(body, json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///     "id": "2819c223",
+///     "userName": "bjensen",
+///     "meta": {"resourceType": "User"},
+/// }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn projected<'a>(
+    resource: &'a Resource,
+    extra: &'a Map<String, Value>,
+    registry: &'a SchemaRegistry,
+    projection: Projection<'a>,
+) -> Projected<'a> {
+    Projected {
+        resource,
+        extra,
+        registry,
+        projection,
     }
 }
 
@@ -241,73 +415,13 @@ pub fn project(
     registry: &SchemaRegistry,
     projection: Projection<'_>,
 ) -> Resource {
-    project_owned(resource.clone(), registry, projection)
-}
-
-/// [`project`] on a resource the caller gives up: kept values are moved, not copied,
-/// and dropped ones (a large group's `members` under `excludedAttributes=members`) are
-/// never copied at all.
-pub fn project_owned(
-    resource: Resource,
-    registry: &SchemaRegistry,
-    projection: Projection<'_>,
-) -> Resource {
-    let resource_type = registry.resource_type_of(&resource);
-    let entries = match projection {
-        Projection::Default => Vec::new(),
-        Projection::Only(list) | Projection::Except(list) => entries(list),
-    };
-    let core_urn: Option<String> = resource_type
-        .map(|resource_type| resource_type.schema.clone())
-        .or_else(|| resource.schemas().next().map(str::to_owned));
-    let extension_keys: Vec<String> = resource
-        .as_map()
-        .iter()
-        .filter(|(key, value)| {
-            value.is_object()
-                && key.len() > 4
-                && key.as_bytes()[..4].eq_ignore_ascii_case(b"urn:")
-                && !resource.is_core_urn(key)
+    let empty = Map::new();
+    let shown = serde_json::to_value(projected(resource, &empty, registry, projection))
+        .ok()
+        .and_then(|value| match value {
+            Value::Object(map) => Some(map),
+            _ => None,
         })
-        .map(|(key, _)| key.clone())
-        .collect();
-    let projector = Projector {
-        projection,
-        entries,
-        core_urn: core_urn.as_deref(),
-    };
-    let core_defs = |name: &str| {
-        resource_type
-            .and_then(|resource_type| registry.top_level(resource_type, None, name))
-            .map(|(_, def)| def)
-    };
-    let mut map = resource.into_map();
-    let extensions: Vec<(String, Value)> = extension_keys
-        .into_iter()
-        .filter_map(|key| map.remove(&key).map(|value| (key, value)))
-        .collect();
-    let mut projected = projector.object(map, None, &core_defs);
-    for (urn, value) in extensions {
-        let Value::Object(object) = value else {
-            continue;
-        };
-        let kept = match (projection, projector.extension_named(&urn)) {
-            (Projection::Only(_), true) => object,
-            (Projection::Except(_), true) => continue,
-            _ => {
-                let ext_defs = |name: &str| {
-                    resource_type
-                        .and_then(|resource_type| {
-                            registry.top_level(resource_type, Some(&urn), name)
-                        })
-                        .map(|(_, def)| def)
-                };
-                projector.object(object, Some(&urn), &ext_defs)
-            }
-        };
-        if !kept.is_empty() {
-            projected.insert(urn, Value::Object(kept));
-        }
-    }
-    Resource::from(projected)
+        .unwrap_or_default();
+    Resource::from(shown)
 }

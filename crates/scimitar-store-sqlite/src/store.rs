@@ -305,10 +305,11 @@ impl ResourceStore for SqliteStore {
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<Option<Arc<StoredResource>>, StoreError>> + Send {
         ready(self.read(|connection| {
             let sql = format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3");
-            Ok(resources(connection, &sql, &[&tenant.0, &id, &resource_type])?.pop())
+            let found = resources(connection, &sql, &[&tenant.0, &id, &resource_type])?.pop();
+            Ok(found.map(Arc::new))
         }))
     }
 

@@ -1,5 +1,7 @@
 //! What the checks build and read: resources, tenants, times, filters.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -95,7 +97,7 @@ pub(crate) async fn get<S: ResourceStore>(
     resource_type: &str,
     id: &str,
 ) -> Option<StoredResource> {
-    ok(store.get(tenant, resource_type, id).await, "get a resource")
+    ok(store.get(tenant, resource_type, id).await, "get a resource").map(Arc::unwrap_or_clone)
 }
 
 /// Every resource of a type, unfiltered and unpaged.

@@ -340,7 +340,7 @@ impl<S: ResourceStore> Engine<S> {
         result.insert("status".into(), Value::String(status.as_u16().to_string()));
         let id = written
             .filter(|_| operation.method == Method::POST)
-            .map(|written| written.id);
+            .map(|written| written.id.clone());
         Ok((Value::Object(result), id))
     }
 }

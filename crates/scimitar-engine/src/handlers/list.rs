@@ -3,14 +3,15 @@
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use scimitar_filter::{Filter, ParseOptions, SortBy};
 use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{ScimError, urn};
 
 use crate::engine::{Call, Engine};
-use crate::handlers::resources::Lists;
+use crate::handlers::resources::{Lists, Rendered};
 use crate::ops::{ListRequest, ListResult};
 use crate::response;
 use crate::store::ResourceStore;
@@ -223,28 +224,45 @@ impl<S: ResourceStore> Engine<S> {
         let ListResult { resources, total } = result;
         let offset = list.request.offset;
         let mut rendered = Vec::with_capacity(resources.len());
-        for resource in resources {
+        for resource in &resources {
             rendered.push(self.render(call, resource, &list.lists).await?);
         }
-        let mut body = json!({
-            "schemas": [urn::LIST_RESPONSE],
-            "totalResults": total,
-            "itemsPerPage": rendered.len(),
-        });
-        if list.cursor {
-            let next = offset + rendered.len();
-            if next < total && !rendered.is_empty() {
-                body["nextCursor"] = Value::String(format!("p{next}"));
-            }
-            if offset > 0 {
-                let count = self.page_size(list.request.count);
-                body["previousCursor"] =
-                    Value::String(format!("p{}", offset.saturating_sub(count)));
-            }
+        let next = offset + rendered.len();
+        let (start_index, next_cursor, previous_cursor) = if list.cursor {
+            let next_cursor = (next < total && !rendered.is_empty()).then(|| format!("p{next}"));
+            let count = self.page_size(list.request.count);
+            let previous_cursor =
+                (offset > 0).then(|| format!("p{}", offset.saturating_sub(count)));
+            (None, next_cursor, previous_cursor)
         } else {
-            body["startIndex"] = json!(offset + 1);
-        }
-        body["Resources"] = Value::Array(rendered);
+            (Some(offset + 1), None, None)
+        };
+        let body = ListBody {
+            schemas: [urn::LIST_RESPONSE],
+            total_results: total,
+            items_per_page: rendered.len(),
+            start_index,
+            next_cursor,
+            previous_cursor,
+            resources: rendered,
+        };
         Ok(response::json(StatusCode::OK, &body))
     }
+}
+
+/// A ListResponse (RFC 7644 §3.4.2), its resources serialised from the store's.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListBody<'r> {
+    schemas: [&'static str; 1],
+    total_results: usize,
+    items_per_page: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_cursor: Option<String>,
+    #[serde(rename = "Resources")]
+    resources: Vec<Rendered<'r>>,
 }

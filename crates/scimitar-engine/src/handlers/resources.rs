@@ -3,15 +3,31 @@
 
 use bytes::Bytes;
 use http::{Response, StatusCode, header};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use scimitar_filter::{AttributeList, ParseOptions};
-use scimitar_schema::{Projection, Resource, ScimError, project_owned};
+use scimitar_schema::{Projection, Resource, SchemaRegistry, ScimError, projected};
 
 use crate::engine::{Call, Engine};
 use crate::ops::{Operations, Preconditions};
 use crate::response::{self, etag, set_header};
 use crate::store::{ResourceStore, StoredResource};
+
+/// A resource ready to serialise as a response: the stored resource, what the response
+/// adds to it, and the projection.
+pub(crate) struct Rendered<'r> {
+    resource: &'r Resource,
+    extra: Map<String, Value>,
+    registry: &'r SchemaRegistry,
+    projection: Projection<'r>,
+}
+
+impl Serialize for Rendered<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        projected(self.resource, &self.extra, self.registry, self.projection).serialize(serializer)
+    }
+}
 
 /// The `attributes` / `excludedAttributes` of a request.
 #[derive(Default)]
@@ -94,46 +110,54 @@ impl<S: ResourceStore> Engine<S> {
     }
 
     /// The resource as a response shows it: `meta.version` and `meta.location` set, a
-    /// user's `groups` computed, and the projection applied (`password` never shown).
-    pub(crate) async fn render(
-        &self,
+    /// user's `groups` computed, members' `$ref`s, and the projection applied
+    /// (`password` never shown). It borrows the stored resource and is serialised from
+    /// it: only what the response adds is built.
+    pub(crate) async fn render<'r>(
+        &'r self,
         call: &Call<'_>,
-        stored_resource: StoredResource,
-        lists: &Lists,
-    ) -> Result<Value, ScimError> {
+        stored_resource: &'r StoredResource,
+        lists: &'r Lists,
+    ) -> Result<Rendered<'r>, ScimError> {
+        let resource = &stored_resource.resource;
+        let mut meta = match resource.get_attr("meta") {
+            Some(Value::Object(meta)) => meta.clone(),
+            _ => Map::new(),
+        };
+        meta.insert(
+            "resourceType".into(),
+            Value::String(stored_resource.resource_type.clone()),
+        );
         let location = self.location(call, &stored_resource.resource_type, &stored_resource.id);
-        let mut resource = stored_resource.resource;
-        let map = resource.as_map_mut();
-        let meta = map
-            .entry("meta")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(meta) = meta {
-            meta.insert(
-                "resourceType".into(),
-                Value::String(stored_resource.resource_type.clone()),
-            );
-            meta.insert("location".into(), Value::String(location));
-            meta.insert(
-                "version".into(),
-                Value::String(etag(stored_resource.version)),
-            );
-        }
+        meta.insert("location".into(), Value::String(location));
+        meta.insert(
+            "version".into(),
+            Value::String(etag(stored_resource.version)),
+        );
+        let mut extra = Map::new();
+        extra.insert("meta".into(), Value::Object(meta));
         if stored_resource.resource_type == "User" && lists.may_include("groups") {
-            self.add_groups(call, &stored_resource.id, &mut resource)
+            self.add_groups(call, &stored_resource.id, &mut extra)
                 .await?;
         }
         if stored_resource.resource_type == "Group" && lists.may_include("members") {
-            self.add_member_refs(call, &mut resource);
+            self.add_member_refs(call, resource, &mut extra);
         }
-        Ok(project_owned(resource, &self.registry, lists.projection()).into_value())
+        Ok(Rendered {
+            resource,
+            extra,
+            registry: &self.registry,
+            projection: lists.projection(),
+        })
     }
 
-    /// Sets each member's `$ref` (RFC 7643 §4.2) to its location under this request's
-    /// base URL, whatever a client sent.
-    fn add_member_refs(&self, call: &Call<'_>, group: &mut Resource) {
-        let Some(Value::Array(members)) = group.as_map_mut().get_mut("members") else {
+    /// The group's members, each with its `$ref` (RFC 7643 §4.2) set to its location
+    /// under this request's base URL, whatever a client sent.
+    fn add_member_refs(&self, call: &Call<'_>, group: &Resource, extra: &mut Map<String, Value>) {
+        let Some(Value::Array(members)) = group.get_attr("members") else {
             return;
         };
+        let mut members = members.clone();
         for member in members.iter_mut().filter_map(Value::as_object_mut) {
             let id = member.get("value").and_then(Value::as_str);
             let kind = member.get("type").and_then(Value::as_str);
@@ -142,14 +166,15 @@ impl<S: ResourceStore> Engine<S> {
                 member.insert("$ref".into(), Value::String(location));
             }
         }
+        extra.insert("members".into(), Value::Array(members));
     }
 
-    /// Sets a user's computed `groups` attribute (RFC 7643 §4.1.2).
+    /// A user's computed `groups` attribute (RFC 7643 §4.1.2), when it is in any.
     async fn add_groups(
         &self,
         call: &Call<'_>,
         user_id: &str,
-        resource: &mut Resource,
+        extra: &mut Map<String, Value>,
     ) -> Result<(), ScimError> {
         let groups = self.ops(call).groups_of(user_id).await?;
         if !groups.is_empty() {
@@ -159,9 +184,7 @@ impl<S: ResourceStore> Engine<S> {
                     json!({"value": id, "$ref": self.location(call, "Group", &id), "display": display, "type": "direct"})
                 })
                 .collect();
-            resource
-                .as_map_mut()
-                .insert("groups".into(), Value::Array(groups));
+            extra.insert("groups".into(), Value::Array(groups));
         }
         Ok(())
     }
@@ -171,7 +194,7 @@ impl<S: ResourceStore> Engine<S> {
         &self,
         call: &Call<'_>,
         status: StatusCode,
-        stored_resource: StoredResource,
+        stored_resource: &StoredResource,
         lists: &Lists,
     ) -> Result<Response<Bytes>, ScimError> {
         let version = etag(stored_resource.version);
@@ -200,7 +223,7 @@ impl<S: ResourceStore> Engine<S> {
             set_header(&mut response, header::ETAG, &etag(stored_resource.version));
             return Ok(response);
         }
-        self.resource_response(call, StatusCode::OK, stored_resource, &lists)
+        self.resource_response(call, StatusCode::OK, &stored_resource, &lists)
             .await
     }
 

@@ -29,7 +29,7 @@ impl<S: ResourceStore> Engine<S> {
         let lists = Lists::from_call(call)?;
         let input = self.body_resource(call, body)?;
         let created = self.ops(call).create(resource_type, input).await?;
-        self.resource_response(call, StatusCode::CREATED, created, &lists)
+        self.resource_response(call, StatusCode::CREATED, &created, &lists)
             .await
     }
 
@@ -48,7 +48,7 @@ impl<S: ResourceStore> Engine<S> {
             .ops(call)
             .replace(resource_type, id, input, &preconditions)
             .await?;
-        self.resource_response(call, StatusCode::OK, replaced, &lists)
+        self.resource_response(call, StatusCode::OK, &replaced, &lists)
             .await
     }
 
@@ -79,7 +79,7 @@ impl<S: ResourceStore> Engine<S> {
             );
             return Ok(response);
         }
-        self.resource_response(call, StatusCode::OK, patched, &lists)
+        self.resource_response(call, StatusCode::OK, &patched, &lists)
             .await
     }
 

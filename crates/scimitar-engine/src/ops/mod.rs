@@ -6,6 +6,8 @@ mod list;
 mod preconditions;
 mod write;
 
+use std::sync::Arc;
+
 use scimitar_schema::{ResourceType, ScimError};
 
 use crate::auth::Principal;
@@ -91,7 +93,11 @@ impl<S: ResourceStore> Operations<'_, S> {
 
     /// `GET /Users/{id}`: the stored resource (without computed attributes such as a
     /// user's `groups`), or `404`.
-    pub async fn get(&self, resource_type: &str, id: &str) -> Result<StoredResource, ScimError> {
+    pub async fn get(
+        &self,
+        resource_type: &str,
+        id: &str,
+    ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = &self.resource_type(resource_type)?.name;
         stored(
             self.engine

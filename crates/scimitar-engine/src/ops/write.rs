@@ -2,6 +2,7 @@
 //! the one place where each of those writes reaches the store.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -189,7 +190,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         &self,
         resource_type: &str,
         resource: Resource,
-    ) -> Result<StoredResource, ScimError> {
+    ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = self.resource_type(resource_type)?;
         let options = ValidateOptions::default().with_lenient(self.lenient());
         let mut resource =
@@ -204,7 +205,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         );
         let created = self.prepare(resource_type, &id, resource, 1, None).await?;
         stored(self.commit(Change::Create(&created)).await)?;
-        Ok(created)
+        Ok(Arc::new(created))
     }
 
     /// `PUT /Users/{id}`: `resource` replaces every writable attribute. A replace that
@@ -215,7 +216,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         id: &str,
         resource: Resource,
         preconditions: &Preconditions,
-    ) -> Result<StoredResource, ScimError> {
+    ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = self.resource_type(resource_type)?;
         if let Some(body_id) = resource.get_attr("id").filter(|body_id| !body_id.is_null())
             && body_id.as_str() != Some(id)
@@ -256,11 +257,11 @@ impl<S: ResourceStore> Operations<'_, S> {
                     id,
                     next,
                     existing.version + 1,
-                    Some(&existing),
+                    Some(&*existing),
                 )
                 .await?;
             if self.swap(&existing, &next, preconditions).await? {
-                return Ok(next);
+                return Ok(Arc::new(next));
             }
         }
         Err(kept_changing())
@@ -274,7 +275,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         id: &str,
         request: &PatchRequest,
         preconditions: &Preconditions,
-    ) -> Result<StoredResource, ScimError> {
+    ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = self.resource_type(resource_type)?;
         let compat = self.principal.tenant.compat;
         for _ in 0..=self.engine.config.write_retries {
@@ -303,11 +304,11 @@ impl<S: ResourceStore> Operations<'_, S> {
                     id,
                     resource,
                     existing.version + 1,
-                    Some(&existing),
+                    Some(&*existing),
                 )
                 .await?;
             if self.swap(&existing, &next, preconditions).await? {
-                return Ok(next);
+                return Ok(Arc::new(next));
             }
         }
         Err(kept_changing())

@@ -18,7 +18,7 @@ macro_rules! forward {
                 tenant: &TenantId,
                 resource_type: &str,
                 id: &str,
-            ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+            ) -> impl Future<Output = Result<Option<Arc<StoredResource>>, StoreError>> + Send {
                 (**self).get(tenant, resource_type, id)
             }
 

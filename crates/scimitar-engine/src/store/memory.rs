@@ -186,7 +186,7 @@ impl ResourceStore for MemoryStore {
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<Option<Arc<StoredResource>>, StoreError>> + Send {
         ready(self.read_space(tenant, |space| space.get(resource_type, id).cloned()))
     }
 
@@ -312,7 +312,8 @@ struct Space {
 
 struct Slot {
     seq: u64,
-    stored: StoredResource,
+    /// Shared with the readers it was handed to; a write replaces it.
+    stored: Arc<StoredResource>,
 }
 
 /// The indexes of one resource type in one tenant.
@@ -328,7 +329,7 @@ struct TypeIndex {
 }
 
 impl Space {
-    fn get(&self, resource_type: &str, id: &str) -> Option<&StoredResource> {
+    fn get(&self, resource_type: &str, id: &str) -> Option<&Arc<StoredResource>> {
         self.resources
             .get(id)
             .map(|slot| &slot.stored)
@@ -370,7 +371,7 @@ impl Space {
 
     fn resolve<'a>(&self, ids: impl Iterator<Item = &'a String>) -> Vec<StoredResource> {
         ids.filter_map(|id| self.resources.get(id))
-            .map(|slot| slot.stored.clone())
+            .map(|slot| StoredResource::clone(&slot.stored))
             .collect()
     }
 
@@ -406,7 +407,7 @@ impl Space {
             resource.id.clone(),
             Slot {
                 seq,
-                stored: resource,
+                stored: Arc::new(resource),
             },
         );
         Ok(())
@@ -433,7 +434,7 @@ impl Space {
             .entry(resource.resource_type.clone())
             .or_default();
         index.check_unique(&resource)?;
-        let old = std::mem::replace(&mut slot.stored, resource);
+        let old = std::mem::replace(&mut slot.stored, Arc::new(resource));
         index.remove(slot.seq, &old);
         index.insert(slot.seq, &slot.stored);
         unlink_members(&mut self.member_of, &old);
@@ -475,7 +476,7 @@ impl Space {
         let mut changed = Vec::new();
         for group_id in self.member_of.remove(id).unwrap_or_default() {
             if let Some(group) = self.resources.get_mut(&group_id) {
-                drop_member(&mut group.stored, id, &at);
+                drop_member(Arc::make_mut(&mut group.stored), id, &at);
                 changed.push(group_id);
             }
         }

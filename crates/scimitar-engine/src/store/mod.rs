@@ -6,6 +6,7 @@ mod memory;
 pub(crate) mod support;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -246,13 +247,14 @@ pub trait TenantStore: Send + Sync {
 /// synchronous database may simply return ready futures. `scimitar-store-tests` is the
 /// suite of behaviours every implementation must pass.
 pub trait ResourceStore: Send + Sync {
-    /// One resource.
+    /// One resource, shared: a store that keeps resources in memory hands out its own
+    /// copy, so that a read copies nothing.
     fn get(
         &self,
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Arc<StoredResource>>, StoreError>> + Send;
 
     /// Resources of a type, for a list or a search.
     fn list(

@@ -247,7 +247,8 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<Option<std::sync::Arc<StoredResource>>, StoreError>> + Send
+    {
         self.inner.get(tenant, resource_type, id)
     }
     fn list(

@@ -30,7 +30,8 @@ impl ResourceStore for ResourcesOnly {
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<Option<std::sync::Arc<StoredResource>>, StoreError>> + Send
+    {
         self.0.get(tenant, resource_type, id)
     }
     fn list(

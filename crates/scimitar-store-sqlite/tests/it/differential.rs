@@ -427,7 +427,7 @@ impl Stores {
         let memory = block_on(self.memory.get(&self.tenant, resource_type, id)).expect("get");
         let sqlite = block_on(self.sqlite.get(&self.tenant, resource_type, id)).expect("get");
         assert_eq!(memory, sqlite, "{resource_type} {id} is the same in both");
-        memory
+        memory.map(std::sync::Arc::unwrap_or_clone)
     }
 
     /// Replaces `id` with `value` if it exists.

@@ -101,7 +101,9 @@ fn get(
     resource_type: &str,
     id: &str,
 ) -> Option<StoredResource> {
-    block_on(store.get(tenant, resource_type, id)).expect("get")
+    block_on(store.get(tenant, resource_type, id))
+        .expect("get")
+        .map(std::sync::Arc::unwrap_or_clone)
 }
 
 /// The ids a filtered list finds, which the store must answer alone (by its equality

@@ -24,7 +24,7 @@ impl ResourceStore for Resources {
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> Result<Option<StoredResource>, StoreError> {
+    ) -> Result<Option<std::sync::Arc<StoredResource>>, StoreError> {
         self.0.get(tenant, resource_type, id).await
     }
 
@@ -154,7 +154,7 @@ impl ResourceStore for Registered {
         tenant: &TenantId,
         resource_type: &str,
         id: &str,
-    ) -> Result<Option<StoredResource>, StoreError> {
+    ) -> Result<Option<std::sync::Arc<StoredResource>>, StoreError> {
         self.resources.get(tenant, resource_type, id).await
     }
 
