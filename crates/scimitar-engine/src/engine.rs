@@ -286,10 +286,10 @@ impl<S: ResourceStore> Engine<S> {
         let host = forwarded_host
             .or_else(|| {
                 let host = parts.headers.get(header::HOST)?.to_str().ok()?;
-                host.parse::<Authority>().ok()
+                is_host(host).then_some(host)
             })
-            .or_else(|| parts.uri.authority().cloned());
-        let host = host.as_ref().map_or("localhost", Authority::as_str);
+            .or_else(|| parts.uri.authority().map(Authority::as_str))
+            .unwrap_or("localhost");
         let scheme = forwarded_scheme
             .as_ref()
             .or(parts.uri.scheme())
@@ -298,13 +298,22 @@ impl<S: ResourceStore> Engine<S> {
     }
 }
 
+/// Whether `text` is a host and optional port as `Host` carries them: a name, an IPv4
+/// address or a bracketed IPv6 one, and nothing that could end a URL's authority.
+fn is_host(text: &str) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|byte| {
+            byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        })
+}
+
 /// The scheme and host of `X-Forwarded-Proto` and `X-Forwarded-Host`: the first value
-/// of each (the one the client-facing proxy set), when it is a well-formed `http` or
-/// `https`, and a well-formed host and port.
-fn forwarded(headers: &HeaderMap) -> (Option<Scheme>, Option<Authority>) {
+/// of each (the one the client-facing proxy set), when it is `http` or `https`, and a
+/// well-formed host and port.
+fn forwarded(headers: &HeaderMap) -> (Option<Scheme>, Option<&str>) {
     let first = |name: &str| {
         let value = headers.get(name)?.to_str().ok()?;
-        Some(value.split(',').next()?.trim().to_owned())
+        Some(value.split(',').next()?.trim())
     };
     let scheme = first("x-forwarded-proto").and_then(|proto| {
         if proto.eq_ignore_ascii_case("https") {
@@ -315,10 +324,7 @@ fn forwarded(headers: &HeaderMap) -> (Option<Scheme>, Option<Authority>) {
             None
         }
     });
-    let host = first("x-forwarded-host")
-        .and_then(|host| host.parse::<Authority>().ok())
-        // An authority may carry user information; a host name may not.
-        .filter(|host| !host.as_str().contains('@'));
+    let host = first("x-forwarded-host").filter(|host| is_host(host));
     (scheme, host)
 }
 

@@ -269,10 +269,22 @@ impl Serialize for Projected<'_> {
             },
             core_urn,
         };
-        let defs = |urn: Option<&str>, name: &str| {
-            resource_type
-                .and_then(|resource_type| registry.top_level(resource_type, urn, name))
-                .map(|(_, def)| def)
+        // The schemas are looked up once, not once an attribute.
+        let core_schema =
+            resource_type.and_then(|resource_type| registry.core_schema(resource_type));
+        let core_def = |name: &str| {
+            SchemaRegistry::common_attributes()
+                .iter()
+                .find(|def| def.name.eq_ignore_ascii_case(name))
+                .or_else(|| core_schema?.attribute_def(name))
+                // An extension's attribute written without its URN.
+                .or_else(|| Some(registry.top_level(resource_type?, None, name)?.1))
+        };
+        let extension_schema = |urn: &str| {
+            registry
+                .extensions(resource_type?)
+                .map(|(schema, _)| schema)
+                .find(|schema| schema.is(urn))
         };
         // The stored attributes and the extra ones, in one sorted walk; an extra one
         // replaces the stored one of its name.
@@ -294,10 +306,11 @@ impl Serialize for Projected<'_> {
                     (Projection::Only(_), true) => map.serialize_entry(key, value)?,
                     (Projection::Except(_), true) => {}
                     _ => {
+                        let schema = extension_schema(key);
                         let kept: Vec<(&String, Kept<'_, '_>)> = object
                             .iter()
                             .filter_map(|(name, value)| {
-                                let def = defs(Some(key), name);
+                                let def = schema.and_then(|schema| schema.attribute_def(name));
                                 let keep = projector.keep(Some(key), name, def);
                                 if matches!(keep, Keep::Nothing) {
                                     return None;
@@ -312,7 +325,7 @@ impl Serialize for Projected<'_> {
                 }
                 continue;
             }
-            let def = defs(None, key);
+            let def = core_def(key);
             let keep = projector.keep(None, key, def);
             if matches!(keep, Keep::Nothing) {
                 continue;
