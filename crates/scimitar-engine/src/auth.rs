@@ -52,7 +52,7 @@ pub enum AuthFailure {
 
 impl AuthFailure {
     /// What the client is told (it never says which of unknown, revoked or expired).
-    pub(crate) fn detail(self) -> &'static str {
+    pub fn detail(self) -> &'static str {
         match self {
             Self::Missing => "authentication required: send 'Authorization: Bearer <token>'",
             Self::Unknown | Self::Revoked | Self::Expired => "the bearer token is not valid",
@@ -61,10 +61,12 @@ impl AuthFailure {
     }
 
     /// The HTTP status it answers.
-    pub(crate) fn status(self) -> u16 {
+    pub fn status(self) -> http::StatusCode {
         match self {
-            Self::Unavailable => 503,
-            Self::Missing | Self::Unknown | Self::Revoked | Self::Expired => 401,
+            Self::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+            Self::Missing | Self::Unknown | Self::Revoked | Self::Expired => {
+                http::StatusCode::UNAUTHORIZED
+            }
         }
     }
 }

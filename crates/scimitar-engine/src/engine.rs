@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use http::request::Parts;
 use http::uri::{Authority, Scheme};
-use http::{HeaderMap, Method, Request, Response, header};
+use http::{HeaderMap, Method, Request, Response, StatusCode, header};
 
 use scimitar_patch::Compat;
 use scimitar_schema::{ResourceType, SchemaRegistry, ScimError};
@@ -255,7 +255,7 @@ impl<S: ResourceStore> Engine<S> {
             (Route::Bulk, &Method::POST) => self.bulk(&call, &body).await,
             (Route::Bulk, _) => method_not_allowed(method, "POST"),
             (Route::Me, _) => Err(ScimError::new(
-                501,
+                StatusCode::NOT_IMPLEMENTED,
                 "/Me is not supported by this service provider",
             )),
             (
@@ -333,7 +333,10 @@ pub(crate) fn method_not_allowed(
     method: &Method,
     allowed: &'static str,
 ) -> Result<Response<Bytes>, ScimError> {
-    let error = ScimError::new(405, format!("{method} is not allowed here; use {allowed}"));
+    let error = ScimError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed here; use {allowed}"),
+    );
     let mut response = response::error(&error);
     response
         .headers_mut()

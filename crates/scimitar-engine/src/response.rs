@@ -17,7 +17,10 @@ pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response<Bytes>
     let mut bytes = Vec::with_capacity(2048);
     match serde_json::to_writer(&mut bytes, body) {
         Ok(()) => with_body(status, Bytes::from(bytes)),
-        Err(_) => error(&ScimError::new(500, "the response could not be encoded")),
+        Err(_) => error(&ScimError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the response could not be encoded",
+        )),
     }
 }
 
@@ -39,7 +42,7 @@ pub(crate) fn empty(status: StatusCode) -> Response<Bytes> {
 
 /// The RFC 7644 §3.12 error response.
 pub(crate) fn error(error: &ScimError) -> Response<Bytes> {
-    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = error.status;
     let mut response = match serde_json::to_vec(error) {
         Ok(bytes) => with_body(status, Bytes::from(bytes)),
         Err(_) => empty(StatusCode::INTERNAL_SERVER_ERROR),
@@ -70,9 +73,10 @@ pub(crate) fn set_header(response: &mut Response<Bytes>, name: header::HeaderNam
 pub(crate) fn store_error(error: StoreError) -> ScimError {
     match error {
         StoreError::NotFound => ScimError::not_found("resource not found"),
-        StoreError::VersionMismatch { .. } => {
-            ScimError::new(412, "the resource was changed by another request")
-        }
+        StoreError::VersionMismatch { .. } => ScimError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "the resource was changed by another request",
+        ),
         StoreError::Conflict { attribute, value } => {
             ScimError::uniqueness(format!("{attribute} {value:?} is already taken"))
         }
@@ -82,9 +86,10 @@ pub(crate) fn store_error(error: StoreError) -> ScimError {
         StoreError::UnknownMember { id } => ScimError::invalid_value(format!(
             "member {id:?} is not a user or group of this tenant"
         )),
-        StoreError::Unavailable(_) => {
-            ScimError::new(503, "the store is unavailable; try again later")
-        }
+        StoreError::Unavailable(_) => ScimError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the store is unavailable; try again later",
+        ),
     }
 }
 

@@ -270,13 +270,12 @@ fn too_large(size: Option<u64>, limit: u64) -> ScimError {
         }
         None => format!("the request body is over the limit of {limit} bytes"),
     };
-    ScimError::new(413, detail)
+    ScimError::new(StatusCode::PAYLOAD_TOO_LARGE, detail)
 }
 
 /// The RFC 7644 §3.12 response for `scim_error`.
 fn error(scim_error: &ScimError) -> Response<Full<Bytes>> {
-    let status =
-        StatusCode::from_u16(scim_error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = scim_error.status;
     let body = serde_json::to_vec(scim_error).unwrap_or_default();
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;

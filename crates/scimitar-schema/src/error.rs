@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use http::StatusCode;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::urn;
@@ -119,7 +120,7 @@ pub struct ScimError {
     pub schemas: Vec<String>,
     /// The HTTP status code.
     #[serde(with = "status_as_string")]
-    pub status: u16,
+    pub status: StatusCode,
     /// The SCIM error code, for 400, 409 and 413 responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim_type: Option<ScimType>,
@@ -134,7 +135,7 @@ fn error_schemas() -> Vec<String> {
 
 impl fmt::Display for ScimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.status)?;
+        write!(f, "{}", self.status.as_u16())?;
         if let Some(scim_type) = &self.scim_type {
             write!(f, " {scim_type}")?;
         }
@@ -149,7 +150,7 @@ impl std::error::Error for ScimError {}
 
 impl ScimError {
     /// An error with `status` and `detail` and no `scimType`.
-    pub fn new(status: u16, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             schemas: error_schemas(),
             status,
@@ -160,7 +161,7 @@ impl ScimError {
 
     /// A `400 Bad Request` with `scim_type`.
     pub fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
-        Self::new(400, detail).with_scim_type(scim_type)
+        Self::new(StatusCode::BAD_REQUEST, detail).with_scim_type(scim_type)
     }
 
     /// Sets `scimType`.
@@ -201,12 +202,12 @@ impl ScimError {
 
     /// `409 Conflict` with `uniqueness`.
     pub fn uniqueness(detail: impl Into<String>) -> Self {
-        Self::new(409, detail).with_scim_type(ScimType::Uniqueness)
+        Self::new(StatusCode::CONFLICT, detail).with_scim_type(ScimType::Uniqueness)
     }
 
     /// `404 Not Found`.
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(404, detail)
+        Self::new(StatusCode::NOT_FOUND, detail)
     }
 
     /// The error as a JSON document.
@@ -216,36 +217,53 @@ impl ScimError {
 }
 
 mod status_as_string {
+    use http::StatusCode;
     use serde::de::{self, Visitor};
     use serde::{Deserializer, Serializer};
     use std::fmt;
 
-    pub(super) fn serialize<S: Serializer>(status: &u16, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(status)
+    pub(super) fn serialize<S: Serializer>(
+        status: &StatusCode,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(status.as_str())
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<StatusCode, D::Error> {
         struct Status;
 
+        fn status<E: de::Error>(number: u64) -> Result<StatusCode, E> {
+            u16::try_from(number)
+                .ok()
+                .and_then(|number| StatusCode::from_u16(number).ok())
+                .ok_or_else(|| E::custom(format!("invalid status {number}")))
+        }
+
         impl Visitor<'_> for Status {
-            type Value = u16;
+            type Value = StatusCode;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an HTTP status as a string or a number")
             }
 
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<u16, E> {
-                text.trim()
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<StatusCode, E> {
+                let number = text
+                    .trim()
                     .parse()
-                    .map_err(|_| E::custom(format!("invalid status {text:?}")))
+                    .map_err(|_| E::custom(format!("invalid status {text:?}")))?;
+                status(number)
             }
 
-            fn visit_u64<E: de::Error>(self, number: u64) -> Result<u16, E> {
-                u16::try_from(number).map_err(|_| E::custom(format!("invalid status {number}")))
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<StatusCode, E> {
+                status(number)
             }
 
-            fn visit_i64<E: de::Error>(self, number: i64) -> Result<u16, E> {
-                u16::try_from(number).map_err(|_| E::custom(format!("invalid status {number}")))
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<StatusCode, E> {
+                let number = u64::try_from(number)
+                    .map_err(|_| E::custom(format!("invalid status {number}")))?;
+                status(number)
             }
         }
 

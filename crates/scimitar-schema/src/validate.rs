@@ -109,7 +109,7 @@ pub fn validate(
 ) -> Result<Validated, ScimError> {
     let core = registry.core_schema(resource_type).ok_or_else(|| {
         ScimError::new(
-            500,
+            http::StatusCode::INTERNAL_SERVER_ERROR,
             format!(
                 "the schema of resource type '{}' is not registered",
                 resource_type.name

@@ -107,7 +107,7 @@ impl<S: ResourceStore> Engine<S> {
     ) -> Result<Response<Bytes>, ScimError> {
         if body.len() > self.config.bulk_max_payload_size {
             return Err(ScimError::new(
-                413,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
                     "the bulk request of {} bytes is over maxPayloadSize ({})",
                     body.len(),
@@ -143,7 +143,7 @@ impl<S: ResourceStore> Engine<S> {
         };
         if operations.len() > self.config.bulk_max_operations {
             return Err(ScimError::new(
-                413,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
                     "the bulk request has {} operations, over maxOperations ({})",
                     operations.len(),
@@ -224,7 +224,7 @@ impl<S: ResourceStore> Engine<S> {
             if !progressed {
                 for index in &still_pending {
                     let error = ScimError::new(
-                        409,
+                        StatusCode::CONFLICT,
                         "circular bulkId references, or a reference to an operation that failed",
                     );
                     results[*index] = Some(self.failed(&operations[*index], &error));
@@ -246,7 +246,10 @@ impl<S: ResourceStore> Engine<S> {
         if let Some(bulk_id) = &operation.bulk_id {
             result.insert("bulkId".into(), Value::String(bulk_id.clone()));
         }
-        result.insert("status".into(), Value::String(error.status.to_string()));
+        result.insert(
+            "status".into(),
+            Value::String(error.status.as_str().to_owned()),
+        );
         result.insert("response".into(), error.to_json());
         Value::Object(result)
     }

@@ -249,14 +249,14 @@ impl<S: ResourceStore> Engine<S> {
                 .any(|supported| media_type.eq_ignore_ascii_case(supported))
             {
                 return Err(ScimError::new(
-                    415,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     format!("unsupported content type {media_type:?}: send application/scim+json"),
                 ));
             }
         }
         if body.len() > limit {
             return Err(ScimError::new(
-                413,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
                     "the request body of {} bytes is over the limit of {limit} bytes",
                     body.len()

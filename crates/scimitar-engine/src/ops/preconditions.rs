@@ -1,6 +1,6 @@
 //! `If-Match` and `If-None-Match` (RFC 9110 §13.1), as the operations take them.
 
-use http::{HeaderMap, header};
+use http::{HeaderMap, StatusCode, header};
 
 use scimitar_schema::ScimError;
 
@@ -82,7 +82,7 @@ impl Preconditions {
             && !current.is_some_and(|version| tag_list_matches(wanted, version))
         {
             return Err(ScimError::new(
-                412,
+                StatusCode::PRECONDITION_FAILED,
                 "the resource's version does not match If-Match",
             ));
         }
@@ -90,7 +90,7 @@ impl Preconditions {
             && tag_list_matches(unwanted, version)
         {
             return Err(ScimError::new(
-                412,
+                StatusCode::PRECONDITION_FAILED,
                 "the resource's version matches If-None-Match",
             ));
         }
@@ -104,7 +104,7 @@ impl Preconditions {
             && !tag_list_matches(wanted, version)
         {
             return Err(ScimError::new(
-                412,
+                StatusCode::PRECONDITION_FAILED,
                 "the resource's version does not match If-Match",
             ));
         }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use scimitar_patch::{PatchRequest, apply};
@@ -48,7 +49,10 @@ pub(crate) enum Change<'a> {
 
 /// The error a write gives up with when concurrent writes kept winning.
 fn kept_changing() -> ScimError {
-    ScimError::new(409, "the resource kept changing; try again")
+    ScimError::new(
+        StatusCode::CONFLICT,
+        "the resource kept changing; try again",
+    )
 }
 
 impl<S: ResourceStore> Operations<'_, S> {

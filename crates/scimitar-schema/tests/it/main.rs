@@ -2,6 +2,7 @@
 //! evaluation truth tables, validation failures and projection rules.
 
 mod core_schemas;
+mod error;
 mod eval;
 mod fuzz_corpus;
 mod project;
