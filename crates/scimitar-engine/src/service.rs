@@ -21,9 +21,6 @@ use crate::SCIM_JSON;
 use crate::engine::Engine;
 use crate::store::ResourceStore;
 
-/// The default of [`ScimService::body_limit`]: 1 MiB.
-const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
 /// How much of a body over the limit is still read, and dropped, before the `413`: a
 /// client that sends the whole body before it reads the response then gets the `413`
 /// rather than a connection reset (a server that closes a connection with unread data
@@ -102,17 +99,24 @@ impl<S> ScimService<S> {
     /// The service over `engine` (an [`Engine`] or an `Arc` of one, to keep a handle for
     /// creating tenants and keys), for requests with their full path.
     pub fn new(engine: impl Into<Arc<Engine<S>>>) -> Self {
+        let engine = engine.into();
+        // What the engine itself accepts: larger bodies would be refused anyway.
+        let body_limit = engine
+            .config
+            .max_body_size
+            .max(engine.config.bulk_max_payload_size);
         Self {
-            engine: engine.into(),
-            body_limit: DEFAULT_BODY_LIMIT,
+            engine,
+            body_limit,
             nested: false,
         }
     }
 
-    /// The largest request body read, in bytes; a larger one gets `413`. Default: 1 MiB.
-    ///
-    /// The engine's own [`EngineConfig::max_body_size`](crate::EngineConfig::max_body_size)
-    /// still applies to the body this service reads: set both.
+    /// The largest request body read, in bytes; a larger one gets `413`. Default: the
+    /// larger of the engine's
+    /// [`max_body_size`](crate::EngineConfig::max_body_size) and
+    /// [`bulk_max_payload_size`](crate::EngineConfig::bulk_max_payload_size), which
+    /// still apply to the body this service reads.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
@@ -595,6 +599,18 @@ mod tests {
             Some("the request body is over the limit of 1024 bytes")
         );
         assert_eq!(polls.load(Ordering::Relaxed), 9);
+    }
+
+    #[test]
+    fn the_default_limit_is_what_the_engine_accepts() {
+        let (engine, _) = engine();
+        assert_eq!(ScimService::new(engine).body_limit, 1024 * 1024);
+        let config = crate::EngineConfig::default()
+            .max_body_size(3 * 1024)
+            .bulk_max_payload_size(5 * 1024);
+        let engine =
+            Engine::new(MemoryStore::new(), clock, Counter(AtomicU64::new(1))).with_config(config);
+        assert_eq!(ScimService::new(engine).body_limit, 5 * 1024);
     }
 
     #[test]

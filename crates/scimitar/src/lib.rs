@@ -23,6 +23,8 @@ pub use bytes::Bytes;
 pub use http;
 #[cfg(feature = "tower")]
 pub use http_body_util::Full;
+/// The JSON values resources and PATCH requests are read from.
+pub use serde_json;
 
 // The engine.
 #[cfg(feature = "tower")]
