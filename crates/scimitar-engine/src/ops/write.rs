@@ -255,17 +255,11 @@ impl<S: ResourceStore> Operations<'_, S> {
             }
             meta["lastModified"] = Value::String(self.engine.timestamp());
             next.as_map_mut().insert("meta".into(), meta);
-            let next = self
-                .prepare(
-                    resource_type,
-                    id,
-                    next,
-                    existing.version + 1,
-                    Some(&*existing),
-                )
-                .await?;
-            if self.swap(&existing, &next, preconditions).await? {
-                return Ok(Arc::new(next));
+            if let Some(next) = self
+                .swap(resource_type, &existing, next, preconditions)
+                .await?
+            {
+                return Ok(next);
             }
         }
         Err(kept_changing())
@@ -302,34 +296,45 @@ impl<S: ResourceStore> Operations<'_, S> {
                     Value::String(self.engine.timestamp()),
                 );
             }
-            let next = self
-                .prepare(
-                    resource_type,
-                    id,
-                    resource,
-                    existing.version + 1,
-                    Some(&*existing),
-                )
-                .await?;
-            if self.swap(&existing, &next, preconditions).await? {
-                return Ok(Arc::new(next));
+            if let Some(next) = self
+                .swap(resource_type, &existing, resource, preconditions)
+                .await?
+            {
+                return Ok(next);
             }
         }
         Err(kept_changing())
     }
 
-    /// Stores `after` if the resource is still at `before`'s version (compare-and-swap).
-    /// `false` when a concurrent write won and the caller did not ask for `If-Match`:
-    /// the caller reads again and retries; with `If-Match` that is `412`.
+    /// Stores `resource` as the next version of `before` if the resource is still at
+    /// `before`'s version (compare-and-swap). `None` when a concurrent write won and the
+    /// caller did not ask for `If-Match`: the caller reads again and retries; with
+    /// `If-Match` that is `412`.
     async fn swap(
         &self,
+        resource_type: &ResourceType,
         before: &StoredResource,
-        after: &StoredResource,
+        resource: Resource,
         preconditions: &Preconditions,
-    ) -> Result<bool, ScimError> {
-        match self.commit(Change::Replace { before, after }).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::VersionMismatch { .. }) if !preconditions.has_if_match() => Ok(false),
+    ) -> Result<Option<Arc<StoredResource>>, ScimError> {
+        let after = self
+            .prepare(
+                resource_type,
+                &before.id,
+                resource,
+                before.version + 1,
+                Some(before),
+            )
+            .await?;
+        match self
+            .commit(Change::Replace {
+                before,
+                after: &after,
+            })
+            .await
+        {
+            Ok(()) => Ok(Some(Arc::new(after))),
+            Err(StoreError::VersionMismatch { .. }) if !preconditions.has_if_match() => Ok(None),
             Err(error) => Err(response::store_error(error)),
         }
     }
