@@ -28,7 +28,9 @@ impl AsRef<str> for TenantId {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Tenant {
-    /// The identifier.
+    /// The opaque identifier every store call is scoped by, chosen by the engine's
+    /// [`IdSource`](crate::IdSource) when [`Engine::create_tenant`](crate::Engine::create_tenant)
+    /// makes the tenant (or by the host, for a host's own [`Authenticator`](crate::Authenticator)).
     pub id: TenantId,
     /// A unique, human-readable name such as `default` or `acme`.
     pub name: String,
@@ -37,7 +39,9 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    /// A tenant.
+    /// A tenant record, as a store keeps it or a host's authenticator returns it;
+    /// [`Engine::create_tenant`](crate::Engine::create_tenant) makes and stores one with
+    /// a fresh id.
     pub fn new(id: TenantId, name: impl Into<String>, compat: Compat) -> Self {
         Self {
             id,

@@ -25,7 +25,7 @@ pub struct Preconditions {
 }
 
 impl Preconditions {
-    /// No condition.
+    /// No condition: a write retries against concurrent writes, a read always answers.
     pub fn none() -> Self {
         Self::default()
     }

@@ -28,7 +28,9 @@ pub struct StoredResource {
     pub resource_type: String,
     /// Incremented by every write; the ETag is `W/"<version>"`.
     pub version: u64,
-    /// The resource.
+    /// The resource's JSON as stored: with `id`, `schemas` and `meta` (`created`,
+    /// `lastModified`), without computed attributes (a user's `groups`), write-only ones
+    /// (`password`) or what a response adds (`meta.location`, `meta.version`).
     pub resource: Resource,
     /// Values that must be unique among the tenant's resources of this type, already
     /// normalised by the engine (lower-cased where comparison ignores case).
@@ -62,7 +64,8 @@ impl StoredResource {
 pub struct UniqueKey {
     /// The attribute, such as `userName`.
     pub attribute: String,
-    /// The normalised value.
+    /// The value as compared: lower-cased for attributes that ignore case (`userName`,
+    /// a group's `displayName`).
     pub value: String,
 }
 
@@ -79,7 +82,8 @@ pub struct ListQuery<'a> {
 }
 
 impl<'a> ListQuery<'a> {
-    /// A query.
+    /// A query for the resources that match `filter` (every resource when `None`), with
+    /// the page `(offset, count)` when the engine leaves the order to the store.
     pub fn new(filter: Option<&'a Filter>, page: Option<(usize, usize)>) -> Self {
         Self { filter, page }
     }
@@ -167,9 +171,9 @@ pub enum StoreError {
     /// A unique value is taken.
     #[error("{attribute} {value:?} is already taken")]
     Conflict {
-        /// The attribute.
+        /// The attribute whose value is taken, such as `userName`.
         attribute: String,
-        /// The value.
+        /// The value as compared (see [`UniqueKey::value`]).
         value: String,
     },
     /// A group lists a member that is not a resource of the tenant (checked inside the
