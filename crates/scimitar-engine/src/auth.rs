@@ -30,6 +30,12 @@ impl Principal {
     pub fn new(tenant: Tenant, key_id: Option<String>) -> Self {
         Self { tenant, key_id }
     }
+
+    /// Whether the tenant's profile accepts the identity providers' shapes in queries
+    /// and bodies.
+    pub(crate) fn lenient(&self) -> bool {
+        self.tenant.compat != scimitar_patch::Compat::STRICT
+    }
 }
 
 /// Why authentication failed: `401` for every variant but

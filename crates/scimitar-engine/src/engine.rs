@@ -8,7 +8,6 @@ use http::request::Parts;
 use http::uri::{Authority, Scheme};
 use http::{HeaderMap, Method, Request, Response, StatusCode, header};
 
-use scimitar_patch::Compat;
 use scimitar_schema::{ResourceType, SchemaRegistry, ScimError};
 
 use crate::auth::{ApiKeys, Authenticator, Principal};
@@ -58,7 +57,7 @@ impl Call<'_> {
     /// Whether the tenant's profile accepts the identity providers' shapes in queries
     /// and bodies.
     pub(crate) fn lenient(&self) -> bool {
-        self.principal.tenant.compat != Compat::STRICT
+        self.principal.lenient()
     }
 }
 

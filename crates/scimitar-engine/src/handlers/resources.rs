@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use http::{Response, StatusCode, header};
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use scimitar_filter::{AttributeList, ParseOptions};
 use scimitar_schema::{Projection, Resource, SchemaRegistry, ScimError, projected};
@@ -176,15 +176,13 @@ impl<S: ResourceStore> Engine<S> {
         user_id: &str,
         extra: &mut Map<String, Value>,
     ) -> Result<(), ScimError> {
-        let groups = self.ops(call).groups_of(user_id).await?;
-        if !groups.is_empty() {
-            let groups: Vec<Value> = groups
-                .into_iter()
-                .map(|(id, display)| {
-                    json!({"value": id, "$ref": self.location(call, "Group", &id), "display": display, "type": "direct"})
-                })
-                .collect();
-            extra.insert("groups".into(), Value::Array(groups));
+        let location = |id: &str| self.location(call, "Group", id);
+        let groups = self
+            .ops(call)
+            .groups_attribute(user_id, Some(&location))
+            .await?;
+        if let Some(groups) = groups {
+            extra.insert("groups".into(), groups);
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use scimitar_filter::{Filter, ParseOptions, SortBy};
 use scimitar_schema::__private::json::get_ci;
@@ -153,15 +153,8 @@ impl<S: ResourceStore> Operations<'_, S> {
     /// A user with its computed `groups` (values and names), for filters that test
     /// them.
     async fn with_groups(&self, user: &mut StoredResource) -> Result<(), ScimError> {
-        let groups = self.groups_of(&user.id).await?;
-        if !groups.is_empty() {
-            let groups = groups
-                .into_iter()
-                .map(|(id, display)| json!({"value": id, "display": display, "type": "direct"}))
-                .collect();
-            user.resource
-                .as_map_mut()
-                .insert("groups".into(), Value::Array(groups));
+        if let Some(groups) = self.groups_attribute(&user.id, None).await? {
+            user.resource.as_map_mut().insert("groups".into(), groups);
         }
         Ok(())
     }

@@ -80,7 +80,7 @@ impl<S: ResourceStore> Operations<'_, S> {
 
     /// Whether the tenant's profile accepts the identity providers' shapes.
     fn lenient(&self) -> bool {
-        self.principal.tenant.compat != scimitar_patch::Compat::STRICT
+        self.principal.lenient()
     }
 
     /// The resource type called `name` (`User`), or `404`.
@@ -106,6 +106,32 @@ impl<S: ResourceStore> Operations<'_, S> {
                 .await,
         )?
         .ok_or_else(|| ScimError::not_found(format!("{resource_type} {id:?} not found")))
+    }
+
+    /// A user's computed `groups` attribute (RFC 7643 §4.1.2), `None` when it is in no
+    /// group: each group's `value`, `display`, `type` and, when `location` is given, its
+    /// `$ref`.
+    pub(crate) async fn groups_attribute(
+        &self,
+        user_id: &str,
+        location: Option<&(dyn Fn(&str) -> String + Sync)>,
+    ) -> Result<Option<serde_json::Value>, ScimError> {
+        let groups = self.groups_of(user_id).await?;
+        if groups.is_empty() {
+            return Ok(None);
+        }
+        let groups = groups
+            .into_iter()
+            .map(|(id, display)| {
+                let mut group =
+                    serde_json::json!({"value": id, "display": display, "type": "direct"});
+                if let Some(location) = location {
+                    group["$ref"] = serde_json::Value::String(location(&id));
+                }
+                group
+            })
+            .collect();
+        Ok(Some(serde_json::Value::Array(groups)))
     }
 
     /// The groups that list `member_id` among their members, as `(id, displayName)`:
