@@ -216,10 +216,6 @@ impl<S: ResourceStore> Engine<S> {
             .authenticate(parts)
             .await
             .map_err(|failure| ScimError::new(failure.status(), failure.detail()))?;
-        let caller = Caller {
-            tenant: principal.tenant.name.clone(),
-            key_id: principal.key_id.clone(),
-        };
         let call = Call {
             principal,
             parts,
@@ -267,7 +263,11 @@ impl<S: ResourceStore> Engine<S> {
         };
         // Hosts log who made the request without looking the key up again.
         let mut response = result.unwrap_or_else(|error| response::error(&error));
-        response.extensions_mut().insert(caller);
+        let Principal { tenant, key_id } = call.principal;
+        response.extensions_mut().insert(Caller {
+            tenant: tenant.name,
+            key_id,
+        });
         Ok(response)
     }
 
