@@ -107,11 +107,22 @@ pub(crate) fn bearer_token(request: &Parts) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// The engine's own scheme: a bearer API key, looked up by its hash in a
-/// [`TenantStore`], then its tenant.
-pub(crate) struct ApiKeys<S> {
-    pub(crate) store: Arc<S>,
-    pub(crate) clock: Arc<dyn Clock>,
+/// The engine's own scheme, and the default of [`Engine::new`](crate::Engine::new): a
+/// bearer API key, looked up by its hash in a [`TenantStore`] and compared again in
+/// constant time, refused when revoked or expired at the clock's time, then its tenant.
+///
+/// A host that accepts its own credentials beside the engine's keys calls it from its
+/// own [`Authenticator`] for the requests that carry a key.
+pub struct ApiKeys<S> {
+    store: Arc<S>,
+    clock: Arc<dyn Clock>,
+}
+
+impl<S> ApiKeys<S> {
+    /// The keys of `store`, checked for expiry at `clock`'s time.
+    pub fn new(store: Arc<S>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
 }
 
 impl<S: TenantStore> Authenticator for ApiKeys<S> {

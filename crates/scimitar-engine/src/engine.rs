@@ -68,10 +68,7 @@ impl<S: ResourceStore + TenantStore + 'static> Engine<S> {
     pub fn new(store: S, clock: impl Clock + 'static, ids: impl IdSource + 'static) -> Self {
         let store = Arc::new(store);
         let clock: Arc<dyn Clock> = Arc::new(clock);
-        let keys = ApiKeys {
-            store: Arc::clone(&store),
-            clock: Arc::clone(&clock),
-        };
+        let keys = ApiKeys::new(Arc::clone(&store), Arc::clone(&clock));
         Self::build(store, Arc::new(keys), clock, Arc::new(ids))
     }
 }

@@ -96,7 +96,7 @@ mod system;
 mod tenant;
 
 pub use admin::AdminError;
-pub use auth::{AuthFailure, Authenticator, BoxFuture, Principal};
+pub use auth::{ApiKeys, AuthFailure, Authenticator, BoxFuture, Principal};
 pub use config::EngineConfig;
 pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};

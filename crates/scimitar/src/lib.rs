@@ -30,10 +30,10 @@ pub use serde_json;
 #[cfg(feature = "tower")]
 pub use scimitar_engine::ScimService;
 pub use scimitar_engine::{
-    AdminError, ApiKey, AuthFailure, Authenticator, BoxFuture, Caller, Clock, Engine, EngineConfig,
-    IdSource, IssuedKey, KeyHash, ListPage, ListQuery, ListRequest, ListResult, MemoryStore,
-    Operations, Preconditions, Principal, ResourceStore, SCIM_JSON, StoreError, StoredResource,
-    Tenant, TenantId, TenantStore, UniqueKey,
+    AdminError, ApiKey, ApiKeys, AuthFailure, Authenticator, BoxFuture, Caller, Clock, Engine,
+    EngineConfig, IdSource, IssuedKey, KeyHash, ListPage, ListQuery, ListRequest, ListResult,
+    MemoryStore, Operations, Preconditions, Principal, ResourceStore, SCIM_JSON, StoreError,
+    StoredResource, Tenant, TenantId, TenantStore, UniqueKey,
 };
 #[cfg(feature = "system")]
 pub use scimitar_engine::{RandomSourceError, SystemClock, UuidIds};

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
@@ -12,8 +13,8 @@ use serde_json::{Value, json};
 
 use pollster::block_on;
 use scimitar_engine::{
-    AuthFailure, Authenticator, BoxFuture, Engine, ListPage, ListQuery, MemoryStore, Principal,
-    ResourceStore, StoreError, StoredResource, Tenant, TenantId,
+    ApiKeys, AuthFailure, Authenticator, BoxFuture, Engine, ListPage, ListQuery, MemoryStore,
+    Principal, ResourceStore, StoreError, StoredResource, Tenant, TenantId,
 };
 use scimitar_patch::Compat;
 
@@ -228,4 +229,58 @@ fn a_host_authenticator_replaces_api_keys() {
         list(("authorization", format!("Bearer {}", key.secret))),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// A host's gateway header, falling back to the engine's API keys for requests that
+/// carry a bearer token.
+struct GatewayOrKeys {
+    gateway: GatewayHeader,
+    keys: ApiKeys<MemoryStore>,
+}
+
+impl Authenticator for GatewayOrKeys {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Principal, AuthFailure>> {
+        if request.headers.contains_key("authorization") {
+            self.keys.authenticate(request)
+        } else {
+            self.gateway.authenticate(request)
+        }
+    }
+}
+
+#[test]
+fn a_host_scheme_can_fall_back_to_the_engines_keys() {
+    let clock = || Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let engine = Engine::new(Arc::clone(&store), clock, SequentialIds::default());
+    let tenant = block_on(engine.create_tenant("acme", Compat::LENIENT)).unwrap();
+    let key = block_on(engine.issue_key(&tenant.id, None)).unwrap();
+    let revoked = block_on(engine.issue_key(&tenant.id, None)).unwrap();
+    block_on(engine.revoke_key(&revoked.key.id)).unwrap();
+    let tenants = HashMap::from([("acme".to_owned(), tenant)]);
+    let both = GatewayOrKeys {
+        gateway: GatewayHeader { tenants },
+        keys: ApiKeys::new(store, Arc::new(clock)),
+    };
+    let engine = engine.with_authenticator(both);
+    let list = |header: (&str, String)| {
+        let request =
+            Request::get("https://app.example.com/scim/v2/Users").header(header.0, header.1);
+        block_on(engine.handle(request.body(Bytes::new()).unwrap())).status()
+    };
+    assert_eq!(list(("x-tenant", "acme".into())), StatusCode::OK);
+    assert_eq!(
+        list(("authorization", format!("Bearer {}", key.secret))),
+        StatusCode::OK
+    );
+    // The keys keep their rules: a revoked one, or an unknown one, is refused.
+    for secret in [revoked.secret.as_str(), "scim_not-a-key"] {
+        assert_eq!(
+            list(("authorization", format!("Bearer {secret}"))),
+            StatusCode::UNAUTHORIZED
+        );
+    }
 }
