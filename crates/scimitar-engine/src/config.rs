@@ -22,6 +22,7 @@ pub struct EngineConfig {
     pub(crate) unique_group_names: bool,
     pub(crate) patch_groups_no_content: bool,
     pub(crate) write_retries: usize,
+    pub(crate) global_usernames: bool,
 }
 
 impl Default for EngineConfig {
@@ -38,6 +39,7 @@ impl Default for EngineConfig {
             unique_group_names: true,
             patch_groups_no_content: false,
             write_retries: 16,
+            global_usernames: false,
         }
     }
 }
@@ -132,6 +134,14 @@ impl EngineConfig {
     /// (when the client sent no `If-Match`). Default: 16.
     pub fn write_retries(mut self, retries: usize) -> Self {
         self.write_retries = retries;
+        self
+    }
+
+    /// Whether a user's `userName` must be unique among every tenant's users (and
+    /// unmanaged accounts), not only its own tenant's: a name taken in another tenant is
+    /// `409 uniqueness`, whose detail does not say where. Default: `false`.
+    pub fn global_usernames(mut self, global: bool) -> Self {
+        self.global_usernames = global;
         self
     }
 }

@@ -13,6 +13,7 @@ use scimitar_schema::{ResourceType, SchemaRegistry, ScimError};
 use crate::auth::{ApiKeys, Authenticator, Principal};
 use crate::config::EngineConfig;
 use crate::env::{Clock, IdSource};
+use crate::host::Host;
 use crate::query::Params;
 use crate::response;
 use crate::route::{Route, route};
@@ -30,6 +31,7 @@ pub struct Engine<S> {
     pub(crate) config: EngineConfig,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: Arc<dyn IdSource>,
+    pub(crate) host: Option<Arc<dyn Host>>,
     authenticator: Arc<dyn Authenticator>,
 }
 
@@ -103,8 +105,17 @@ impl<S: ResourceStore> Engine<S> {
             config: EngineConfig::default(),
             clock,
             ids,
+            host: None,
             authenticator,
         }
+    }
+
+    /// Keeps the host app's own accounts in step with every write: `host` finds the
+    /// unmanaged accounts a create picks up and carries out each decided change.
+    /// Default: none, and the store's own unmanaged accounts are picked up.
+    pub fn with_host(mut self, host: impl Host + 'static) -> Self {
+        self.host = Some(Arc::new(host));
+        self
     }
 
     /// Replaces the configuration. Default: [`EngineConfig::default`].

@@ -84,6 +84,7 @@ mod config;
 mod engine;
 mod env;
 mod handlers;
+mod host;
 mod ops;
 mod query;
 mod response;
@@ -100,13 +101,14 @@ pub use auth::{ApiKeys, AuthFailure, Authenticator, BoxFuture, Principal};
 pub use config::EngineConfig;
 pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};
+pub use host::{Account, Host, HostChange, HostError};
 pub use ops::{ListRequest, ListResult, Operations, Preconditions};
 pub use response::SCIM_JSON;
 #[cfg(feature = "tower")]
 pub use service::ScimService;
 pub use store::{
-    ListPage, ListQuery, MemoryStore, ResourceStore, StoreError, StoredResource, TenantStore,
-    UniqueKey,
+    Disposal, HistoryQuery, HistoryStore, ListPage, ListQuery, MemoryStore, Origin, ResourceStore,
+    StoreError, StoredResource, TenantStore, UniqueKey,
 };
 #[cfg(feature = "system")]
 pub use system::{RandomSourceError, SystemClock, UuidIds};

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use scimitar_patch::Compat;
+use scimitar_policy::Policy;
 
 /// A tenant's identifier: opaque, chosen by the engine's id source.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,18 +37,28 @@ pub struct Tenant {
     pub name: String,
     /// Which identity-provider deviations its requests may use.
     pub compat: Compat,
+    /// Its provisioning rules and attribute mappings.
+    pub policy: Policy,
 }
 
 impl Tenant {
     /// A tenant record, as a store keeps it or a host's authenticator returns it;
     /// [`Engine::create_tenant`](crate::Engine::create_tenant) makes and stores one with
     /// a fresh id.
+    /// Its [`policy`](Tenant::policy) is the default one.
     pub fn new(id: TenantId, name: impl Into<String>, compat: Compat) -> Self {
         Self {
             id,
             name: name.into(),
             compat,
+            policy: Policy::default(),
         }
+    }
+
+    /// The tenant with `policy` as its provisioning rules.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
     }
 }
 

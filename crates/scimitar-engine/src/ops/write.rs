@@ -63,17 +63,36 @@ impl<S: ResourceStore> Operations<'_, S> {
     pub(crate) async fn commit(&self, change: Change<'_>) -> Result<(), StoreError> {
         let store = &self.engine.store;
         let tenant = &self.principal.tenant.id;
+        let entry = scimitar_policy::HistoryEntry::new(
+            self.engine.now(),
+            scimitar_policy::Action::Updated,
+            "",
+            None,
+            200,
+        );
         match change {
-            Change::Create(resource) => store.create(tenant, resource.clone()).await,
-            Change::Replace { before, after } => {
-                store.replace(tenant, after.clone(), before.version).await
-            }
+            Change::Create(resource) => store
+                .create(tenant, resource.clone(), crate::store::Origin::New, &entry)
+                .await
+                .map(drop),
+            Change::Replace { before, after } => store
+                .replace(tenant, after.clone(), before.version, &entry)
+                .await
+                .map(drop),
             Change::Delete {
                 resource_type,
                 id,
                 expected,
             } => store
-                .delete(tenant, resource_type, id, expected, self.engine.now())
+                .delete(
+                    tenant,
+                    resource_type,
+                    id,
+                    expected,
+                    self.engine.now(),
+                    crate::store::Disposal::Delete,
+                    &entry,
+                )
                 .await
                 .map(drop),
         }
@@ -91,6 +110,7 @@ impl<S: ResourceStore> Operations<'_, S> {
             .map(|value| UniqueKey {
                 attribute: attribute.to_owned(),
                 value: value.to_lowercase(),
+                global: attribute == "userName" && self.engine.config.global_usernames,
             })
             .into_iter()
             .collect()

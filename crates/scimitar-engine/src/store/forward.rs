@@ -5,10 +5,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::{ListPage, ListQuery, ResourceStore, StoreError, StoredResource, TenantStore};
+use scimitar_policy::{HistoryEntry, Policy};
+
+use super::{
+    Disposal, HistoryQuery, HistoryStore, ListPage, ListQuery, Origin, ResourceStore, StoreError,
+    StoredResource, TenantStore, UniqueKey,
+};
 use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 
-/// Implements both traits for a pointer type `$pointer` to a store `S`, each method
+/// Implements the three traits for a pointer type `$pointer` to a store `S`, each method
 /// calling the store it points to.
 macro_rules! forward {
     ($pointer:ty) => {
@@ -35,8 +40,10 @@ macro_rules! forward {
                 &self,
                 tenant: &TenantId,
                 resource: StoredResource,
-            ) -> impl Future<Output = Result<(), StoreError>> + Send {
-                (**self).create(tenant, resource)
+                origin: Origin,
+                entry: &HistoryEntry,
+            ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+                (**self).create(tenant, resource, origin, entry)
             }
 
             fn replace(
@@ -44,8 +51,9 @@ macro_rules! forward {
                 tenant: &TenantId,
                 resource: StoredResource,
                 expected_version: u64,
-            ) -> impl Future<Output = Result<(), StoreError>> + Send {
-                (**self).replace(tenant, resource, expected_version)
+                entry: &HistoryEntry,
+            ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+                (**self).replace(tenant, resource, expected_version, entry)
             }
 
             fn delete(
@@ -55,8 +63,58 @@ macro_rules! forward {
                 id: &str,
                 expected_version: Option<u64>,
                 at: DateTime<Utc>,
+                disposal: Disposal,
+                entry: &HistoryEntry,
             ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-                (**self).delete(tenant, resource_type, id, expected_version, at)
+                (**self).delete(
+                    tenant,
+                    resource_type,
+                    id,
+                    expected_version,
+                    at,
+                    disposal,
+                    entry,
+                )
+            }
+
+            fn record(
+                &self,
+                tenant: &TenantId,
+                entry: &HistoryEntry,
+            ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+                (**self).record(tenant, entry)
+            }
+
+            fn awaiting_manager(
+                &self,
+                tenant: &TenantId,
+                keys: &[String],
+            ) -> impl Future<Output = Result<Vec<Arc<StoredResource>>, StoreError>> + Send {
+                (**self).awaiting_manager(tenant, keys)
+            }
+
+            fn add_unmanaged(
+                &self,
+                tenant: &TenantId,
+                account: StoredResource,
+            ) -> impl Future<Output = Result<(), StoreError>> + Send {
+                (**self).add_unmanaged(tenant, account)
+            }
+
+            fn find_unmanaged(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                key: &UniqueKey,
+            ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+                (**self).find_unmanaged(tenant, resource_type, key)
+            }
+
+            fn unmanaged(
+                &self,
+                tenant: &TenantId,
+            ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
+                (**self).unmanaged(tenant)
             }
 
             fn groups_with_member(
@@ -102,6 +160,14 @@ macro_rules! forward {
                 (**self).tenants()
             }
 
+            fn set_policy(
+                &self,
+                tenant: &TenantId,
+                policy: Policy,
+            ) -> impl Future<Output = Result<(), StoreError>> + Send {
+                (**self).set_policy(tenant, policy)
+            }
+
             fn add_key(&self, key: ApiKey) -> impl Future<Output = Result<(), StoreError>> + Send {
                 (**self).add_key(key)
             }
@@ -126,6 +192,24 @@ macro_rules! forward {
                 at: DateTime<Utc>,
             ) -> impl Future<Output = Result<(), StoreError>> + Send {
                 (**self).revoke_key(id, at)
+            }
+        }
+
+        impl<S: HistoryStore + ?Sized> HistoryStore for $pointer {
+            fn history(
+                &self,
+                tenant: &TenantId,
+                query: &HistoryQuery,
+            ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send {
+                (**self).history(tenant, query)
+            }
+
+            fn prune_history(
+                &self,
+                tenant: &TenantId,
+                before: DateTime<Utc>,
+            ) -> impl Future<Output = Result<usize, StoreError>> + Send {
+                (**self).prune_history(tenant, before)
             }
         }
     };

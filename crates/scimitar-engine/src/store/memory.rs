@@ -8,8 +8,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::support::{Indexed, Plan, drop_member, indexed_values, plan};
+use scimitar_policy::{HistoryEntry, Policy};
+
 use super::{
-    ListPage, ListQuery, ResourceStore, StoreError, StoredResource, TenantStore, UniqueKey,
+    Disposal, HistoryQuery, HistoryStore, ListPage, ListQuery, Origin, ResourceStore, StoreError,
+    StoredResource, TenantStore, UniqueKey,
 };
 use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 
@@ -137,6 +140,18 @@ impl TenantStore for MemoryStore {
         }))
     }
 
+    fn set_policy(
+        &self,
+        tenant: &TenantId,
+        policy: Policy,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        ready(self.write_directory(|directory| {
+            let tenant = directory.tenants.get_mut(tenant).ok_or(StoreError::NotFound)?;
+            tenant.policy = policy;
+            Ok(())
+        }))
+    }
+
     fn add_key(&self, key: ApiKey) -> impl Future<Output = Result<(), StoreError>> + Send {
         ready(self.write_directory(|directory| directory.add_key(key)))
     }
@@ -180,6 +195,26 @@ impl TenantStore for MemoryStore {
     }
 }
 
+impl HistoryStore for MemoryStore {
+    fn history(
+        &self,
+        tenant: &TenantId,
+        query: &HistoryQuery,
+    ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send {
+        let _ = (tenant, query);
+        ready(todo!())
+    }
+
+    fn prune_history(
+        &self,
+        tenant: &TenantId,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send {
+        let _ = (tenant, before);
+        ready(todo!())
+    }
+}
+
 impl ResourceStore for MemoryStore {
     fn get(
         &self,
@@ -220,8 +255,11 @@ impl ResourceStore for MemoryStore {
         &self,
         tenant: &TenantId,
         resource: StoredResource,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        ready(self.write_space(tenant, true, |space| space.create(resource)))
+        origin: Origin,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let _ = (origin, entry);
+        ready(self.write_space(tenant, true, |space| space.create(resource).map(|()| todo!())))
     }
 
     fn replace(
@@ -229,9 +267,11 @@ impl ResourceStore for MemoryStore {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let _ = entry;
         ready(self.write_space(tenant, false, |space| {
-            space.replace(resource, expected_version)
+            space.replace(resource, expected_version).map(|()| todo!())
         }))
     }
 
@@ -242,10 +282,58 @@ impl ResourceStore for MemoryStore {
         id: &str,
         expected_version: Option<u64>,
         at: DateTime<Utc>,
+        disposal: Disposal,
+        entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        let _ = (disposal, entry);
         ready(self.write_space(tenant, false, |space| {
             space.delete(resource_type, id, expected_version, at)
         }))
+    }
+
+    fn record(
+        &self,
+        tenant: &TenantId,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let _ = (tenant, entry);
+        ready(todo!())
+    }
+
+    fn awaiting_manager(
+        &self,
+        tenant: &TenantId,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<Arc<StoredResource>>, StoreError>> + Send {
+        let _ = (tenant, keys);
+        ready(todo!())
+    }
+
+    fn add_unmanaged(
+        &self,
+        tenant: &TenantId,
+        account: StoredResource,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (tenant, account);
+        ready(todo!())
+    }
+
+    fn find_unmanaged(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        key: &UniqueKey,
+    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+        let _ = (tenant, resource_type, key);
+        ready(todo!())
+    }
+
+    fn unmanaged(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
+        let _ = tenant;
+        ready(todo!())
     }
 
     fn groups_with_member(

@@ -1,5 +1,5 @@
-//! The storage the engine runs on: the [`ResourceStore`] and [`TenantStore`] traits, and
-//! an in-memory store of both.
+//! The storage the engine runs on: the [`ResourceStore`], [`TenantStore`] and
+//! [`HistoryStore`] traits, and an in-memory store of all three.
 
 mod forward;
 mod memory;
@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use scimitar_filter::Filter;
+use scimitar_policy::{Action, HistoryEntry, Policy};
 use scimitar_schema::Resource;
 
 use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
@@ -38,6 +39,10 @@ pub struct StoredResource {
     /// For groups: the ids of the members, so the store can answer
     /// [`ResourceStore::groups_with_member`] and drop memberships when a member is deleted.
     pub members: Vec<String>,
+    /// For users: the manager reference that named no provisioned user when it arrived
+    /// (folded by [`scimitar_policy::pending_key`]), so that the store can answer
+    /// [`ResourceStore::awaiting_manager`] when that user is provisioned.
+    pub pending_manager: Option<String>,
 }
 
 impl StoredResource {
@@ -54,6 +59,7 @@ impl StoredResource {
             resource,
             unique_keys: Vec::new(),
             members: Vec::new(),
+            pending_manager: None,
         }
     }
 }
@@ -67,6 +73,103 @@ pub struct UniqueKey {
     /// The value as compared: lower-cased for attributes that ignore case (`userName`,
     /// a group's `displayName`).
     pub value: String,
+    /// Whether the value must also be unique among every tenant's resources of the
+    /// type (global `userName` uniqueness), managed or unmanaged.
+    pub global: bool,
+}
+
+/// Where a created resource comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// A new resource.
+    New,
+    /// The unmanaged account with the same type and id, which the create removes in the
+    /// same transaction ([`StoreError::NotFound`] if it is gone).
+    PickedUp,
+}
+
+/// What a delete leaves behind.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Disposal {
+    /// Nothing.
+    Delete,
+    /// This unmanaged account (the resource, suspended), added in the same transaction
+    /// so that a later create picks it up again.
+    Unlink(StoredResource),
+}
+
+/// Which history entries a query asks for, oldest first unless
+/// [`newest_first`](HistoryQuery::newest_first).
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct HistoryQuery {
+    /// Only entries of this resource.
+    pub resource_id: Option<String>,
+    /// Only entries of this action.
+    pub action: Option<Action>,
+    /// Only entries at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only entries whose `seq` is greater.
+    pub after: Option<u64>,
+    /// At most this many entries.
+    pub limit: Option<usize>,
+    /// Newest first (for reading), instead of oldest first (for consuming).
+    pub newest_first: bool,
+}
+
+impl HistoryQuery {
+    /// Every entry, oldest first.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only the entries of the resource `id`.
+    pub fn resource(mut self, id: impl Into<String>) -> Self {
+        self.resource_id = Some(id.into());
+        self
+    }
+
+    /// Only the entries of `action`.
+    pub fn action(mut self, action: Action) -> Self {
+        self.action = Some(action);
+        self
+    }
+
+    /// Only the entries at or after `time`.
+    pub fn since(mut self, time: DateTime<Utc>) -> Self {
+        self.since = Some(time);
+        self
+    }
+
+    /// Only the entries after the sequence number `seq`.
+    pub fn after(mut self, seq: u64) -> Self {
+        self.after = Some(seq);
+        self
+    }
+
+    /// At most `limit` entries.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Newest first.
+    pub fn newest_first(mut self) -> Self {
+        self.newest_first = true;
+        self
+    }
+
+    /// Whether `entry` passes every condition but the limit.
+    pub fn matches(&self, entry: &HistoryEntry) -> bool {
+        self.resource_id
+            .as_ref()
+            .is_none_or(|id| entry.resource_id.as_ref() == Some(id))
+            && self.action.is_none_or(|action| entry.action == action)
+            && self.since.is_none_or(|since| entry.time >= since)
+            && self.after.is_none_or(|after| entry.seq > after)
+    }
 }
 
 /// What a list asks of the store. The store may use the filter (for an index lookup)
@@ -218,6 +321,14 @@ pub trait TenantStore: Send + Sync {
     /// Every tenant, by name.
     fn tenants(&self) -> impl Future<Output = Result<Vec<Tenant>, StoreError>> + Send;
 
+    /// Replaces the tenant's provisioning rules and mappings; [`StoreError::NotFound`]
+    /// if there is no such tenant.
+    fn set_policy(
+        &self,
+        tenant: &TenantId,
+        policy: Policy,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Adds a key: [`StoreError::NotFound`] if its tenant does not exist,
     /// [`StoreError::AlreadyExists`] if its id or hash is taken.
     fn add_key(&self, key: ApiKey) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -268,26 +379,35 @@ pub trait ResourceStore: Send + Sync {
         query: ListQuery<'_>,
     ) -> impl Future<Output = Result<ListPage, StoreError>> + Send;
 
-    /// Adds a resource, checking its id, unique keys and members atomically.
+    /// Adds a resource, checking its id, unique keys and members, and appends `entry`
+    /// to the tenant's history, all atomically. [`Origin::PickedUp`] also removes the
+    /// unmanaged account it replaces. Returns the entry's sequence number.
     fn create(
         &self,
         tenant: &TenantId,
         resource: StoredResource,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        origin: Origin,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Replaces a resource if it is still at `expected_version` (compare-and-swap),
-    /// checking its unique keys and members; `resource.version` is the new version.
+    /// checking its unique keys and members, and appends `entry` to the history, all
+    /// atomically; `resource.version` is the new version. Returns the entry's sequence
+    /// number.
     fn replace(
         &self,
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Deletes a resource (if at `expected_version`, when given) and, atomically, its
     /// membership in every group: each such group loses the `members` elements whose
     /// `value` is `id`, gets the next version and `meta.lastModified` = `at` (RFC 3339).
-    /// Returns the ids of those groups.
+    /// In the same transaction it keeps what `disposal` says and appends `entry` to the
+    /// history. Returns the ids of those groups.
+    #[allow(clippy::too_many_arguments)]
     fn delete(
         &self,
         tenant: &TenantId,
@@ -295,7 +415,49 @@ pub trait ResourceStore: Send + Sync {
         id: &str,
         expected_version: Option<u64>,
         at: DateTime<Utc>,
+        disposal: Disposal,
+        entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Appends the entry of a refused write (which changed nothing) to the tenant's
+    /// history. Returns its sequence number.
+    fn record(
+        &self,
+        tenant: &TenantId,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The users whose [`pending_manager`](StoredResource::pending_manager) is one of
+    /// `keys`, in creation order.
+    fn awaiting_manager(
+        &self,
+        tenant: &TenantId,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<Arc<StoredResource>>, StoreError>> + Send;
+
+    /// Adds an unmanaged account: an account that existed before provisioning, not
+    /// visible through SCIM until a create picks it up. Its id must be new among the
+    /// tenant's resources and accounts ([`StoreError::AlreadyExists`]), its unique keys
+    /// too ([`StoreError::Conflict`]).
+    fn add_unmanaged(
+        &self,
+        tenant: &TenantId,
+        account: StoredResource,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The unmanaged account of `resource_type` that holds the unique key `key`.
+    fn find_unmanaged(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        key: &UniqueKey,
+    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send;
+
+    /// The tenant's unmanaged accounts, in the order they were added.
+    fn unmanaged(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send;
 
     /// The groups that list `member_id` among their members, as `(id, displayName)`.
     fn groups_with_member(
@@ -312,4 +474,24 @@ pub trait ResourceStore: Send + Sync {
         tenant: &TenantId,
         ids: &[&str],
     ) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send;
+}
+
+/// The change history, read: per tenant, by resource, action, time or after a sequence
+/// number (an outbox for consumers in other processes), and pruned for retention.
+/// Entries are written by [`ResourceStore`]'s writes, atomically with them.
+pub trait HistoryStore: Send + Sync {
+    /// The tenant's entries that `query` asks for.
+    fn history(
+        &self,
+        tenant: &TenantId,
+        query: &HistoryQuery,
+    ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send;
+
+    /// Removes the tenant's entries older than `before`; returns how many went. The
+    /// sequence numbers of later entries do not change.
+    fn prune_history(
+        &self,
+        tenant: &TenantId,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
 }

@@ -1,0 +1,37 @@
+//! Provisioning decisions for a host app that takes SCIM from Microsoft Entra ID and
+//! Okta: what a create, replace, patch or delete means for the app's own accounts.
+//!
+//! - **Pick-up** ([`match_key`], [`pick_up`]): a create whose `userName` (users) or
+//!   `displayName` (groups) matches an account that existed before provisioning links
+//!   that account instead of duplicating it.
+//! - **Lifecycle** ([`decide_create`], [`decide_update`], [`decide_delete`]): `active:
+//!   false` suspends, `active: true` reactivates, a delete deletes or, by the tenant's
+//!   [`DeleteRule`], suspends and unlinks; no invitation unless the tenant asks.
+//! - **Managers outside the sync scope** ([`manager_reference`], [`manager_keys`]): an
+//!   unresolved manager stays pending until that user arrives.
+//! - **Members outside the sync scope** ([`skip_unknown_members`]).
+//! - **Attribute mappings** ([`Mappings`]): SCIM paths to the host's fields, and the
+//!   fields a change touches.
+//! - **Change history records** ([`HistoryEntry`], [`changes`]): what changed, path by
+//!   path, passwords redacted.
+//!
+//! Every function is pure: no I/O, no clock. The engine (or a host) looks things up,
+//! asks this crate what they mean, and carries the decision out.
+
+mod action;
+mod diff;
+mod history;
+mod manager;
+mod mapping;
+mod members;
+mod pickup;
+mod settings;
+
+pub use action::{Action, Decision, Lifecycle, ParseActionError, decide_create, decide_delete, decide_update};
+pub use diff::{AttributeChange, REDACTED, changes};
+pub use history::HistoryEntry;
+pub use manager::{ENTERPRISE_USER, clear_manager, manager_keys, manager_reference, pending_key, set_manager};
+pub use mapping::{FieldChange, FieldKind, Mapping, MappingError, Mappings};
+pub use members::skip_unknown_members;
+pub use pickup::{match_key, pick_up};
+pub use settings::{DeleteRule, Policy};
