@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use scimitar_patch::Compat;
+use scimitar_policy::Policy;
 
 use crate::engine::Engine;
 use crate::store::{ResourceStore, StoreError, TenantStore};
@@ -84,6 +85,18 @@ impl<S: ResourceStore + TenantStore> Engine<S> {
             Err(StoreError::NotFound) => Err(missing()),
             Err(error) => Err(AdminError::Store(error)),
         }
+    }
+
+    /// Replaces the provisioning rules and mappings of `tenant`; requests authenticated
+    /// after this call are served with them.
+    pub async fn set_policy(&self, tenant: &TenantId, policy: Policy) -> Result<(), AdminError> {
+        self.store
+            .set_policy(tenant, policy)
+            .await
+            .map_err(|error| match error {
+                StoreError::NotFound => AdminError::NoSuchTenant { id: tenant.clone() },
+                other => AdminError::Store(other),
+            })
     }
 
     /// Revokes the key `key_id`; the next request with it is refused.

@@ -14,6 +14,7 @@ pub mod time {
 pub use scimitar_engine as engine;
 pub use scimitar_filter as filter;
 pub use scimitar_patch as patch;
+pub use scimitar_policy as policy;
 pub use scimitar_schema as schema;
 #[cfg(feature = "sqlite")]
 pub use scimitar_store_sqlite as sqlite;
@@ -30,10 +31,17 @@ pub use serde_json;
 #[cfg(feature = "tower")]
 pub use scimitar_engine::ScimService;
 pub use scimitar_engine::{
-    AdminError, ApiKey, ApiKeys, AuthFailure, Authenticator, BoxFuture, Caller, Clock, Engine,
-    EngineConfig, IdSource, IssuedKey, KeyHash, ListPage, ListQuery, ListRequest, ListResult,
-    MemoryStore, Operations, Preconditions, Principal, ResourceStore, SCIM_JSON, StoreError,
+    Account, AdminError, ApiKey, ApiKeys, AuthFailure, Authenticator, BoxFuture, Caller, Clock,
+    Disposal, Engine, EngineConfig, HistoryQuery, HistoryStore, Host, HostChange, HostError,
+    IdSource, IssuedKey, KeyHash, ListPage, ListQuery, ListRequest, ListResult, MemoryStore,
+    Operations, Origin, Preconditions, Principal, ResourceStore, SCIM_JSON, StoreError,
     StoredResource, Tenant, TenantId, TenantStore, UniqueKey,
+};
+
+// The provisioning policy and its history.
+pub use scimitar_policy::{
+    Action, AttributeChange, DeleteRule, FieldChange, FieldKind, HistoryEntry, Lifecycle, Mapping,
+    MappingError, Mappings, Policy,
 };
 #[cfg(feature = "system")]
 pub use scimitar_engine::{RandomSourceError, SystemClock, UuidIds};

@@ -295,19 +295,24 @@ impl<S: ResourceStore> Engine<S> {
         };
         let (status, written) = match (self.route(full_path), &operation.method) {
             (Route::Collection(resource_type), &Method::POST) => {
-                let resource = Resource::from_value(data()?)?;
+                let resource = data().and_then(Resource::from_value);
+                let resource = ops.recorded(resource_type, None, resource).await?;
                 (
                     StatusCode::CREATED,
                     Some(ops.create(resource_type, resource).await?),
                 )
             }
             (Route::Resource(resource_type, id), &Method::PUT) => {
-                let resource = Resource::from_value(data()?)?;
+                let resource = data().and_then(Resource::from_value);
+                let resource = ops.recorded(resource_type, Some(id), resource).await?;
                 let replaced = ops.replace(resource_type, id, resource, &preconditions);
                 (StatusCode::OK, Some(replaced.await?))
             }
             (Route::Resource(resource_type, id), &Method::PATCH) => {
-                let request = PatchRequest::from_value(&data()?, &call.principal.tenant.compat)?;
+                let request = data().and_then(|data| {
+                    PatchRequest::from_value(&data, &call.principal.tenant.compat)
+                });
+                let request = ops.recorded(resource_type, Some(id), request).await?;
                 let patched = ops
                     .patch(resource_type, id, &request, &preconditions)
                     .await?;

@@ -94,10 +94,21 @@ impl Lists {
     }
 }
 
+/// The request's `X-Request-Id`, when it is one: 1 to 128 visible ASCII characters.
+fn request_id(headers: &http::HeaderMap) -> Option<&str> {
+    let id = headers.get("x-request-id")?.to_str().ok()?.trim();
+    let valid = (1..=128).contains(&id.len()) && id.bytes().all(|byte| byte.is_ascii_graphic());
+    valid.then_some(id)
+}
+
 impl<S: ResourceStore> Engine<S> {
-    /// The operations, acting for the request's principal.
+    /// The operations, acting for the request's principal, with its request id.
     pub(crate) fn ops<'a>(&'a self, call: &'a Call<'_>) -> Operations<'a, S> {
-        self.operations(&call.principal)
+        let ops = self.operations(&call.principal);
+        match request_id(&call.parts.headers) {
+            Some(id) => ops.with_request_id(id),
+            None => ops,
+        }
     }
 
     /// The absolute location of a resource.

@@ -27,8 +27,11 @@ impl<S: ResourceStore> Engine<S> {
         body: &Bytes,
     ) -> Result<Response<Bytes>, ScimError> {
         let lists = Lists::from_call(call)?;
-        let input = self.body_resource(call, body)?;
-        let created = self.ops(call).create(resource_type, input).await?;
+        let ops = self.ops(call);
+        let input = ops
+            .recorded(resource_type, None, self.body_resource(call, body))
+            .await?;
+        let created = ops.create(resource_type, input).await?;
         self.resource_response(call, StatusCode::CREATED, &created, &lists)
             .await
     }
@@ -43,9 +46,11 @@ impl<S: ResourceStore> Engine<S> {
     ) -> Result<Response<Bytes>, ScimError> {
         let lists = Lists::from_call(call)?;
         let preconditions = Preconditions::from_headers(&call.parts.headers);
-        let input = self.body_resource(call, body)?;
-        let replaced = self
-            .ops(call)
+        let ops = self.ops(call);
+        let input = ops
+            .recorded(resource_type, Some(id), self.body_resource(call, body))
+            .await?;
+        let replaced = ops
             .replace(resource_type, id, input, &preconditions)
             .await?;
         self.resource_response(call, StatusCode::OK, &replaced, &lists)
@@ -62,12 +67,12 @@ impl<S: ResourceStore> Engine<S> {
     ) -> Result<Response<Bytes>, ScimError> {
         let lists = Lists::from_call(call)?;
         let preconditions = Preconditions::from_headers(&call.parts.headers);
-        let request = PatchRequest::from_value(
-            &self.body_json(call, body, self.config.max_body_size)?,
-            &call.principal.tenant.compat,
-        )?;
-        let patched = self
-            .ops(call)
+        let ops = self.ops(call);
+        let request = self
+            .body_json(call, body, self.config.max_body_size)
+            .and_then(|body| PatchRequest::from_value(&body, &call.principal.tenant.compat));
+        let request = ops.recorded(resource_type, Some(id), request).await?;
+        let patched = ops
             .patch(resource_type, id, &request, &preconditions)
             .await?;
         if self.patch_answers_no_content(resource_type) {

@@ -2,8 +2,10 @@
 //! store. The HTTP handlers and `/Bulk` are thin over it, and hosts and tests call it
 //! directly.
 
+mod commit;
 mod list;
 mod preconditions;
+mod provision;
 mod write;
 
 use std::sync::Arc;
@@ -60,6 +62,7 @@ pub use preconditions::Preconditions;
 pub struct Operations<'e, S> {
     pub(crate) engine: &'e Engine<S>,
     pub(crate) principal: &'e Principal,
+    pub(crate) request_id: Option<String>,
 }
 
 impl<S: ResourceStore> Engine<S> {
@@ -68,6 +71,7 @@ impl<S: ResourceStore> Engine<S> {
         Operations {
             engine: self,
             principal,
+            request_id: None,
         }
     }
 }
@@ -76,6 +80,13 @@ impl<S: ResourceStore> Operations<'_, S> {
     /// The principal the operations act for.
     pub fn principal(&self) -> &Principal {
         self.principal
+    }
+
+    /// Records `id` as the request id of the history entries these operations write
+    /// (a host's own request id, for tracing a change to its request).
+    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
     }
 
     /// Whether the tenant's profile accepts the identity providers' shapes.

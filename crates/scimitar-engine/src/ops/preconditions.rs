@@ -71,11 +71,6 @@ impl Preconditions {
         self.if_match.is_some()
     }
 
-    /// Whether there is any condition, so that a delete must read the version first.
-    pub(crate) fn is_some(&self) -> bool {
-        self.if_match.is_some() || self.if_none_match.is_some()
-    }
-
     /// Checks a write against the current version (`None`: no such resource).
     pub(crate) fn check_write(&self, current: Option<u64>) -> Result<(), ScimError> {
         if let Some(wanted) = &self.if_match

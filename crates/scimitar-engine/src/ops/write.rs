@@ -1,5 +1,5 @@
-//! Creating, replacing, patching and deleting resources, and [`Operations::commit`],
-//! the one place where each of those writes reaches the store.
+//! Creating, replacing, patching and deleting resources: validated, decided by the
+//! tenant's provisioning policy, then committed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,14 +8,18 @@ use http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use scimitar_patch::{PatchRequest, apply};
+use scimitar_policy::{
+    ENTERPRISE_USER, Lifecycle, decide_create, decide_delete, decide_update, manager_keys,
+    pick_up, skip_unknown_members,
+};
 use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{Resource, ResourceType, ScimError, ValidateMode, ValidateOptions, validate};
 
+use super::commit::{Change, CommitError, Record};
 use super::{Operations, Preconditions};
 use crate::engine::stored;
-use crate::response;
 use crate::store::support::member_ids;
-use crate::store::{ResourceStore, StoreError, StoredResource, UniqueKey};
+use crate::store::{Disposal, Origin, ResourceStore, StoreError, StoredResource, UniqueKey};
 
 /// Whether two resources hold the same attributes, `meta` aside.
 fn same_attributes(left: &Resource, right: &Resource) -> bool {
@@ -30,23 +34,6 @@ fn same_attributes(left: &Resource, right: &Resource) -> bool {
     without_meta(left) == without_meta(right)
 }
 
-/// A write, as it goes to the store.
-pub(crate) enum Change<'a> {
-    /// A new resource.
-    Create(&'a StoredResource),
-    /// `after` replaces `before`, if the store still holds `before`'s version.
-    Replace {
-        before: &'a StoredResource,
-        after: &'a StoredResource,
-    },
-    /// The resource goes (if at `expected`, when given), and its memberships with it.
-    Delete {
-        resource_type: &'a str,
-        id: &'a str,
-        expected: Option<u64>,
-    },
-}
-
 /// The error a write gives up with when concurrent writes kept winning.
 fn kept_changing() -> ScimError {
     ScimError::new(
@@ -55,51 +42,40 @@ fn kept_changing() -> ScimError {
     )
 }
 
-impl<S: ResourceStore> Operations<'_, S> {
-    /// Stores one change. Every create, replace, patch and delete, over HTTP, in a
-    /// `/Bulk` or called directly, passes here once per attempt, after validation and
-    /// before anything is acknowledged: the place where a provisioning decision is
-    /// taken and the change recorded.
-    pub(crate) async fn commit(&self, change: Change<'_>) -> Result<(), StoreError> {
-        let store = &self.engine.store;
-        let tenant = &self.principal.tenant.id;
-        let entry = scimitar_policy::HistoryEntry::new(
-            self.engine.now(),
-            scimitar_policy::Action::Updated,
-            "",
-            None,
-            200,
-        );
-        match change {
-            Change::Create(resource) => store
-                .create(tenant, resource.clone(), crate::store::Origin::New, &entry)
-                .await
-                .map(drop),
-            Change::Replace { before, after } => store
-                .replace(tenant, after.clone(), before.version, &entry)
-                .await
-                .map(drop),
-            Change::Delete {
-                resource_type,
-                id,
-                expected,
-            } => store
-                .delete(
-                    tenant,
-                    resource_type,
-                    id,
-                    expected,
-                    self.engine.now(),
-                    crate::store::Disposal::Delete,
-                    &entry,
-                )
-                .await
-                .map(drop),
-        }
-    }
+/// Whether an object's keys name the manager (`manager`, `…:User:manager`,
+/// `manager.value`), or an enterprise extension object does.
+fn names_manager(value: &Value) -> bool {
+    value.as_object().is_some_and(|object| {
+        object.iter().any(|(key, value)| {
+            let key = key.to_ascii_lowercase();
+            key.contains("manager")
+                || (key == ENTERPRISE_USER.to_ascii_lowercase() && names_manager(value))
+        })
+    })
+}
 
+/// Whether a PATCH writes or removes a user's manager.
+fn touches_manager(request: &PatchRequest) -> bool {
+    request.operations.iter().any(|operation| match &operation.path {
+        Some(path) => path.to_string().to_ascii_lowercase().contains("manager"),
+        None => operation.value.as_ref().is_some_and(names_manager),
+    })
+}
+
+/// Sets `meta.lastModified`.
+fn touch(resource: &mut Resource, now: String) {
+    if let Some(Value::Object(meta)) = resource.as_map_mut().get_mut("meta") {
+        meta.insert("lastModified".into(), Value::String(now));
+    }
+}
+
+impl<S: ResourceStore> Operations<'_, S> {
     /// The values of `resource` that must be unique per tenant and type.
-    fn unique_keys(&self, resource_type: &ResourceType, resource: &Resource) -> Vec<UniqueKey> {
+    pub(crate) fn unique_keys(
+        &self,
+        resource_type: &ResourceType,
+        resource: &Resource,
+    ) -> Vec<UniqueKey> {
         let attribute = match resource_type.name.as_str() {
             "User" => "userName",
             "Group" if self.engine.config.unique_group_names => "displayName",
@@ -117,11 +93,13 @@ impl<S: ResourceStore> Operations<'_, S> {
     }
 
     /// Checks the members that `previous` did not have: each must be a user or group of
-    /// the tenant (`400 invalidValue` naming it), and gets its `type` if missing.
+    /// the tenant, and gets its `type` if missing. One that is not is skipped with a
+    /// warning under a lenient profile, and `400 invalidValue` naming it under `strict`.
     async fn check_new_members(
         &self,
         resource: &mut Resource,
         previous: Option<&Resource>,
+        warnings: &mut Vec<String>,
     ) -> Result<(), ScimError> {
         // The members the group had, with the `type` it knew them by.
         let known: HashMap<&str, Option<&Value>> = previous
@@ -172,11 +150,16 @@ impl<S: ResourceStore> Operations<'_, S> {
         let Some(Value::Array(members)) = resource.as_map_mut().get_mut("members") else {
             return Ok(());
         };
+        let mut unknown: Vec<String> = Vec::new();
         for ((position, id), kind) in new.into_iter().zip(kinds) {
             let Some(kind) = kind.filter(|kind| kind == "User" || kind == "Group") else {
-                return Err(ScimError::invalid_value(format!(
-                    "member {id:?} is not a user or group of this tenant"
-                )));
+                if !self.lenient() {
+                    return Err(ScimError::invalid_value(format!(
+                        "member {id:?} is not a user or group of this tenant"
+                    )));
+                }
+                unknown.push(id);
+                continue;
             };
             if let Some(object) = members.get_mut(position).and_then(Value::as_object_mut)
                 && get_ci(object, "type").is_none()
@@ -184,11 +167,17 @@ impl<S: ResourceStore> Operations<'_, S> {
                 object.insert("type".into(), Value::String(kind));
             }
         }
+        if !unknown.is_empty() {
+            let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
+            warnings.extend(skip_unknown_members(resource, &unknown));
+        }
         Ok(())
     }
 
-    /// The resource as the store keeps it: write-only attributes dropped, unique keys
-    /// and member ids extracted, new members checked.
+    /// The resource as the store keeps it: write-only attributes dropped, new members
+    /// checked, a user's manager resolved (or kept pending), unique keys and member ids
+    /// extracted.
+    #[allow(clippy::too_many_arguments)]
     async fn prepare(
         &self,
         resource_type: &ResourceType,
@@ -196,45 +185,126 @@ impl<S: ResourceStore> Operations<'_, S> {
         mut resource: Resource,
         version: u64,
         previous: Option<&StoredResource>,
+        keep_pending: bool,
+        warnings: &mut Vec<String>,
     ) -> Result<StoredResource, ScimError> {
         // `password` is write-only: it is never stored here, so never returned.
         resource.as_map_mut().remove("password");
-        self.check_new_members(&mut resource, previous.map(|previous| &previous.resource))
-            .await?;
+        self.check_new_members(
+            &mut resource,
+            previous.map(|previous| &previous.resource),
+            warnings,
+        )
+        .await?;
+        let pending_manager = if resource_type.name == "User" {
+            self.resolve_manager(&mut resource, previous, keep_pending, warnings)
+                .await?
+        } else {
+            None
+        };
         let mut stored_resource = StoredResource::new(id, resource_type.name.clone(), resource);
         stored_resource.version = version;
         stored_resource.unique_keys = self.unique_keys(resource_type, &stored_resource.resource);
         stored_resource.members = member_ids(&stored_resource.resource);
+        stored_resource.pending_manager = pending_manager;
         Ok(stored_resource)
     }
 
     /// `POST /Users`: validates `resource` (a request body: read-only attributes such
-    /// as `id` are ignored), gives it an id and `meta`, and stores it.
+    /// as `id` are ignored), and stores it with a new id and `meta`; or, when it
+    /// matches an unmanaged account and the tenant's policy picks accounts up, links
+    /// that account, which keeps its id.
     pub async fn create(
+        &self,
+        resource_type: &str,
+        resource: Resource,
+    ) -> Result<Arc<StoredResource>, ScimError> {
+        let result = self.create_resource(resource_type, resource).await;
+        self.recorded(resource_type, None, result).await
+    }
+
+    async fn create_resource(
         &self,
         resource_type: &str,
         resource: Resource,
     ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = self.resource_type(resource_type)?;
         let options = ValidateOptions::default().with_lenient(self.lenient());
-        let mut resource =
-            validate(&self.engine.registry, resource_type, resource, &options)?.resource;
-        let id = self.engine.ids.new_id();
-        let now = self.engine.timestamp();
-        let map = resource.as_map_mut();
-        map.insert("id".into(), Value::String(id.clone()));
-        map.insert(
-            "meta".into(),
-            json!({"resourceType": resource_type.name, "created": now, "lastModified": now}),
-        );
-        let created = self.prepare(resource_type, &id, resource, 1, None).await?;
-        stored(self.commit(Change::Create(&created)).await)?;
-        Ok(Arc::new(created))
+        let validated = validate(&self.engine.registry, resource_type, resource, &options)?;
+        let policy = &self.principal.tenant.policy;
+        for _ in 0..=self.engine.config.write_retries {
+            let found = self
+                .unmanaged_match(&resource_type.name, &validated.resource)
+                .await?;
+            let (id, origin, mut resource, account) = match found {
+                Some((account, origin)) => {
+                    // Memberships come from the identity provider, not from the export.
+                    let mut before = account.resource;
+                    before.as_map_mut().retain(|key, _| !key.eq_ignore_ascii_case("members"));
+                    let resource = pick_up(&before, &validated.resource);
+                    (account.id, origin, resource, Some(before))
+                }
+                None => (
+                    self.engine.ids.new_id(),
+                    Origin::New,
+                    validated.resource.clone(),
+                    None,
+                ),
+            };
+            let now = self.engine.timestamp();
+            let map = resource.as_map_mut();
+            map.insert("id".into(), Value::String(id.clone()));
+            map.insert(
+                "meta".into(),
+                json!({"resourceType": resource_type.name, "created": now, "lastModified": now}),
+            );
+            let mut warnings = validated.warnings.clone();
+            let created = self
+                .prepare(resource_type, &id, resource, 1, None, false, &mut warnings)
+                .await?;
+            let decision = decide_create(
+                policy,
+                &resource_type.name,
+                account.as_ref(),
+                &created.resource,
+            );
+            let record = Record {
+                decision,
+                warnings,
+                status: StatusCode::CREATED,
+            };
+            match self.commit(Change::Create { resource: &created, origin }, record).await {
+                Ok(()) => {
+                    let created = Arc::new(created);
+                    if created.resource_type == "User" {
+                        self.link_awaiting(&created).await;
+                    }
+                    return Ok(created);
+                }
+                // Another request picked the account up (or it was removed): look again.
+                Err(CommitError::Store(StoreError::NotFound)) if origin == Origin::PickedUp => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(kept_changing())
     }
 
     /// `PUT /Users/{id}`: `resource` replaces every writable attribute. A replace that
     /// changes nothing keeps the version.
     pub async fn replace(
+        &self,
+        resource_type: &str,
+        id: &str,
+        resource: Resource,
+        preconditions: &Preconditions,
+    ) -> Result<Arc<StoredResource>, ScimError> {
+        let result = self
+            .replace_resource(resource_type, id, resource, preconditions)
+            .await;
+        self.recorded(resource_type, Some(id), result).await
+    }
+
+    async fn replace_resource(
         &self,
         resource_type: &str,
         id: &str,
@@ -255,30 +325,35 @@ impl<S: ResourceStore> Operations<'_, S> {
             let options = ValidateOptions::default()
                 .with_lenient(self.lenient())
                 .with_mode(ValidateMode::Replace(&existing.resource));
-            let mut next = validate(
+            let validated = validate(
                 &self.engine.registry,
                 resource_type,
                 resource.clone(),
                 &options,
-            )?
-            .resource;
+            )?;
+            let mut next = validated.resource;
             let map = next.as_map_mut();
             map.insert("id".into(), Value::String(id.to_owned()));
-            let mut meta = existing
+            let meta = existing
                 .resource
                 .get_attr("meta")
                 .cloned()
                 .unwrap_or_else(|| json!({}));
-            map.insert("meta".into(), meta.clone());
+            map.insert("meta".into(), meta);
             if same_attributes(&next, &existing.resource) {
                 return Ok(existing);
             }
-            meta["lastModified"] = Value::String(self.engine.timestamp());
-            next.as_map_mut().insert("meta".into(), meta);
+            touch(&mut next, self.engine.timestamp());
+            let update = Update {
+                keep_pending: false,
+                warnings: validated.warnings,
+                status: StatusCode::OK,
+            };
             if let Some(next) = self
-                .swap(resource_type, &existing, next, preconditions)
+                .swap(resource_type, &existing, next, preconditions, update)
                 .await?
             {
+                self.after_update(&existing, &next).await;
                 return Ok(next);
             }
         }
@@ -294,8 +369,22 @@ impl<S: ResourceStore> Operations<'_, S> {
         request: &PatchRequest,
         preconditions: &Preconditions,
     ) -> Result<Arc<StoredResource>, ScimError> {
+        let result = self
+            .patch_resource(resource_type, id, request, preconditions)
+            .await;
+        self.recorded(resource_type, Some(id), result).await
+    }
+
+    async fn patch_resource(
+        &self,
+        resource_type: &str,
+        id: &str,
+        request: &PatchRequest,
+        preconditions: &Preconditions,
+    ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = self.resource_type(resource_type)?;
         let compat = self.principal.tenant.compat;
+        let manager_touched = touches_manager(request);
         for _ in 0..=self.engine.config.write_retries {
             let existing = self.get(&resource_type.name, id).await?;
             preconditions.check_write(Some(existing.version))?;
@@ -307,17 +396,71 @@ impl<S: ResourceStore> Operations<'_, S> {
                 resource_type,
                 &compat,
             )?;
-            if !outcome.changed() {
+            // Removing a manager that is only pending changes no attribute, but the
+            // reference must go.
+            let drops_pending = manager_touched && existing.pending_manager.is_some();
+            if !outcome.changed() && !drops_pending {
                 return Ok(existing);
             }
-            if let Some(Value::Object(meta)) = resource.as_map_mut().get_mut("meta") {
-                meta.insert(
-                    "lastModified".into(),
-                    Value::String(self.engine.timestamp()),
-                );
-            }
+            touch(&mut resource, self.engine.timestamp());
+            let status = if self.engine.patch_answers_no_content(&resource_type.name) {
+                StatusCode::NO_CONTENT
+            } else {
+                StatusCode::OK
+            };
+            let update = Update {
+                keep_pending: !manager_touched,
+                warnings: outcome.warnings,
+                status,
+            };
             if let Some(next) = self
-                .swap(resource_type, &existing, resource, preconditions)
+                .swap(resource_type, &existing, resource, preconditions, update)
+                .await?
+            {
+                self.after_update(&existing, &next).await;
+                return Ok(next);
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// A change the engine makes itself (setting a manager who arrived, clearing one
+    /// who left): `edit` changes the resource (`false`: nothing to do), `note` says why
+    /// in the history.
+    pub(crate) async fn edit(
+        &self,
+        resource_type: &str,
+        id: &str,
+        edit: impl Fn(&mut Resource) -> bool,
+        note: Option<String>,
+    ) -> Result<Arc<StoredResource>, ScimError> {
+        let result = self.edit_resource(resource_type, id, edit, note).await;
+        self.recorded(resource_type, Some(id), result).await
+    }
+
+    async fn edit_resource(
+        &self,
+        resource_type: &str,
+        id: &str,
+        edit: impl Fn(&mut Resource) -> bool,
+        note: Option<String>,
+    ) -> Result<Arc<StoredResource>, ScimError> {
+        let resource_type = self.resource_type(resource_type)?;
+        for _ in 0..=self.engine.config.write_retries {
+            let existing = self.get(&resource_type.name, id).await?;
+            let mut resource = existing.resource.clone();
+            if !edit(&mut resource) {
+                return Ok(existing);
+            }
+            touch(&mut resource, self.engine.timestamp());
+            let update = Update {
+                keep_pending: false,
+                warnings: note.clone().into_iter().collect(),
+                status: StatusCode::OK,
+            };
+            let none = Preconditions::none();
+            if let Some(next) = self
+                .swap(resource_type, &existing, resource, &none, update)
                 .await?
             {
                 return Ok(next);
@@ -336,7 +479,9 @@ impl<S: ResourceStore> Operations<'_, S> {
         before: &StoredResource,
         resource: Resource,
         preconditions: &Preconditions,
+        update: Update,
     ) -> Result<Option<Arc<StoredResource>>, ScimError> {
+        let mut warnings = update.warnings;
         let after = self
             .prepare(
                 resource_type,
@@ -344,47 +489,126 @@ impl<S: ResourceStore> Operations<'_, S> {
                 resource,
                 before.version + 1,
                 Some(before),
+                update.keep_pending,
+                &mut warnings,
             )
             .await?;
-        match self
-            .commit(Change::Replace {
-                before,
-                after: &after,
-            })
-            .await
-        {
+        let decision = decide_update(
+            &self.principal.tenant.policy,
+            &resource_type.name,
+            &before.resource,
+            &after.resource,
+        );
+        let record = Record {
+            decision,
+            warnings,
+            status: update.status,
+        };
+        let change = Change::Replace {
+            before,
+            after: &after,
+        };
+        match self.commit(change, record).await {
             Ok(()) => Ok(Some(Arc::new(after))),
-            Err(StoreError::VersionMismatch { .. }) if !preconditions.has_if_match() => Ok(None),
-            Err(error) => Err(response::store_error(error)),
+            Err(CommitError::Store(StoreError::VersionMismatch { .. }))
+                if !preconditions.has_if_match() =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
         }
     }
 
-    /// `DELETE /Users/{id}`: the resource goes, and with it its memberships.
+    /// After a user's replace or patch: a new `userName` or `externalId` may be what a
+    /// pending manager reference names.
+    async fn after_update(&self, before: &StoredResource, after: &StoredResource) {
+        if after.resource_type == "User"
+            && manager_keys(&before.id, &before.resource) != manager_keys(&after.id, &after.resource)
+        {
+            self.link_awaiting(after).await;
+        }
+    }
+
+    /// `DELETE /Users/{id}`: the resource goes, and with it its memberships; under the
+    /// tenant's [`DeleteRule::SuspendAndUnlink`](scimitar_policy::DeleteRule), the
+    /// account stays, suspended and unmanaged, for a later create to pick up. The users
+    /// a deleted user managed lose their manager.
     pub async fn delete(
         &self,
         resource_type: &str,
         id: &str,
         preconditions: &Preconditions,
     ) -> Result<(), ScimError> {
+        let result = self.delete_resource(resource_type, id, preconditions).await;
+        self.recorded(resource_type, Some(id), result).await
+    }
+
+    async fn delete_resource(
+        &self,
+        resource_type: &str,
+        id: &str,
+        preconditions: &Preconditions,
+    ) -> Result<(), ScimError> {
         let resource_type = &self.resource_type(resource_type)?.name;
-        let expected = if preconditions.is_some() {
+        let not_found = || ScimError::not_found(format!("{resource_type} {id:?} not found"));
+        for _ in 0..=self.engine.config.write_retries {
             let existing = self.get(resource_type, id).await?;
             preconditions.check_write(Some(existing.version))?;
-            Some(existing.version)
-        } else {
-            None
-        };
-        let change = Change::Delete {
-            resource_type,
-            id,
-            expected,
-        };
-        match self.commit(change).await {
-            Ok(()) => Ok(()),
-            Err(StoreError::NotFound) => Err(ScimError::not_found(format!(
-                "{resource_type} {id:?} not found"
-            ))),
-            Err(error) => Err(response::store_error(error)),
+            let decision = decide_delete(&self.principal.tenant.policy, &existing.resource);
+            let disposal = if decision.lifecycle == Lifecycle::SuspendAndUnlink {
+                Disposal::Unlink(self.unlinked(&existing))
+            } else {
+                Disposal::Delete
+            };
+            let record = Record {
+                decision,
+                warnings: Vec::new(),
+                status: StatusCode::NO_CONTENT,
+            };
+            let change = Change::Delete {
+                before: &existing,
+                disposal,
+            };
+            match self.commit(change, record).await {
+                Ok(()) => {
+                    if resource_type == "User" {
+                        self.unlink_reports(id).await;
+                    }
+                    return Ok(());
+                }
+                Err(CommitError::Store(StoreError::VersionMismatch { .. }))
+                    if !preconditions.has_if_match() => {}
+                Err(CommitError::Store(StoreError::NotFound)) => return Err(not_found()),
+                Err(error) => return Err(error.into()),
+            }
         }
+        Err(kept_changing())
     }
+
+    /// The unmanaged account a suspend-and-unlink leaves: the resource, suspended (a
+    /// user's `active` false), in no group's memberships.
+    fn unlinked(&self, existing: &StoredResource) -> StoredResource {
+        let mut account = existing.clone();
+        if account.resource_type == "User" {
+            account
+                .resource
+                .as_map_mut()
+                .insert("active".into(), Value::Bool(false));
+        }
+        touch(&mut account.resource, self.engine.timestamp());
+        account.version += 1;
+        account.members = Vec::new();
+        account.pending_manager = None;
+        account
+    }
+}
+
+/// How a replace, patch or edit is stored and recorded.
+struct Update {
+    /// Whether a pending manager reference stays when the resource names no manager.
+    keep_pending: bool,
+    /// What validation or the PATCH let through.
+    warnings: Vec<String>,
+    /// The status the request is answered with.
+    status: StatusCode,
 }
