@@ -11,4 +11,5 @@ mod fuzz_corpus;
 mod links;
 mod okta;
 mod protocol;
+mod provisioning;
 mod tenancy;

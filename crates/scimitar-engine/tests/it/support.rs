@@ -10,8 +10,13 @@ use http::{HeaderMap, Method, Request, Response};
 use serde_json::{Value, json};
 
 use pollster::block_on;
-use scimitar_engine::{Engine, EngineConfig, IdSource, IssuedKey, MemoryStore, Tenant};
+use scimitar_engine::{
+    Engine, EngineConfig, HistoryQuery, HistoryStore, IdSource, IssuedKey, MemoryStore, Principal,
+    Tenant,
+};
 use scimitar_patch::Compat;
+use scimitar_policy::{HistoryEntry, Policy};
+use scimitar_schema::Resource;
 
 pub(crate) use scimitar_schema::urn;
 
@@ -179,6 +184,40 @@ impl Harness {
 
     pub(crate) fn delete(&self, path: &str) -> Reply {
         self.send("DELETE", path, None, &[])
+    }
+
+    /// The tenant's change history, oldest first.
+    pub(crate) fn history(&self) -> Vec<HistoryEntry> {
+        block_on(
+            self.engine
+                .store()
+                .history(&self.tenant.id, &HistoryQuery::new()),
+        )
+        .expect("history read")
+    }
+
+    /// The last history entry.
+    pub(crate) fn last_entry(&self) -> HistoryEntry {
+        self.history().pop().expect("an entry")
+    }
+
+    /// Adds an unmanaged account (as `scimitar import` would); returns its id.
+    pub(crate) fn import(&self, resource_type: &str, body: Value) -> String {
+        let principal = Principal::new(self.tenant.clone(), None);
+        let resource = Resource::from_value(body).expect("a resource");
+        block_on(
+            self.engine
+                .operations(&principal)
+                .add_unmanaged(resource_type, resource),
+        )
+        .expect("account imported")
+        .id
+    }
+
+    /// Replaces the tenant's provisioning policy.
+    pub(crate) fn set_policy(&mut self, policy: Policy) {
+        block_on(self.engine.set_policy(&self.tenant.id, policy.clone())).expect("policy set");
+        self.tenant.policy = policy;
     }
 
     /// Creates a user called `user_name`; returns its id.
