@@ -41,9 +41,10 @@ use http::{Request, Response, StatusCode, header};
 use pollster::block_on;
 use scimitar_benches::{NEEDLE, enterprise_users};
 use scimitar_engine::{
-    Engine, IdSource, MemoryStore, ResourceStore, StoredResource, TenantStore, UniqueKey,
+    Engine, IdSource, MemoryStore, Origin, ResourceStore, StoredResource, TenantStore, UniqueKey,
 };
 use scimitar_patch::Compat;
+use scimitar_policy::{Action, HistoryEntry};
 use scimitar_schema::Resource;
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
@@ -111,6 +112,7 @@ fn stored_user(mut resource: Resource) -> StoredResource {
     stored.unique_keys = vec![UniqueKey {
         attribute: "userName".into(),
         value: user_name,
+        global: false,
     }];
     stored
 }
@@ -137,6 +139,7 @@ fn stored_group(id: &str, members: &[String]) -> StoredResource {
     stored.unique_keys = vec![UniqueKey {
         attribute: "displayName".into(),
         value: "all employees".into(),
+        global: false,
     }];
     stored.members = members.to_vec();
     stored
@@ -157,11 +160,19 @@ fn setup<S: ResourceStore + TenantStore + 'static>(store: S) -> Setup<S> {
         .map(|user| user.id.clone())
         .collect();
     let store = engine.store();
+    let loaded = |resource: &StoredResource| {
+        let time = DateTime::from_timestamp(0, 0).expect("the epoch");
+        HistoryEntry::new(time, Action::Created, &resource.resource_type, Some(resource.id.clone()), 201)
+    };
     for user in users {
-        block_on(store.create(&tenant.id, stored_user(user.resource))).expect("a new user");
+        let user = stored_user(user.resource);
+        let entry = loaded(&user);
+        block_on(store.create(&tenant.id, user, Origin::New, &entry)).expect("a new user");
     }
     let group_id = "e9e30dba-f08f-4109-8486-d5c6a331660a".to_owned();
-    block_on(store.create(&tenant.id, stored_group(&group_id, &members))).expect("a new group");
+    let group = stored_group(&group_id, &members);
+    let entry = loaded(&group);
+    block_on(store.create(&tenant.id, group, Origin::New, &entry)).expect("a new group");
     Setup {
         engine,
         key: key.secret,

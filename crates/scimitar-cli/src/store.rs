@@ -10,9 +10,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use scimitar_engine::{
-    AdminError, ApiKey, Engine, KeyHash, ListPage, ListQuery, MemoryStore, ResourceStore,
-    StoreError, StoredResource, Tenant, TenantId, TenantStore,
+    AdminError, ApiKey, Disposal, Engine, HistoryQuery, HistoryStore, KeyHash, ListPage, ListQuery,
+    MemoryStore, Origin, ResourceStore, StoreError, StoredResource, Tenant, TenantId, TenantStore,
+    UniqueKey,
 };
+use scimitar_policy::{HistoryEntry, Policy};
 use scimitar_store_sqlite::SqliteStore;
 
 use crate::failure::Failure;
@@ -128,6 +130,10 @@ impl TenantStore for AnyStore {
         each!(self, store => store.tenants().await)
     }
 
+    async fn set_policy(&self, tenant: &TenantId, policy: Policy) -> Result<(), StoreError> {
+        each!(self, store => store.set_policy(tenant, policy).await)
+    }
+
     async fn add_key(&self, key: ApiKey) -> Result<(), StoreError> {
         each!(self, store => store.add_key(key).await)
     }
@@ -164,8 +170,14 @@ impl ResourceStore for AnyStore {
         each!(self, store => store.list(tenant, resource_type, query).await)
     }
 
-    async fn create(&self, tenant: &TenantId, resource: StoredResource) -> Result<(), StoreError> {
-        each!(self, store => store.create(tenant, resource).await)
+    async fn create(
+        &self,
+        tenant: &TenantId,
+        resource: StoredResource,
+        origin: Origin,
+        entry: &HistoryEntry,
+    ) -> Result<u64, StoreError> {
+        each!(self, store => store.create(tenant, resource, origin, entry).await)
     }
 
     async fn replace(
@@ -173,8 +185,9 @@ impl ResourceStore for AnyStore {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-    ) -> Result<(), StoreError> {
-        each!(self, store => store.replace(tenant, resource, expected_version).await)
+        entry: &HistoryEntry,
+    ) -> Result<u64, StoreError> {
+        each!(self, store => store.replace(tenant, resource, expected_version, entry).await)
     }
 
     async fn delete(
@@ -184,8 +197,47 @@ impl ResourceStore for AnyStore {
         id: &str,
         expected_version: Option<u64>,
         at: DateTime<Utc>,
+        disposal: Disposal,
+        entry: &HistoryEntry,
     ) -> Result<Vec<String>, StoreError> {
-        each!(self, store => store.delete(tenant, resource_type, id, expected_version, at).await)
+        each!(self, store => {
+            store
+                .delete(tenant, resource_type, id, expected_version, at, disposal, entry)
+                .await
+        })
+    }
+
+    async fn record(&self, tenant: &TenantId, entry: &HistoryEntry) -> Result<u64, StoreError> {
+        each!(self, store => store.record(tenant, entry).await)
+    }
+
+    async fn awaiting_manager(
+        &self,
+        tenant: &TenantId,
+        keys: &[String],
+    ) -> Result<Vec<Arc<StoredResource>>, StoreError> {
+        each!(self, store => store.awaiting_manager(tenant, keys).await)
+    }
+
+    async fn add_unmanaged(
+        &self,
+        tenant: &TenantId,
+        account: StoredResource,
+    ) -> Result<(), StoreError> {
+        each!(self, store => store.add_unmanaged(tenant, account).await)
+    }
+
+    async fn find_unmanaged(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        key: &UniqueKey,
+    ) -> Result<Option<StoredResource>, StoreError> {
+        each!(self, store => store.find_unmanaged(tenant, resource_type, key).await)
+    }
+
+    async fn unmanaged(&self, tenant: &TenantId) -> Result<Vec<StoredResource>, StoreError> {
+        each!(self, store => store.unmanaged(tenant).await)
     }
 
     async fn groups_with_member(
@@ -202,6 +254,24 @@ impl ResourceStore for AnyStore {
         ids: &[&str],
     ) -> Result<Vec<Option<String>>, StoreError> {
         each!(self, store => store.resource_types(tenant, ids).await)
+    }
+}
+
+impl HistoryStore for AnyStore {
+    async fn history(
+        &self,
+        tenant: &TenantId,
+        query: &HistoryQuery,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        each!(self, store => store.history(tenant, query).await)
+    }
+
+    async fn prune_history(
+        &self,
+        tenant: &TenantId,
+        before: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        each!(self, store => store.prune_history(tenant, before).await)
     }
 }
 
