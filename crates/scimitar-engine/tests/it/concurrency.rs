@@ -11,10 +11,11 @@ use serde_json::json;
 
 use pollster::block_on;
 use scimitar_engine::{
-    ApiKey, Engine, EngineConfig, KeyHash, ListPage, ListQuery, MemoryStore, ResourceStore,
-    StoreError, StoredResource, Tenant, TenantId, TenantStore,
+    ApiKey, Disposal, Engine, EngineConfig, KeyHash, ListPage, ListQuery, MemoryStore, Origin,
+    ResourceStore, StoreError, StoredResource, Tenant, TenantId, TenantStore, UniqueKey,
 };
 use scimitar_patch::Compat;
+use scimitar_policy::{Action, HistoryEntry, Policy};
 
 use crate::support::{
     Harness, START, SequentialIds, assert_error, assert_list, header, id_of, member_ids, patch_op,
@@ -192,8 +193,12 @@ impl DeleteBeforeGroupWrite {
         let victim = self.victim.lock().expect("lock").take();
         if let Some((tenant, id)) = victim {
             let at = DateTime::from_timestamp(START, 0).expect("time");
-            block_on(self.inner.delete(&tenant, "User", &id, None, at))
-                .expect("the user was deleted");
+            let entry = HistoryEntry::new(at, Action::Deleted, "User", Some(id.clone()), 204);
+            block_on(
+                self.inner
+                    .delete(&tenant, "User", &id, None, at, Disposal::Delete, &entry),
+            )
+            .expect("the user was deleted");
         }
     }
 }
@@ -216,6 +221,13 @@ impl TenantStore for DeleteBeforeGroupWrite {
     }
     fn tenants(&self) -> impl Future<Output = Result<Vec<Tenant>, StoreError>> + Send {
         self.inner.tenants()
+    }
+    fn set_policy(
+        &self,
+        tenant: &TenantId,
+        policy: Policy,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.set_policy(tenant, policy)
     }
     fn add_key(&self, key: ApiKey) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.inner.add_key(key)
@@ -263,18 +275,22 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         &self,
         tenant: &TenantId,
         resource: StoredResource,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        origin: Origin,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.interfere(&resource);
-        self.inner.create(tenant, resource)
+        self.inner.create(tenant, resource, origin, entry)
     }
     fn replace(
         &self,
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.interfere(&resource);
-        self.inner.replace(tenant, resource, expected_version)
+        self.inner
+            .replace(tenant, resource, expected_version, entry)
     }
     fn delete(
         &self,
@@ -283,9 +299,53 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         id: &str,
         expected_version: Option<u64>,
         at: DateTime<Utc>,
+        disposal: Disposal,
+        entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        self.inner
-            .delete(tenant, resource_type, id, expected_version, at)
+        self.inner.delete(
+            tenant,
+            resource_type,
+            id,
+            expected_version,
+            at,
+            disposal,
+            entry,
+        )
+    }
+    fn record(
+        &self,
+        tenant: &TenantId,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.inner.record(tenant, entry)
+    }
+    fn awaiting_manager(
+        &self,
+        tenant: &TenantId,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<std::sync::Arc<StoredResource>>, StoreError>> + Send {
+        self.inner.awaiting_manager(tenant, keys)
+    }
+    fn add_unmanaged(
+        &self,
+        tenant: &TenantId,
+        account: StoredResource,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.inner.add_unmanaged(tenant, account)
+    }
+    fn find_unmanaged(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        key: &UniqueKey,
+    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+        self.inner.find_unmanaged(tenant, resource_type, key)
+    }
+    fn unmanaged(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
+        self.inner.unmanaged(tenant)
     }
     fn groups_with_member(
         &self,

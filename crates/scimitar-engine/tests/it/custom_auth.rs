@@ -13,10 +13,12 @@ use serde_json::{Value, json};
 
 use pollster::block_on;
 use scimitar_engine::{
-    ApiKeys, AuthFailure, Authenticator, BoxFuture, Engine, ListPage, ListQuery, MemoryStore,
-    Principal, ResourceStore, StoreError, StoredResource, Tenant, TenantId,
+    ApiKeys, AuthFailure, Authenticator, BoxFuture, Disposal, Engine, ListPage, ListQuery,
+    MemoryStore, Origin, Principal, ResourceStore, StoreError, StoredResource, Tenant, TenantId,
+    UniqueKey,
 };
 use scimitar_patch::Compat;
+use scimitar_policy::HistoryEntry;
 
 use crate::support::SequentialIds;
 
@@ -47,16 +49,19 @@ impl ResourceStore for ResourcesOnly {
         &self,
         tenant: &TenantId,
         resource: StoredResource,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.0.create(tenant, resource)
+        origin: Origin,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.0.create(tenant, resource, origin, entry)
     }
     fn replace(
         &self,
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.0.replace(tenant, resource, expected_version)
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.0.replace(tenant, resource, expected_version, entry)
     }
     fn delete(
         &self,
@@ -65,9 +70,53 @@ impl ResourceStore for ResourcesOnly {
         id: &str,
         expected_version: Option<u64>,
         at: DateTime<Utc>,
+        disposal: Disposal,
+        entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        self.0
-            .delete(tenant, resource_type, id, expected_version, at)
+        self.0.delete(
+            tenant,
+            resource_type,
+            id,
+            expected_version,
+            at,
+            disposal,
+            entry,
+        )
+    }
+    fn record(
+        &self,
+        tenant: &TenantId,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.0.record(tenant, entry)
+    }
+    fn awaiting_manager(
+        &self,
+        tenant: &TenantId,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<std::sync::Arc<StoredResource>>, StoreError>> + Send {
+        self.0.awaiting_manager(tenant, keys)
+    }
+    fn add_unmanaged(
+        &self,
+        tenant: &TenantId,
+        account: StoredResource,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.0.add_unmanaged(tenant, account)
+    }
+    fn find_unmanaged(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        key: &UniqueKey,
+    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+        self.0.find_unmanaged(tenant, resource_type, key)
+    }
+    fn unmanaged(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
+        self.0.unmanaged(tenant)
     }
     fn groups_with_member(
         &self,
