@@ -427,8 +427,9 @@ pub async fn history_queries<S: ResourceStore + HistoryStore>(store: &S, tenant:
 }
 
 /// Pruning removes the tenant's entries older than the time given (not those at that
-/// time) and returns how many went; later entries keep their numbers, and numbers are
-/// never given again. Other tenants' entries stay.
+/// time), by their times whatever their numbers, and returns how many went; the entries
+/// left keep their numbers, and numbers are never given again. Other tenants' entries
+/// stay.
 ///
 /// Writes in `one` and `two`, two tenants that hold no resources or history entries yet.
 pub async fn history_pruning<S: ResourceStore + HistoryStore>(
@@ -518,4 +519,21 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
         0
     );
     assert_eq!(seqs(&history(store, two, &HistoryQuery::new()).await), [1]);
+
+    // Times need not follow the numbers: an entry recorded late with an early time goes
+    // with the other old ones, and a later number with a later time stays.
+    for millis in [5_000, 1_500] {
+        ok(
+            store
+                .record(two, &entry(Action::Failed, "User", None, millis))
+                .await,
+            "record an entry",
+        );
+    }
+    assert_eq!(
+        ok(store.prune_history(two, at(2_000)).await, "prune"),
+        2,
+        "the entries older than the time, whatever their numbers"
+    );
+    assert_eq!(seqs(&history(store, two, &HistoryQuery::new()).await), [2]);
 }

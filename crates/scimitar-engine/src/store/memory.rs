@@ -1450,4 +1450,156 @@ mod tests {
             Err(StoreError::Unavailable(_))
         ));
     }
+
+    fn key(value: &str, global: bool) -> UniqueKey {
+        UniqueKey {
+            attribute: "userName".to_owned(),
+            value: value.to_owned(),
+            global,
+        }
+    }
+
+    /// A user named `name`, holding it as a unique key (global or not).
+    fn named(id: &str, name: &str, global: bool) -> StoredResource {
+        let mut user = user(id, json!({"userName": name}));
+        user.unique_keys = vec![key(name, global)];
+        user
+    }
+
+    fn in_tenant(name: &str) -> TenantId {
+        TenantId(name.to_owned())
+    }
+
+    #[test]
+    fn picking_up_and_unlinking_leave_no_stale_index_entries() {
+        let store = MemoryStore::new();
+        let at = Utc.timestamp_opt(0, 0).unwrap();
+        let mut account = named("a", "bjensen", true);
+        account.pending_manager = Some("boss".to_owned());
+        block_on(store.add_unmanaged(&tenant(), account.clone())).unwrap();
+        let mut picked = named("a", "bjensen", true);
+        picked.pending_manager = Some("boss".to_owned());
+        block_on(store.create(&tenant(), picked, Origin::PickedUp, &entry())).unwrap();
+        block_on(store.delete(
+            &tenant(),
+            "User",
+            "a",
+            None,
+            at,
+            Disposal::Unlink(account),
+            &entry(),
+        ))
+        .unwrap();
+        {
+            let space = store.space(&tenant()).unwrap().unwrap();
+            let space = space.read().unwrap();
+            assert!(space.resources.is_empty() && space.awaiting.is_empty());
+            assert_eq!(space.unmanaged_order.values().collect::<Vec<_>>(), ["a"]);
+            assert_eq!(
+                space.types["User"].holder(&key("bjensen", true)).unwrap(),
+                "a"
+            );
+            assert!(space.types["User"].order.is_empty() && space.types["User"].eq.is_empty());
+        }
+        block_on(store.create(
+            &tenant(),
+            named("a", "b", false),
+            Origin::PickedUp,
+            &entry(),
+        ))
+        .unwrap();
+        block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, &entry()))
+            .unwrap();
+        let space = store.space(&tenant()).unwrap().unwrap();
+        let space = space.read().unwrap();
+        assert!(space.unmanaged.is_empty() && space.unmanaged_order.is_empty());
+        assert!(space.types["User"].unique.is_empty());
+        assert!(store.global.lock().unwrap().holders.is_empty());
+        assert_eq!(space.history.len(), 4);
+    }
+
+    #[test]
+    fn a_global_key_and_a_tenant_key_of_the_same_value_clash_in_one_tenant() {
+        let store = MemoryStore::new();
+        block_on(store.create(&tenant(), named("a", "x", true), Origin::New, &entry())).unwrap();
+        assert_eq!(
+            block_on(store.create(&tenant(), named("b", "x", false), Origin::New, &entry())),
+            Err(StoreError::Conflict {
+                attribute: "userName".to_owned(),
+                value: "x".to_owned(),
+            })
+        );
+        assert_eq!(
+            block_on(store.find_unmanaged(&tenant(), "User", &key("x", false))),
+            Ok(None)
+        );
+    }
+
+    /// Writes racing for one global key in many tenants: exactly one wins, and writes
+    /// without global keys in the same tenants go on beside them.
+    #[test]
+    fn one_of_many_racing_tenants_gets_a_global_key() {
+        let store = MemoryStore::new();
+        let wins: usize = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..8)
+                .map(|index| {
+                    let store = &store;
+                    scope.spawn(move || {
+                        let tenant = in_tenant(&format!("t{index}"));
+                        let mut won = 0;
+                        for round in 0..50 {
+                            let local = named(&format!("l{round}"), &format!("l{round}"), false);
+                            block_on(store.create(&tenant, local, Origin::New, &entry())).unwrap();
+                            let global = named(&format!("g{round}"), &format!("g{round}"), true);
+                            if block_on(store.create(&tenant, global, Origin::New, &entry()))
+                                .is_ok()
+                            {
+                                won += 1;
+                            }
+                        }
+                        won
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|racer| racer.join().unwrap()).sum()
+        });
+        assert_eq!(wins, 50, "each global key is won once");
+        assert_eq!(store.global.lock().unwrap().holders.len(), 50);
+    }
+
+    #[test]
+    fn a_poisoned_global_lock_fails_only_the_writes_with_global_keys() {
+        let store = MemoryStore::new();
+        let _ = std::panic::catch_unwind(|| {
+            let _guard = store.global.lock().unwrap();
+            panic!("poison");
+        });
+        assert!(matches!(
+            block_on(store.create(&tenant(), named("a", "a", true), Origin::New, &entry())),
+            Err(StoreError::Unavailable(_))
+        ));
+        assert_eq!(
+            block_on(store.create(&tenant(), named("b", "b", false), Origin::New, &entry())),
+            Ok(1),
+            "the failed write appended nothing"
+        );
+        assert_eq!(block_on(store.get(&tenant(), "User", "a")), Ok(None));
+    }
+
+    #[test]
+    fn history_reads_and_prunes_of_a_tenant_without_a_space_find_nothing() {
+        let store = MemoryStore::new();
+        let at = Utc.timestamp_opt(0, 0).unwrap();
+        assert_eq!(
+            block_on(store.history(&tenant(), &HistoryQuery::new())),
+            Ok(vec![])
+        );
+        assert_eq!(block_on(store.prune_history(&tenant(), at)), Ok(0));
+        assert_eq!(block_on(store.unmanaged(&tenant())), Ok(vec![]));
+        assert_eq!(
+            block_on(store.awaiting_manager(&tenant(), &["x".to_owned()])),
+            Ok(vec![])
+        );
+        assert!(store.space(&tenant()).unwrap().is_none());
+    }
 }
