@@ -1,4 +1,5 @@
-//! What the checks build and read: resources, tenants, times, filters.
+//! What the checks build and read: resources, tenants, times, filters, history entries,
+//! and the writes of the checks that do not look at the history.
 
 use std::sync::Arc;
 
@@ -6,10 +7,12 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use scimitar_engine::{
-    ListPage, ListQuery, ResourceStore, StoreError, StoredResource, Tenant, TenantId, UniqueKey,
+    Disposal, HistoryQuery, HistoryStore, ListPage, ListQuery, Origin, ResourceStore, StoreError,
+    StoredResource, Tenant, TenantId, UniqueKey,
 };
 use scimitar_filter::Filter;
 use scimitar_patch::Compat;
+use scimitar_policy::{Action, HistoryEntry};
 use scimitar_schema::{Resource, urn};
 
 pub(crate) fn ok<T>(result: Result<T, StoreError>, what: &str) -> T {
@@ -38,10 +41,20 @@ pub(crate) fn object(value: Value) -> Resource {
     Resource::from_value(value).unwrap_or_default()
 }
 
+/// A key unique in its tenant.
 pub(crate) fn unique(attribute: &str, value: &str) -> UniqueKey {
     UniqueKey {
         attribute: attribute.to_owned(),
         value: value.to_owned(),
+        global: false,
+    }
+}
+
+/// A key unique among every tenant's resources of the type.
+pub(crate) fn global(attribute: &str, value: &str) -> UniqueKey {
+    UniqueKey {
+        global: true,
+        ..unique(attribute, value)
     }
 }
 
@@ -149,4 +162,190 @@ pub(crate) fn display_name<'a>(groups: &'a [StoredResource], id: &str) -> Option
         .find(|group| group.id == id)?
         .resource
         .get_str("displayName")
+}
+
+/// An entry of `action` on the resource `id` of `resource_type` at `millis`, answered
+/// with 200, with nothing else in it.
+pub(crate) fn entry(
+    action: Action,
+    resource_type: &str,
+    id: Option<&str>,
+    millis: i64,
+) -> HistoryEntry {
+    HistoryEntry::new(
+        at(millis),
+        action,
+        resource_type,
+        id.map(str::to_owned),
+        200,
+    )
+}
+
+/// The entry the checks that do not read the history write with `resource`.
+fn entry_of(action: Action, resource: &StoredResource) -> HistoryEntry {
+    entry(action, &resource.resource_type, Some(&resource.id), 0)
+}
+
+/// Creates a new resource, with an entry the check does not read.
+pub(crate) async fn create<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource: StoredResource,
+) -> Result<u64, StoreError> {
+    let entry = entry_of(Action::Created, &resource);
+    store.create(tenant, resource, Origin::New, &entry).await
+}
+
+/// Creates a resource that picks up the unmanaged account with its id, with an entry
+/// the check does not read.
+pub(crate) async fn pick_up<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource: StoredResource,
+) -> Result<u64, StoreError> {
+    let entry = entry_of(Action::PickedUp, &resource);
+    store
+        .create(tenant, resource, Origin::PickedUp, &entry)
+        .await
+}
+
+/// Replaces a resource, with an entry the check does not read.
+pub(crate) async fn replace<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource: StoredResource,
+    expected_version: u64,
+) -> Result<u64, StoreError> {
+    let entry = entry_of(Action::Updated, &resource);
+    store
+        .replace(tenant, resource, expected_version, &entry)
+        .await
+}
+
+/// Deletes a resource, leaving nothing behind, with an entry the check does not read.
+pub(crate) async fn delete<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource_type: &str,
+    id: &str,
+    expected_version: Option<u64>,
+    when: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let entry = entry(Action::Deleted, resource_type, Some(id), 0);
+    store
+        .delete(
+            tenant,
+            resource_type,
+            id,
+            expected_version,
+            when,
+            Disposal::Delete,
+            &entry,
+        )
+        .await
+}
+
+/// Deletes a resource, leaving `account` as an unmanaged account, with an entry the
+/// check does not read.
+pub(crate) async fn unlink<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource_type: &str,
+    id: &str,
+    when: DateTime<Utc>,
+    account: StoredResource,
+) -> Result<Vec<String>, StoreError> {
+    let entry = entry(Action::Deleted, resource_type, Some(id), 0);
+    store
+        .delete(
+            tenant,
+            resource_type,
+            id,
+            None,
+            when,
+            Disposal::Unlink(account),
+            &entry,
+        )
+        .await
+}
+
+/// The tenant's entries that `query` asks for.
+pub(crate) async fn history<S: HistoryStore>(
+    store: &S,
+    tenant: &TenantId,
+    query: &HistoryQuery,
+) -> Vec<HistoryEntry> {
+    ok(store.history(tenant, query).await, "read the history")
+}
+
+/// The sequence numbers of `entries`.
+pub(crate) fn seqs(entries: &[HistoryEntry]) -> Vec<u64> {
+    entries.iter().map(|entry| entry.seq).collect()
+}
+
+/// The sequence number of the tenant's last entry (0: none), or what a write appended.
+pub(crate) async fn last_seq<S: HistoryStore>(store: &S, tenant: &TenantId) -> u64 {
+    let newest = history(store, tenant, &HistoryQuery::new().newest_first().limit(1)).await;
+    newest.first().map_or(0, |entry| entry.seq)
+}
+
+/// The tenant's unmanaged accounts.
+pub(crate) async fn unmanaged<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+) -> Vec<StoredResource> {
+    ok(store.unmanaged(tenant).await, "list the unmanaged accounts")
+}
+
+/// The unmanaged account of `resource_type` holding the key `attribute` = `value`.
+pub(crate) async fn find_unmanaged<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource_type: &str,
+    key: &UniqueKey,
+) -> Option<StoredResource> {
+    ok(
+        store.find_unmanaged(tenant, resource_type, key).await,
+        "find an unmanaged account",
+    )
+}
+
+/// The ids of the users awaiting one of `keys` as their manager.
+pub(crate) async fn awaiting<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    keys: &[&str],
+) -> Vec<String> {
+    let keys: Vec<String> = keys.iter().map(|key| (*key).to_owned()).collect();
+    ok(
+        store.awaiting_manager(tenant, &keys).await,
+        "the users awaiting a manager",
+    )
+    .iter()
+    .map(|user| user.id.clone())
+    .collect()
+}
+
+/// `StoreError::Conflict` on `attribute` = `value`.
+pub(crate) fn conflict<T>(attribute: &str, value: &str) -> Result<T, StoreError> {
+    Err(StoreError::Conflict {
+        attribute: attribute.to_owned(),
+        value: value.to_owned(),
+    })
+}
+
+/// A user at version 1 whose unique key is its lower-cased `userName`, unique among
+/// every tenant's users.
+pub(crate) fn global_user(id: &str, user_name: &str) -> StoredResource {
+    let mut stored = user(id, user_name);
+    stored.unique_keys = vec![global("userName", &user_name.to_lowercase())];
+    stored
+}
+
+/// `user` with `active` set to false: what an unlinking delete leaves as an account.
+pub(crate) fn suspended(mut user: StoredResource) -> StoredResource {
+    user.resource
+        .as_map_mut()
+        .insert("active".to_owned(), Value::Bool(false));
+    user
 }

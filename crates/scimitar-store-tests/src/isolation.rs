@@ -1,33 +1,58 @@
 //! Tenants as the walls between resources.
 
 use scimitar_engine::{ListQuery, ResourceStore, StoreError, StoredResource, TenantId};
+use scimitar_policy::Action;
 
-use crate::fixtures::{at, filter, get, group, ids, list_all, next, ok, user};
+use crate::fixtures::{
+    at, awaiting, create, delete, entry, filter, find_unmanaged, get, group, ids, list_all, next,
+    ok, pick_up, replace, unique, unmanaged, user,
+};
 
 /// Nothing crosses tenants: the same ids and unique keys in two tenants are independent
-/// resources, and lists, lookups, writes and cascades stay in their tenant.
+/// resources, and lists, lookups, writes and cascades stay in their tenant, as do
+/// unmanaged accounts, users awaiting a manager and the numbers of history entries.
 ///
-/// Writes in `one` and `two`, two tenants that hold no resources yet.
+/// Writes in `one` and `two`, two tenants that hold no resources or history entries yet.
 pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: &TenantId) {
-    ok(
-        store.create(one, user("u1", "alice")).await,
-        "create a user",
+    assert_eq!(
+        ok(
+            create(store, one, user("u1", "alice")).await,
+            "create a user",
+        ),
+        1,
+        "the sequence number of its history entry"
     );
-    ok(
-        store.create(two, user("u1", "bob")).await,
-        "create a user with the same id elsewhere",
+    assert_eq!(
+        ok(
+            create(store, two, user("u1", "bob")).await,
+            "create a user with the same id elsewhere",
+        ),
+        1,
+        "the sequence number of its history entry"
     );
-    ok(
-        store.create(two, user("u2", "alice")).await,
-        "create a user with the same key elsewhere",
+    assert_eq!(
+        ok(
+            create(store, two, user("u2", "alice")).await,
+            "create a user with the same key elsewhere",
+        ),
+        2,
+        "the sequence number of its history entry"
     );
-    ok(
-        store.create(one, group("g1", "Staff", &["u1"])).await,
-        "create a group",
+    assert_eq!(
+        ok(
+            create(store, one, group("g1", "Staff", &["u1"])).await,
+            "create a group",
+        ),
+        2,
+        "the sequence number of its history entry"
     );
-    ok(
-        store.create(two, group("g1", "Staff", &["u1", "u2"])).await,
-        "create a group elsewhere",
+    assert_eq!(
+        ok(
+            create(store, two, group("g1", "Staff", &["u1", "u2"])).await,
+            "create a group elsewhere",
+        ),
+        3,
+        "the sequence number of its history entry"
     );
 
     let user_name = |resource: Option<StoredResource>| {
@@ -70,9 +95,13 @@ pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: 
     );
     assert_eq!(ids(&found), ["u2"]);
 
-    ok(
-        store.replace(two, next(user("u1", "robert"), 1), 1).await,
-        "replace in one tenant",
+    assert_eq!(
+        ok(
+            replace(store, two, next(user("u1", "robert"), 1), 1).await,
+            "replace in one tenant",
+        ),
+        4,
+        "the sequence number of its history entry"
     );
     assert_eq!(
         get(store, one, "User", "u1").await.map(|user| user.version),
@@ -80,13 +109,13 @@ pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: 
         "untouched elsewhere"
     );
     assert_eq!(
-        store.replace(one, next(user("u1", "alice"), 2), 2).await,
+        replace(store, one, next(user("u1", "alice"), 2), 2).await,
         Err(StoreError::VersionMismatch { current: 1 }),
         "versions are per tenant"
     );
 
     let changed = ok(
-        store.delete(one, "User", "u1", None, at(0)).await,
+        delete(store, one, "User", "u1", None, at(0)).await,
         "delete in one tenant",
     );
     assert_eq!(changed, ["g1"]);
@@ -116,8 +145,77 @@ pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: 
         )
         .is_empty()
     );
+    assert_eq!(
+        ok(
+            create(store, one, user("u3", "bob")).await,
+            "a key taken elsewhere is free here",
+        ),
+        4,
+        "the sequence number of its history entry"
+    );
+
+    // Unmanaged accounts, pending managers and the history's numbers are per tenant too.
     ok(
-        store.create(one, user("u3", "bob")).await,
-        "a key taken elsewhere is free here",
+        store.add_unmanaged(one, user("a1", "carol")).await,
+        "add an unmanaged account",
+    );
+    ok(
+        store.add_unmanaged(one, user("a2", "dave")).await,
+        "add an unmanaged account",
+    );
+    assert!(
+        unmanaged(store, two).await.is_empty(),
+        "another tenant's unmanaged accounts"
+    );
+    assert_eq!(
+        find_unmanaged(store, two, "User", &unique("userName", "carol")).await,
+        None,
+        "another tenant's unmanaged account"
+    );
+    assert_eq!(
+        ok(
+            create(store, two, user("a1", "carol")).await,
+            "create with the id and key of another tenant's unmanaged account",
+        ),
+        5,
+        "the sequence number of its history entry"
+    );
+    assert_eq!(
+        pick_up(store, two, user("a2", "dave")).await,
+        Err(StoreError::NotFound),
+        "picking up another tenant's unmanaged account"
+    );
+    assert_eq!(
+        unmanaged(store, one).await.len(),
+        2,
+        "the accounts stay where they are"
+    );
+
+    let mut waiting = user("u4", "erin");
+    waiting.pending_manager = Some("boss".to_owned());
+    assert_eq!(
+        ok(
+            create(store, one, waiting).await,
+            "create a user awaiting a manager"
+        ),
+        5,
+        "the sequence number of its history entry"
+    );
+    assert!(
+        awaiting(store, two, &["boss"]).await.is_empty(),
+        "another tenant's users awaiting a manager"
+    );
+    assert_eq!(awaiting(store, one, &["boss"]).await, ["u4"]);
+
+    let refused = entry(Action::Failed, "User", None, 0);
+    assert_eq!(
+        ok(store.record(two, &refused).await, "record a refused write"),
+        6,
+        "recorded entries are numbered in their tenant"
+    );
+    assert_eq!(
+        ok(store.record(one, &refused).await, "record a refused write"),
+        6,
+        "recorded entries are numbered in their tenant"
     );
 }

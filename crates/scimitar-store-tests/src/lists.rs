@@ -7,18 +7,20 @@ use serde_json::json;
 use scimitar_engine::{ListPage, ListQuery, ResourceStore, StoredResource, TenantId};
 use scimitar_schema::{SchemaRegistry, matches, urn};
 
-use crate::fixtures::{at, filter, group, ids, list_all, next, object, ok, user};
+use crate::fixtures::{
+    at, create, delete, filter, group, ids, list_all, next, object, ok, replace, user,
+};
 
 /// Lists without a filter return the type's resources in creation order, which
 /// replacing keeps and deleting closes up.
 ///
-/// Writes in `tenant`, which holds no resources yet.
+/// Writes in `tenant`, which holds no resources or history entries yet.
 pub async fn list_order<S: ResourceStore>(store: &S, tenant: &TenantId) {
     for (id, name) in [("u3", "carol"), ("u1", "alice"), ("u2", "bob")] {
-        ok(store.create(tenant, user(id, name)).await, "create a user");
+        ok(create(store, tenant, user(id, name)).await, "create a user");
     }
     ok(
-        store.create(tenant, group("g1", "Staff", &[])).await,
+        create(store, tenant, group("g1", "Staff", &[])).await,
         "create a group",
     );
     assert_eq!(
@@ -40,9 +42,7 @@ pub async fn list_order<S: ResourceStore>(store: &S, tenant: &TenantId) {
     );
 
     ok(
-        store
-            .replace(tenant, next(user("u3", "caroline"), 1), 1)
-            .await,
+        replace(store, tenant, next(user("u3", "caroline"), 1), 1).await,
         "replace a user",
     );
     let page = list_all(store, tenant, "User").await;
@@ -57,11 +57,11 @@ pub async fn list_order<S: ResourceStore>(store: &S, tenant: &TenantId) {
     );
 
     ok(
-        store.delete(tenant, "User", "u1", None, at(0)).await,
+        delete(store, tenant, "User", "u1", None, at(0)).await,
         "delete a user",
     );
     ok(
-        store.create(tenant, user("u0", "dave")).await,
+        create(store, tenant, user("u0", "dave")).await,
         "create a user",
     );
     assert_eq!(
@@ -75,7 +75,7 @@ pub async fn list_order<S: ResourceStore>(store: &S, tenant: &TenantId) {
 /// every match, in creation order. Matches are what [`scimitar_schema::matches`] says
 /// against [`SchemaRegistry::core`].
 ///
-/// Writes in `tenant`, which holds no resources yet.
+/// Writes in `tenant`, which holds no resources or history entries yet.
 pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: &TenantId) {
     // No unique keys here: lookups must find values a uniqueness rule would forbid.
     let users = [
@@ -97,9 +97,7 @@ pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: 
             .insert("schemas".to_owned(), json!([urn::USER]));
         let id = resource.id().unwrap_or_default().to_owned();
         ok(
-            store
-                .create(tenant, StoredResource::new(id, "User", resource))
-                .await,
+            create(store, tenant, StoredResource::new(id, "User", resource)).await,
             "create a user",
         );
     }
@@ -117,9 +115,7 @@ pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: 
             .insert("schemas".to_owned(), json!([urn::GROUP]));
         let id = resource.id().unwrap_or_default().to_owned();
         ok(
-            store
-                .create(tenant, StoredResource::new(id, "Group", resource))
-                .await,
+            create(store, tenant, StoredResource::new(id, "Group", resource)).await,
             "create a group",
         );
     }
@@ -190,7 +186,7 @@ pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: 
 /// Paging: a list marked `paged` holds the requested slice of the matches and counts
 /// them all in `total`; an unpaged one holds every match.
 ///
-/// Writes in `tenant`, which holds no resources yet.
+/// Writes in `tenant`, which holds no resources or history entries yet.
 pub async fn paging<S: ResourceStore>(store: &S, tenant: &TenantId) {
     for (index, id) in ["u1", "u2", "u3", "u4", "u5"].into_iter().enumerate() {
         let mut user = user(id, &format!("user{index}"));
@@ -199,7 +195,7 @@ pub async fn paging<S: ResourceStore>(store: &S, tenant: &TenantId) {
                 .as_map_mut()
                 .insert("externalId".to_owned(), json!("even"));
         }
-        ok(store.create(tenant, user).await, "create a user");
+        ok(create(store, tenant, user).await, "create a user");
     }
     let everything = list_all(store, tenant, "User").await.into_resources();
     let all: Vec<&str> = everything.iter().map(|user| user.id.as_str()).collect();

@@ -3,7 +3,8 @@
 use scimitar_engine::{ResourceStore, StoreError, StoredResource, TenantId};
 
 use crate::fixtures::{
-    at, display_name, get, group, last_modified, list_all, member_values, next, ok, user,
+    at, create, delete, display_name, get, group, last_modified, list_all, member_values, next, ok,
+    replace, user,
 };
 
 /// Deleting a resource (compare-and-swap when a version is given) removes it from every
@@ -11,15 +12,13 @@ use crate::fixtures::{
 /// `meta.lastModified`, and returns those groups' ids; a group with an unknown member
 /// is refused with `UnknownMember`.
 ///
-/// Writes in `tenant`, which holds no resources yet.
+/// Writes in `tenant`, which holds no resources or history entries yet.
 pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &TenantId) {
     for (id, name) in [("u1", "alice"), ("u2", "bob")] {
-        ok(store.create(tenant, user(id, name)).await, "create a user");
+        ok(create(store, tenant, user(id, name)).await, "create a user");
     }
     assert_eq!(
-        store
-            .create(tenant, group("gx", "Unknown", &["u1", "nobody"]))
-            .await,
+        create(store, tenant, group("gx", "Unknown", &["u1", "nobody"])).await,
         Err(StoreError::UnknownMember {
             id: "nobody".to_owned()
         }),
@@ -36,22 +35,22 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
         group("ga", "Alpha", &["u1", "u2"]),
         group("gc", "Gamma", &["u2"]),
     ] {
-        ok(store.create(tenant, group).await, "create a group");
+        ok(create(store, tenant, group).await, "create a group");
     }
     let before: Vec<StoredResource> = list_all(store, tenant, "Group").await.into_resources();
 
     assert_eq!(
-        store.delete(tenant, "User", "u1", Some(2), at(99)).await,
+        delete(store, tenant, "User", "u1", Some(2), at(99)).await,
         Err(StoreError::VersionMismatch { current: 1 }),
         "delete at a stale version"
     );
     assert_eq!(
-        store.delete(tenant, "Group", "u1", None, at(99)).await,
+        delete(store, tenant, "Group", "u1", None, at(99)).await,
         Err(StoreError::NotFound),
         "delete with another resource type"
     );
     assert_eq!(
-        store.delete(tenant, "User", "u9", None, at(99)).await,
+        delete(store, tenant, "User", "u9", None, at(99)).await,
         Err(StoreError::NotFound),
         "delete an unknown id"
     );
@@ -67,7 +66,7 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
 
     let when = at(1_714_979_289_123);
     let changed = ok(
-        store.delete(tenant, "User", "u1", Some(1), when).await,
+        delete(store, tenant, "User", "u1", Some(1), when).await,
         "delete a user",
     );
     assert_eq!(
@@ -81,7 +80,7 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
         "a deleted resource is gone"
     );
     assert_eq!(
-        store.delete(tenant, "User", "u1", None, when).await,
+        delete(store, tenant, "User", "u1", None, when).await,
         Err(StoreError::NotFound),
         "delete a deleted resource"
     );
@@ -123,15 +122,13 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
         .is_empty()
     );
     assert_eq!(
-        store
-            .replace(tenant, next(group("ga", "Alpha", &["u2"]), 1), 1)
-            .await,
+        replace(store, tenant, next(group("ga", "Alpha", &["u2"]), 1), 1).await,
         Err(StoreError::VersionMismatch { current: 2 }),
         "a write prepared before the cascade loses"
     );
 
     let changed = ok(
-        store.delete(tenant, "Group", "gb", Some(2), when).await,
+        delete(store, tenant, "Group", "gb", Some(2), when).await,
         "delete a group",
     );
     assert_eq!(
@@ -143,7 +140,7 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
     assert!(delta.members.is_empty() && member_values(&delta).is_empty());
     assert_eq!(delta.version, 3);
     ok(
-        store.create(tenant, user("u3", "alice")).await,
+        create(store, tenant, user("u3", "alice")).await,
         "a deleted user's unique key is free",
     );
 }
@@ -151,17 +148,17 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
 /// `groups_with_member` lists `(id, displayName)` of the groups listing a member, by
 /// group id, as replaces and deletes change them.
 ///
-/// Writes in `tenant`, which holds no resources yet.
+/// Writes in `tenant`, which holds no resources or history entries yet.
 pub async fn groups_with_member<S: ResourceStore>(store: &S, tenant: &TenantId) {
     for (id, name) in [("u1", "alice"), ("u2", "bob")] {
-        ok(store.create(tenant, user(id, name)).await, "create a user");
+        ok(create(store, tenant, user(id, name)).await, "create a user");
     }
     for group in [
         group("g2", "Zeta", &["u1"]),
         group("g1", "Alpha", &["u1", "u2"]),
         group("g3", "Mid", &["u2"]),
     ] {
-        ok(store.create(tenant, group).await, "create a group");
+        ok(create(store, tenant, group).await, "create a group");
     }
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
@@ -183,15 +180,17 @@ pub async fn groups_with_member<S: ResourceStore>(store: &S, tenant: &TenantId) 
     );
 
     ok(
-        store
-            .replace(tenant, next(group("g1", "Alpha", &["u2"]), 1), 1)
-            .await,
+        replace(store, tenant, next(group("g1", "Alpha", &["u2"]), 1), 1).await,
         "replace a group",
     );
     ok(
-        store
-            .replace(tenant, next(group("g3", "Middle", &["u2", "u1"]), 1), 1)
-            .await,
+        replace(
+            store,
+            tenant,
+            next(group("g3", "Middle", &["u2", "u1"]), 1),
+            1,
+        )
+        .await,
         "replace a group",
     );
     assert_eq!(
@@ -199,7 +198,7 @@ pub async fn groups_with_member<S: ResourceStore>(store: &S, tenant: &TenantId) 
         pairs(&[("g2", "Zeta"), ("g3", "Middle")])
     );
     ok(
-        store.delete(tenant, "Group", "g2", None, at(0)).await,
+        delete(store, tenant, "Group", "g2", None, at(0)).await,
         "delete a group",
     );
     assert_eq!(

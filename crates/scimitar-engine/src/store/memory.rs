@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::future::{Future, ready};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -16,26 +17,42 @@ use super::{
 };
 use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 
-/// A [`ResourceStore`] and [`TenantStore`] in memory: for tests, examples and single-process hosts that need no
-/// durability. Everything is lost when it is dropped.
+/// A [`ResourceStore`], [`TenantStore`] and [`HistoryStore`] in memory: for tests,
+/// examples and single-process hosts that need no durability. Everything is lost when it
+/// is dropped. It takes any [`TenantId`] in the resource and history calls: a tenant
+/// need not be created first.
 ///
 /// Every operation does its work at once under a lock and returns a ready future, so it
 /// runs under any executor (or none: poll it once). Tenants and keys sit behind one lock,
-/// and each tenant's resources behind a lock of their own, so that writes to different
-/// tenants do not wait for each other.
+/// and each tenant's resources, unmanaged accounts and history behind a lock of their
+/// own, so that writes to different tenants do not wait for each other. A write checks
+/// everything first and changes nothing until every check has passed, so a failed write
+/// leaves the tenant as it was and appends no history entry.
 ///
 /// Per tenant and resource type it keeps the resources in creation order with lookup by
-/// id, the [unique keys](StoredResource::unique_keys), which group lists which member,
+/// id, the [unique keys](StoredResource::unique_keys) (shared with the tenant's
+/// unmanaged accounts, which are otherwise invisible to reads), which group lists which
+/// member, which users await which [pending manager](StoredResource::pending_manager),
 /// and equality indexes for the lookups identity providers make before each write:
 /// `userName` (ignoring case) and `externalId` of users, `displayName` (ignoring case)
 /// and `externalId` of groups. A [`list`](ResourceStore::list) whose filter is one such
 /// `eq` comparison is answered from the index, filtered and paged; one whose filter is
 /// an `and` with such a comparison among its terms returns the index's candidates for
 /// the engine to filter; any other filter returns every resource of the type.
+///
+/// [Global](UniqueKey::global) unique keys are held in one map for every tenant, behind
+/// a mutex of its own. Only a write that adds or removes a global key takes it, and only
+/// while it holds its tenant's lock. The lock order is: the map of tenants (held only
+/// to find or add a tenant's lock, never while waiting for another), then a tenant's
+/// lock, then the global keys' mutex; the tenants-and-keys lock is never held with any
+/// other. Nothing waits for a tenant's lock while holding the global keys' mutex, so
+/// writes to two tenants cannot deadlock.
 #[derive(Default)]
 pub struct MemoryStore {
     directory: RwLock<Directory>,
     spaces: RwLock<HashMap<TenantId, Arc<RwLock<Space>>>>,
+    /// The holders of global unique keys: locked after a space, never before one.
+    global: Mutex<GlobalKeys>,
 }
 
 impl MemoryStore {
@@ -72,12 +89,13 @@ impl MemoryStore {
     }
 
     /// Runs `f` on the tenant's resources, making their space if `create` and there is
-    /// none; without `create`, a tenant without a space has no resource to change.
+    /// none; without `create`, a tenant without a space has no resource to change. `f`
+    /// gets the global keys too, to lock while it holds the space.
     fn write_space<T>(
         &self,
         tenant: &TenantId,
         create: bool,
-        f: impl FnOnce(&mut Space) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut Space, &Globals<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let space = match self.space(tenant)? {
             Some(space) => space,
@@ -87,8 +105,13 @@ impl MemoryStore {
             }
             None => return Err(StoreError::NotFound),
         };
+        // The map of spaces is released: only this space's lock is held from here.
         let mut space = space.write().map_err(poisoned)?;
-        f(&mut space)
+        let globals = Globals {
+            keys: &self.global,
+            tenant,
+        };
+        f(&mut space, &globals)
     }
 }
 
@@ -106,6 +129,13 @@ impl fmt::Debug for MemoryStore {
 
 fn poisoned<T>(_: PoisonError<T>) -> StoreError {
     StoreError::Unavailable("a memory store lock is poisoned: a writer panicked".to_owned())
+}
+
+fn conflict(key: &UniqueKey) -> StoreError {
+    StoreError::Conflict {
+        attribute: key.attribute.clone(),
+        value: key.value.clone(),
+    }
 }
 
 impl TenantStore for MemoryStore {
@@ -146,7 +176,10 @@ impl TenantStore for MemoryStore {
         policy: Policy,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         ready(self.write_directory(|directory| {
-            let tenant = directory.tenants.get_mut(tenant).ok_or(StoreError::NotFound)?;
+            let tenant = directory
+                .tenants
+                .get_mut(tenant)
+                .ok_or(StoreError::NotFound)?;
             tenant.policy = policy;
             Ok(())
         }))
@@ -201,8 +234,7 @@ impl HistoryStore for MemoryStore {
         tenant: &TenantId,
         query: &HistoryQuery,
     ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send {
-        let _ = (tenant, query);
-        ready(todo!())
+        ready(self.read_space(tenant, |space| space.history(query)))
     }
 
     fn prune_history(
@@ -210,8 +242,16 @@ impl HistoryStore for MemoryStore {
         tenant: &TenantId,
         before: DateTime<Utc>,
     ) -> impl Future<Output = Result<usize, StoreError>> + Send {
-        let _ = (tenant, before);
-        ready(todo!())
+        let pruned = self.write_space(tenant, false, |space, _| {
+            let count = space.history.len();
+            space.history.retain(|_, entry| entry.time >= before);
+            Ok(count - space.history.len())
+        });
+        // A tenant without a space has no history.
+        ready(match pruned {
+            Err(StoreError::NotFound) => Ok(0),
+            pruned => pruned,
+        })
     }
 }
 
@@ -258,8 +298,9 @@ impl ResourceStore for MemoryStore {
         origin: Origin,
         entry: &HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        let _ = (origin, entry);
-        ready(self.write_space(tenant, true, |space| space.create(resource).map(|()| todo!())))
+        ready(self.write_space(tenant, true, |space, globals| {
+            space.create(globals, resource, origin, entry)
+        }))
     }
 
     fn replace(
@@ -269,9 +310,8 @@ impl ResourceStore for MemoryStore {
         expected_version: u64,
         entry: &HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        let _ = entry;
-        ready(self.write_space(tenant, false, |space| {
-            space.replace(resource, expected_version).map(|()| todo!())
+        ready(self.write_space(tenant, false, |space, globals| {
+            space.replace(globals, resource, expected_version, entry)
         }))
     }
 
@@ -285,9 +325,13 @@ impl ResourceStore for MemoryStore {
         disposal: Disposal,
         entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        let _ = (disposal, entry);
-        ready(self.write_space(tenant, false, |space| {
-            space.delete(resource_type, id, expected_version, at)
+        let target = Target {
+            resource_type,
+            id,
+            expected_version,
+        };
+        ready(self.write_space(tenant, false, |space, globals| {
+            space.delete(globals, target, at, disposal, entry)
         }))
     }
 
@@ -296,8 +340,10 @@ impl ResourceStore for MemoryStore {
         tenant: &TenantId,
         entry: &HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        let _ = (tenant, entry);
-        ready(todo!())
+        ready(self.write_space(tenant, true, |space, _| {
+            let seq = space.next_entry()?;
+            Ok(space.append(seq, entry))
+        }))
     }
 
     fn awaiting_manager(
@@ -305,8 +351,7 @@ impl ResourceStore for MemoryStore {
         tenant: &TenantId,
         keys: &[String],
     ) -> impl Future<Output = Result<Vec<Arc<StoredResource>>, StoreError>> + Send {
-        let _ = (tenant, keys);
-        ready(todo!())
+        ready(self.read_space(tenant, |space| space.awaiting_manager(keys)))
     }
 
     fn add_unmanaged(
@@ -314,8 +359,9 @@ impl ResourceStore for MemoryStore {
         tenant: &TenantId,
         account: StoredResource,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        let _ = (tenant, account);
-        ready(todo!())
+        ready(self.write_space(tenant, true, |space, globals| {
+            space.add_unmanaged(globals, account)
+        }))
     }
 
     fn find_unmanaged(
@@ -324,16 +370,23 @@ impl ResourceStore for MemoryStore {
         resource_type: &str,
         key: &UniqueKey,
     ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
-        let _ = (tenant, resource_type, key);
-        ready(todo!())
+        ready(self.read_space(tenant, |space| {
+            space.find_unmanaged(resource_type, key).cloned()
+        }))
     }
 
     fn unmanaged(
         &self,
         tenant: &TenantId,
     ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
-        let _ = tenant;
-        ready(todo!())
+        ready(self.read_space(tenant, |space| {
+            space
+                .unmanaged_order
+                .values()
+                .filter_map(|id| space.unmanaged.get(id))
+                .map(|account| account.stored.clone())
+                .collect()
+        }))
     }
 
     fn groups_with_member(
@@ -385,17 +438,31 @@ impl Directory {
     }
 }
 
-/// One tenant's resources, of every type.
+/// One tenant's resources of every type, its unmanaged accounts and its history.
 #[derive(Default)]
 struct Space {
-    /// The sequence number of the next resource created: the creation order.
+    /// The sequence number of the next resource created or account added: the order of
+    /// creation (and of adding, for accounts).
     next_seq: u64,
-    /// Every resource by id; ids are unique across types.
+    /// Every resource by id; ids are unique across types, and with the unmanaged
+    /// accounts.
     resources: HashMap<String, Slot>,
     /// The indexes of each resource type.
     types: HashMap<String, TypeIndex>,
     /// Member id → the ids of the resources (groups) whose `members` list it.
     member_of: HashMap<String, BTreeSet<String>>,
+    /// Pending manager key → the resources (users) awaiting it: creation sequence
+    /// number → id.
+    awaiting: HashMap<String, BTreeMap<u64, String>>,
+    /// The unmanaged accounts by id: not resources, but holders of their ids and keys.
+    unmanaged: HashMap<String, Account>,
+    /// The unmanaged accounts in the order they were added: sequence number → id.
+    unmanaged_order: BTreeMap<u64, String>,
+    /// The history by sequence number.
+    history: BTreeMap<u64, HistoryEntry>,
+    /// The sequence number of the last entry appended (0: none yet). Pruning does not
+    /// lower it, so numbers are never given twice.
+    last_entry: u64,
 }
 
 struct Slot {
@@ -404,15 +471,31 @@ struct Slot {
     stored: Arc<StoredResource>,
 }
 
+/// An unmanaged account.
+struct Account {
+    seq: u64,
+    stored: StoredResource,
+}
+
+/// The resource a delete is about.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    resource_type: &'a str,
+    id: &'a str,
+    expected_version: Option<u64>,
+}
+
 /// The indexes of one resource type in one tenant.
 #[derive(Default)]
 struct TypeIndex {
-    /// Creation order: sequence number → id.
+    /// Creation order of the resources: sequence number → id.
     order: BTreeMap<u64, String>,
-    /// Who holds each unique key.
-    unique: HashMap<UniqueKey, String>,
-    /// Equality lookups: (attribute, normalised value) → the resources with that value,
-    /// in creation order.
+    /// Who holds each unique key, a resource or an unmanaged account: attribute → value
+    /// → id. [`UniqueKey::global`] plays no part here: a tenant's keys are unique in it
+    /// whether or not they are global too.
+    unique: HashMap<String, HashMap<String, String>>,
+    /// Equality lookups of the resources: (attribute, normalised value) → the resources
+    /// with that value, in creation order.
     eq: HashMap<(Indexed, String), BTreeMap<u64, String>>,
 }
 
@@ -463,6 +546,53 @@ impl Space {
             .collect()
     }
 
+    /// The entries `query` asks for.
+    fn history(&self, query: &HistoryQuery) -> Vec<HistoryEntry> {
+        let start = query.after.map_or(Bound::Unbounded, Bound::Excluded);
+        let entries = self.history.range((start, Bound::Unbounded));
+        let limit = query.limit.unwrap_or(usize::MAX);
+        let wanted = |entry: &&HistoryEntry| query.matches(entry);
+        if query.newest_first {
+            entries
+                .rev()
+                .map(|(_, entry)| entry)
+                .filter(wanted)
+                .take(limit)
+                .cloned()
+                .collect()
+        } else {
+            entries
+                .map(|(_, entry)| entry)
+                .filter(wanted)
+                .take(limit)
+                .cloned()
+                .collect()
+        }
+    }
+
+    /// The sequence number the next entry gets; checked before a write changes
+    /// anything, so that running out of numbers fails the write whole.
+    fn next_entry(&self) -> Result<u64, StoreError> {
+        self.last_entry.checked_add(1).ok_or_else(|| {
+            StoreError::Unavailable("the history's sequence numbers ran out".to_owned())
+        })
+    }
+
+    /// Appends `entry` as number `seq` (from [`Space::next_entry`]).
+    fn append(&mut self, seq: u64, entry: &HistoryEntry) -> u64 {
+        let mut stored = entry.clone();
+        stored.seq = seq;
+        self.history.insert(seq, stored);
+        self.last_entry = seq;
+        seq
+    }
+
+    fn take_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.saturating_add(1);
+        seq
+    }
+
     /// Fails if a member of `resource` is not a resource of this tenant: checked inside
     /// the write, so a member deleted meanwhile cannot be left dangling.
     fn check_members(&self, resource: &StoredResource) -> Result<(), StoreError> {
@@ -476,87 +606,140 @@ impl Space {
         }
     }
 
-    fn create(&mut self, resource: StoredResource) -> Result<(), StoreError> {
+    /// Fails if a unique key of `holder` (a resource or an account) is held by another
+    /// than itself or `freed` (what the same write removes).
+    fn check_keys(&self, holder: &StoredResource, freed: Option<&str>) -> Result<(), StoreError> {
+        match self.types.get(&holder.resource_type) {
+            Some(index) => index.check_unique(holder, freed),
+            None => Ok(()),
+        }
+    }
+
+    fn create(
+        &mut self,
+        globals: &Globals<'_>,
+        resource: StoredResource,
+        origin: Origin,
+        entry: &HistoryEntry,
+    ) -> Result<u64, StoreError> {
         if self.resources.contains_key(&resource.id) {
             return Err(StoreError::AlreadyExists);
         }
+        let account = self.unmanaged.get(&resource.id);
+        let account = match origin {
+            Origin::New if account.is_some() => return Err(StoreError::AlreadyExists),
+            Origin::New => None,
+            Origin::PickedUp => Some(
+                account
+                    .filter(|account| account.stored.resource_type == resource.resource_type)
+                    .ok_or(StoreError::NotFound)?,
+            ),
+        };
         self.check_members(&resource)?;
-        if let Some(index) = self.types.get(&resource.resource_type) {
-            index.check_unique(&resource)?;
+        // The account picked up holds its keys under the resource's id: they are free.
+        self.check_keys(&resource, None)?;
+        let seq = self.next_entry()?;
+        let mut global = match account {
+            Some(account) => globals.lock(&[&resource, &account.stored])?,
+            None => globals.lock(&[&resource])?,
+        };
+        global.check(&resource, None)?;
+
+        if origin == Origin::PickedUp
+            && let Some(account) = self.remove_unmanaged(&resource.id)
+        {
+            global.remove(&account);
         }
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.types
-            .entry(resource.resource_type.clone())
-            .or_default()
-            .insert(seq, &resource);
-        link_members(&mut self.member_of, &resource);
-        self.resources.insert(
-            resource.id.clone(),
-            Slot {
-                seq,
-                stored: Arc::new(resource),
-            },
-        );
-        Ok(())
+        global.insert(&resource);
+        self.insert_resource(resource);
+        Ok(self.append(seq, entry))
     }
 
     fn replace(
         &mut self,
+        globals: &Globals<'_>,
         resource: StoredResource,
         expected_version: u64,
-    ) -> Result<(), StoreError> {
+        entry: &HistoryEntry,
+    ) -> Result<u64, StoreError> {
         self.check_members(&resource)?;
-        let slot = self
-            .resources
-            .get_mut(&resource.id)
-            .filter(|slot| slot.stored.resource_type == resource.resource_type)
+        let current = self
+            .get(&resource.resource_type, &resource.id)
             .ok_or(StoreError::NotFound)?;
-        if slot.stored.version != expected_version {
+        if current.version != expected_version {
             return Err(StoreError::VersionMismatch {
-                current: slot.stored.version,
+                current: current.version,
             });
         }
+        self.check_keys(&resource, None)?;
+        let seq = self.next_entry()?;
+        let mut global = globals.lock(&[&resource, current])?;
+        global.check(&resource, None)?;
+
+        let Some(slot) = self.resources.get_mut(&resource.id) else {
+            return Err(StoreError::NotFound);
+        };
         let index = self
             .types
             .entry(resource.resource_type.clone())
             .or_default();
-        index.check_unique(&resource)?;
         let old = std::mem::replace(&mut slot.stored, Arc::new(resource));
         index.remove(slot.seq, &old);
         index.insert(slot.seq, &slot.stored);
         unlink_members(&mut self.member_of, &old);
         link_members(&mut self.member_of, &slot.stored);
-        Ok(())
+        stop_awaiting(&mut self.awaiting, slot.seq, &old);
+        await_manager(&mut self.awaiting, slot.seq, &slot.stored);
+        global.remove(&old);
+        global.insert(&slot.stored);
+        Ok(self.append(seq, entry))
     }
 
     fn delete(
         &mut self,
-        resource_type: &str,
-        id: &str,
-        expected_version: Option<u64>,
+        globals: &Globals<'_>,
+        target: Target<'_>,
         at: DateTime<Utc>,
+        disposal: Disposal,
+        entry: &HistoryEntry,
     ) -> Result<Vec<String>, StoreError> {
-        let slot = self
-            .resources
-            .get(id)
-            .filter(|slot| slot.stored.resource_type == resource_type)
+        let id = target.id;
+        let current = self
+            .get(target.resource_type, id)
             .ok_or(StoreError::NotFound)?;
-        if let Some(expected) = expected_version
-            && slot.stored.version != expected
+        if let Some(expected) = target.expected_version
+            && current.version != expected
         {
             return Err(StoreError::VersionMismatch {
-                current: slot.stored.version,
+                current: current.version,
             });
         }
-        let Some(Slot { seq, stored }) = self.resources.remove(id) else {
+        let account = match disposal {
+            Disposal::Delete => None,
+            Disposal::Unlink(account) => Some(account),
+        };
+        if let Some(account) = &account {
+            // The account may take the deleted resource's id and keys, nothing else's.
+            if self.unmanaged.contains_key(&account.id)
+                || (account.id != id && self.resources.contains_key(&account.id))
+            {
+                return Err(StoreError::AlreadyExists);
+            }
+            self.check_keys(account, Some(id))?;
+        }
+        let seq = self.next_entry()?;
+        let mut global = match &account {
+            Some(account) => globals.lock(&[current, account])?,
+            None => globals.lock(&[current])?,
+        };
+        if let Some(account) = &account {
+            global.check(account, Some(id))?;
+        }
+
+        let Some(removed) = self.remove_resource(id) else {
             return Err(StoreError::NotFound);
         };
-        if let Some(index) = self.types.get_mut(resource_type) {
-            index.remove(seq, &stored);
-        }
-        unlink_members(&mut self.member_of, &stored);
-
+        global.remove(&removed);
         // The groups that listed it lose it. Neither their unique keys nor their indexed
         // attributes change, so only the membership index needs updating, and that
         // entry goes as a whole.
@@ -568,7 +751,104 @@ impl Space {
                 changed.push(group_id);
             }
         }
+        if let Some(account) = account {
+            global.insert(&account);
+            self.insert_unmanaged(account);
+        }
+        self.append(seq, entry);
         Ok(changed)
+    }
+
+    fn add_unmanaged(
+        &mut self,
+        globals: &Globals<'_>,
+        account: StoredResource,
+    ) -> Result<(), StoreError> {
+        if self.resources.contains_key(&account.id) || self.unmanaged.contains_key(&account.id) {
+            return Err(StoreError::AlreadyExists);
+        }
+        self.check_keys(&account, None)?;
+        let mut global = globals.lock(&[&account])?;
+        global.check(&account, None)?;
+        global.insert(&account);
+        self.insert_unmanaged(account);
+        Ok(())
+    }
+
+    /// Adds a resource whose id and keys are known to be free.
+    fn insert_resource(&mut self, resource: StoredResource) {
+        let seq = self.take_seq();
+        self.types
+            .entry(resource.resource_type.clone())
+            .or_default()
+            .insert(seq, &resource);
+        link_members(&mut self.member_of, &resource);
+        await_manager(&mut self.awaiting, seq, &resource);
+        self.resources.insert(
+            resource.id.clone(),
+            Slot {
+                seq,
+                stored: Arc::new(resource),
+            },
+        );
+    }
+
+    /// Takes a resource out of every index but the groups that list it.
+    fn remove_resource(&mut self, id: &str) -> Option<Arc<StoredResource>> {
+        let Slot { seq, stored } = self.resources.remove(id)?;
+        if let Some(index) = self.types.get_mut(&stored.resource_type) {
+            index.remove(seq, &stored);
+        }
+        unlink_members(&mut self.member_of, &stored);
+        stop_awaiting(&mut self.awaiting, seq, &stored);
+        Some(stored)
+    }
+
+    /// Adds an account whose id and keys are known to be free.
+    fn insert_unmanaged(&mut self, account: StoredResource) {
+        let seq = self.take_seq();
+        self.types
+            .entry(account.resource_type.clone())
+            .or_default()
+            .insert_keys(&account);
+        self.unmanaged_order.insert(seq, account.id.clone());
+        self.unmanaged.insert(
+            account.id.clone(),
+            Account {
+                seq,
+                stored: account,
+            },
+        );
+    }
+
+    fn remove_unmanaged(&mut self, id: &str) -> Option<StoredResource> {
+        let Account { seq, stored } = self.unmanaged.remove(id)?;
+        self.unmanaged_order.remove(&seq);
+        if let Some(index) = self.types.get_mut(&stored.resource_type) {
+            index.remove_keys(&stored);
+        }
+        Some(stored)
+    }
+
+    fn find_unmanaged(&self, resource_type: &str, key: &UniqueKey) -> Option<&StoredResource> {
+        let holder = self.types.get(resource_type)?.holder(key)?;
+        self.unmanaged
+            .get(holder)
+            .map(|account| &account.stored)
+            .filter(|account| account.resource_type == resource_type)
+    }
+
+    /// The resources awaiting any of `keys`, in creation order, each once.
+    fn awaiting_manager(&self, keys: &[String]) -> Vec<Arc<StoredResource>> {
+        let mut found: BTreeMap<u64, &String> = BTreeMap::new();
+        for users in keys.iter().filter_map(|key| self.awaiting.get(key)) {
+            found.extend(users.iter().map(|(seq, id)| (*seq, id)));
+        }
+        found
+            .values()
+            .filter_map(|id| self.resources.get(*id))
+            .map(|slot| Arc::clone(&slot.stored))
+            .collect()
     }
 
     fn groups_with_member(&self, member_id: &str) -> Vec<(String, String)> {
@@ -590,26 +870,48 @@ impl Space {
 }
 
 impl TypeIndex {
-    /// Fails if another resource holds one of `resource`'s unique keys.
-    fn check_unique(&self, resource: &StoredResource) -> Result<(), StoreError> {
-        match resource.unique_keys.iter().find(|key| {
-            self.unique
-                .get(*key)
-                .is_some_and(|holder| *holder != resource.id)
-        }) {
-            Some(key) => Err(StoreError::Conflict {
-                attribute: key.attribute.clone(),
-                value: key.value.clone(),
-            }),
+    fn holder(&self, key: &UniqueKey) -> Option<&String> {
+        self.unique.get(&key.attribute)?.get(&key.value)
+    }
+
+    /// Fails if another than `holder` itself or `freed` holds one of `holder`'s unique
+    /// keys.
+    fn check_unique(&self, holder: &StoredResource, freed: Option<&str>) -> Result<(), StoreError> {
+        let taken = holder.unique_keys.iter().find(|key| {
+            self.holder(key)
+                .is_some_and(|other| *other != holder.id && Some(other.as_str()) != freed)
+        });
+        match taken {
+            Some(key) => Err(conflict(key)),
             None => Ok(()),
+        }
+    }
+
+    fn insert_keys(&mut self, holder: &StoredResource) {
+        for key in &holder.unique_keys {
+            self.unique
+                .entry(key.attribute.clone())
+                .or_default()
+                .insert(key.value.clone(), holder.id.clone());
+        }
+    }
+
+    fn remove_keys(&mut self, holder: &StoredResource) {
+        for key in &holder.unique_keys {
+            if let Some(values) = self.unique.get_mut(&key.attribute) {
+                if values.get(&key.value) == Some(&holder.id) {
+                    values.remove(&key.value);
+                }
+                if values.is_empty() {
+                    self.unique.remove(&key.attribute);
+                }
+            }
         }
     }
 
     fn insert(&mut self, seq: u64, resource: &StoredResource) {
         self.order.insert(seq, resource.id.clone());
-        for key in &resource.unique_keys {
-            self.unique.insert(key.clone(), resource.id.clone());
-        }
+        self.insert_keys(resource);
         for entry in indexed_values(&resource.resource_type, &resource.resource) {
             self.eq
                 .entry(entry)
@@ -620,11 +922,7 @@ impl TypeIndex {
 
     fn remove(&mut self, seq: u64, resource: &StoredResource) {
         self.order.remove(&seq);
-        for key in &resource.unique_keys {
-            if self.unique.get(key) == Some(&resource.id) {
-                self.unique.remove(key);
-            }
-        }
+        self.remove_keys(resource);
         for entry in indexed_values(&resource.resource_type, &resource.resource) {
             if let Some(ids) = self.eq.get_mut(&entry) {
                 ids.remove(&seq);
@@ -651,6 +949,141 @@ fn unlink_members(member_of: &mut HashMap<String, BTreeSet<String>>, group: &Sto
             groups.remove(&group.id);
             if groups.is_empty() {
                 member_of.remove(member);
+            }
+        }
+    }
+}
+
+fn await_manager(
+    awaiting: &mut HashMap<String, BTreeMap<u64, String>>,
+    seq: u64,
+    user: &StoredResource,
+) {
+    if let Some(key) = &user.pending_manager {
+        awaiting
+            .entry(key.clone())
+            .or_default()
+            .insert(seq, user.id.clone());
+    }
+}
+
+fn stop_awaiting(
+    awaiting: &mut HashMap<String, BTreeMap<u64, String>>,
+    seq: u64,
+    user: &StoredResource,
+) {
+    if let Some(key) = &user.pending_manager
+        && let Some(users) = awaiting.get_mut(key)
+    {
+        users.remove(&seq);
+        if users.is_empty() {
+            awaiting.remove(key);
+        }
+    }
+}
+
+/// The name of a global key: resource type, attribute and value.
+type GlobalName = (String, String, String);
+
+/// The holders of the global unique keys of every tenant.
+#[derive(Default)]
+struct GlobalKeys {
+    /// Name → the tenant and id of the resource or account that holds it.
+    holders: HashMap<GlobalName, (TenantId, String)>,
+}
+
+fn global_name(holder: &StoredResource, key: &UniqueKey) -> GlobalName {
+    (
+        holder.resource_type.clone(),
+        key.attribute.clone(),
+        key.value.clone(),
+    )
+}
+
+/// The global keys, as a write in one tenant reaches them.
+struct Globals<'a> {
+    keys: &'a Mutex<GlobalKeys>,
+    tenant: &'a TenantId,
+}
+
+impl<'a> Globals<'a> {
+    /// Locks the global keys if any of `involved` (what the write adds and what it
+    /// removes) has a global key; the guard is held until the write is done.
+    fn lock(&self, involved: &[&StoredResource]) -> Result<GlobalGuard<'a>, StoreError> {
+        let needed = involved
+            .iter()
+            .any(|holder| holder.unique_keys.iter().any(|key| key.global));
+        let keys = if needed {
+            Some(self.keys.lock().map_err(poisoned)?)
+        } else {
+            None
+        };
+        Ok(GlobalGuard {
+            tenant: self.tenant,
+            keys,
+        })
+    }
+}
+
+/// The global keys locked for one write, or nothing when the write involves none.
+struct GlobalGuard<'a> {
+    tenant: &'a TenantId,
+    keys: Option<MutexGuard<'a, GlobalKeys>>,
+}
+
+impl GlobalGuard<'_> {
+    fn holds(&self, held: &(TenantId, String), id: &str) -> bool {
+        held.0 == *self.tenant && held.1 == id
+    }
+
+    /// Fails if a global key of `holder` is held by another than `holder` itself or
+    /// `freed` of this tenant.
+    fn check(&self, holder: &StoredResource, freed: Option<&str>) -> Result<(), StoreError> {
+        let Some(keys) = &self.keys else {
+            return Ok(());
+        };
+        let taken = holder
+            .unique_keys
+            .iter()
+            .filter(|key| key.global)
+            .find(|key| {
+                keys.holders
+                    .get(&global_name(holder, key))
+                    .is_some_and(|held| {
+                        !self.holds(held, &holder.id)
+                            && !freed.is_some_and(|freed| self.holds(held, freed))
+                    })
+            });
+        match taken {
+            Some(key) => Err(conflict(key)),
+            None => Ok(()),
+        }
+    }
+
+    fn insert(&mut self, holder: &StoredResource) {
+        let tenant = self.tenant;
+        if let Some(keys) = &mut self.keys {
+            for key in holder.unique_keys.iter().filter(|key| key.global) {
+                keys.holders.insert(
+                    global_name(holder, key),
+                    (tenant.clone(), holder.id.clone()),
+                );
+            }
+        }
+    }
+
+    fn remove(&mut self, holder: &StoredResource) {
+        let tenant = self.tenant;
+        if let Some(keys) = &mut self.keys {
+            for key in holder.unique_keys.iter().filter(|key| key.global) {
+                let name = global_name(holder, key);
+                if keys
+                    .holders
+                    .get(&name)
+                    .is_some_and(|held| held.0 == *tenant && held.1 == holder.id)
+                {
+                    keys.holders.remove(&name);
+                }
             }
         }
     }
@@ -803,6 +1236,20 @@ mod tests {
         TenantId("t".to_owned())
     }
 
+    fn entry() -> HistoryEntry {
+        HistoryEntry::new(
+            Utc.timestamp_opt(0, 0).unwrap(),
+            scimitar_policy::Action::Created,
+            "User",
+            None,
+            201,
+        )
+    }
+
+    fn create(store: &MemoryStore, resource: StoredResource) -> Result<u64, StoreError> {
+        block_on(store.create(&tenant(), resource, Origin::New, &entry()))
+    }
+
     fn user(id: &str, value: Value) -> StoredResource {
         let mut resource = Resource::from_value(value).unwrap();
         resource.as_map_mut().insert("id".to_owned(), json!(id));
@@ -835,7 +1282,7 @@ mod tests {
     fn exact_lookups_are_filtered_and_paged() {
         let store = MemoryStore::new();
         for (id, name) in [("a", "Alice"), ("b", "bob"), ("c", "ALICE"), ("d", "alice")] {
-            block_on(store.create(&tenant(), user(id, json!({"userName": name})))).unwrap();
+            create(&store, user(id, json!({"userName": name}))).unwrap();
         }
         let all = list(&store, "User", r#"userName eq "aLiCe""#, None);
         assert_eq!(ids(&all), ["a", "c", "d"]);
@@ -863,7 +1310,7 @@ mod tests {
         ];
         for (id, name, external) in users {
             let value = json!({"userName": name, "externalId": external});
-            block_on(store.create(&tenant(), user(id, value))).unwrap();
+            create(&store, user(id, value)).unwrap();
         }
         let page = list(
             &store,
@@ -895,11 +1342,11 @@ mod tests {
     #[test]
     fn indexes_read_names_ignoring_case_and_multi_valued_shapes() {
         let store = MemoryStore::new();
-        block_on(store.create(&tenant(), user("a", json!({"USERNAME": "Upper"})))).unwrap();
-        block_on(store.create(
-            &tenant(),
+        create(&store, user("a", json!({"USERNAME": "Upper"}))).unwrap();
+        create(
+            &store,
             user("b", json!({"userName": ["One", {"value": "Two"}, 3]})),
-        ))
+        )
         .unwrap();
         assert_eq!(
             ids(&list(&store, "User", r#"userName eq "upper""#, None)),
@@ -923,10 +1370,10 @@ mod tests {
     #[test]
     fn replace_and_delete_keep_the_indexes_current() {
         let store = MemoryStore::new();
-        block_on(store.create(&tenant(), user("a", json!({"userName": "old"})))).unwrap();
+        create(&store, user("a", json!({"userName": "old"}))).unwrap();
         let mut renamed = user("a", json!({"userName": "new"}));
         renamed.version = 2;
-        block_on(store.replace(&tenant(), renamed, 1)).unwrap();
+        block_on(store.replace(&tenant(), renamed, 1, &entry())).unwrap();
         assert!(
             list(&store, "User", r#"userName eq "old""#, None)
                 .resources()
@@ -937,7 +1384,8 @@ mod tests {
             ["a"]
         );
         let at = Utc.timestamp_opt(0, 0).unwrap();
-        block_on(store.delete(&tenant(), "User", "a", None, at)).unwrap();
+        block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, &entry()))
+            .unwrap();
         assert!(
             list(&store, "User", r#"userName eq "new""#, None)
                 .resources()
@@ -980,11 +1428,11 @@ mod tests {
         let store = MemoryStore::new();
         let at = Utc.timestamp_opt(0, 0).unwrap();
         assert_eq!(
-            block_on(store.replace(&tenant(), user("a", json!({})), 1)),
+            block_on(store.replace(&tenant(), user("a", json!({})), 1, &entry())),
             Err(StoreError::NotFound)
         );
         assert_eq!(
-            block_on(store.delete(&tenant(), "User", "a", None, at)),
+            block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, &entry())),
             Err(StoreError::NotFound)
         );
         assert!(store.space(&tenant()).unwrap().is_none());
@@ -1001,5 +1449,157 @@ mod tests {
             block_on(store.tenants()),
             Err(StoreError::Unavailable(_))
         ));
+    }
+
+    fn key(value: &str, global: bool) -> UniqueKey {
+        UniqueKey {
+            attribute: "userName".to_owned(),
+            value: value.to_owned(),
+            global,
+        }
+    }
+
+    /// A user named `name`, holding it as a unique key (global or not).
+    fn named(id: &str, name: &str, global: bool) -> StoredResource {
+        let mut user = user(id, json!({"userName": name}));
+        user.unique_keys = vec![key(name, global)];
+        user
+    }
+
+    fn in_tenant(name: &str) -> TenantId {
+        TenantId(name.to_owned())
+    }
+
+    #[test]
+    fn picking_up_and_unlinking_leave_no_stale_index_entries() {
+        let store = MemoryStore::new();
+        let at = Utc.timestamp_opt(0, 0).unwrap();
+        let mut account = named("a", "bjensen", true);
+        account.pending_manager = Some("boss".to_owned());
+        block_on(store.add_unmanaged(&tenant(), account.clone())).unwrap();
+        let mut picked = named("a", "bjensen", true);
+        picked.pending_manager = Some("boss".to_owned());
+        block_on(store.create(&tenant(), picked, Origin::PickedUp, &entry())).unwrap();
+        block_on(store.delete(
+            &tenant(),
+            "User",
+            "a",
+            None,
+            at,
+            Disposal::Unlink(account),
+            &entry(),
+        ))
+        .unwrap();
+        {
+            let space = store.space(&tenant()).unwrap().unwrap();
+            let space = space.read().unwrap();
+            assert!(space.resources.is_empty() && space.awaiting.is_empty());
+            assert_eq!(space.unmanaged_order.values().collect::<Vec<_>>(), ["a"]);
+            assert_eq!(
+                space.types["User"].holder(&key("bjensen", true)).unwrap(),
+                "a"
+            );
+            assert!(space.types["User"].order.is_empty() && space.types["User"].eq.is_empty());
+        }
+        block_on(store.create(
+            &tenant(),
+            named("a", "b", false),
+            Origin::PickedUp,
+            &entry(),
+        ))
+        .unwrap();
+        block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, &entry()))
+            .unwrap();
+        let space = store.space(&tenant()).unwrap().unwrap();
+        let space = space.read().unwrap();
+        assert!(space.unmanaged.is_empty() && space.unmanaged_order.is_empty());
+        assert!(space.types["User"].unique.is_empty());
+        assert!(store.global.lock().unwrap().holders.is_empty());
+        assert_eq!(space.history.len(), 4);
+    }
+
+    #[test]
+    fn a_global_key_and_a_tenant_key_of_the_same_value_clash_in_one_tenant() {
+        let store = MemoryStore::new();
+        block_on(store.create(&tenant(), named("a", "x", true), Origin::New, &entry())).unwrap();
+        assert_eq!(
+            block_on(store.create(&tenant(), named("b", "x", false), Origin::New, &entry())),
+            Err(StoreError::Conflict {
+                attribute: "userName".to_owned(),
+                value: "x".to_owned(),
+            })
+        );
+        assert_eq!(
+            block_on(store.find_unmanaged(&tenant(), "User", &key("x", false))),
+            Ok(None)
+        );
+    }
+
+    /// Writes racing for one global key in many tenants: exactly one wins, and writes
+    /// without global keys in the same tenants go on beside them.
+    #[test]
+    fn one_of_many_racing_tenants_gets_a_global_key() {
+        let store = MemoryStore::new();
+        let wins: usize = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..8)
+                .map(|index| {
+                    let store = &store;
+                    scope.spawn(move || {
+                        let tenant = in_tenant(&format!("t{index}"));
+                        let mut won = 0;
+                        for round in 0..50 {
+                            let local = named(&format!("l{round}"), &format!("l{round}"), false);
+                            block_on(store.create(&tenant, local, Origin::New, &entry())).unwrap();
+                            let global = named(&format!("g{round}"), &format!("g{round}"), true);
+                            if block_on(store.create(&tenant, global, Origin::New, &entry()))
+                                .is_ok()
+                            {
+                                won += 1;
+                            }
+                        }
+                        won
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|racer| racer.join().unwrap()).sum()
+        });
+        assert_eq!(wins, 50, "each global key is won once");
+        assert_eq!(store.global.lock().unwrap().holders.len(), 50);
+    }
+
+    #[test]
+    fn a_poisoned_global_lock_fails_only_the_writes_with_global_keys() {
+        let store = MemoryStore::new();
+        let _ = std::panic::catch_unwind(|| {
+            let _guard = store.global.lock().unwrap();
+            panic!("poison");
+        });
+        assert!(matches!(
+            block_on(store.create(&tenant(), named("a", "a", true), Origin::New, &entry())),
+            Err(StoreError::Unavailable(_))
+        ));
+        assert_eq!(
+            block_on(store.create(&tenant(), named("b", "b", false), Origin::New, &entry())),
+            Ok(1),
+            "the failed write appended nothing"
+        );
+        assert_eq!(block_on(store.get(&tenant(), "User", "a")), Ok(None));
+    }
+
+    #[test]
+    fn history_reads_and_prunes_of_a_tenant_without_a_space_find_nothing() {
+        let store = MemoryStore::new();
+        let at = Utc.timestamp_opt(0, 0).unwrap();
+        assert_eq!(
+            block_on(store.history(&tenant(), &HistoryQuery::new())),
+            Ok(vec![])
+        );
+        assert_eq!(block_on(store.prune_history(&tenant(), at)), Ok(0));
+        assert_eq!(block_on(store.unmanaged(&tenant())), Ok(vec![]));
+        assert_eq!(
+            block_on(store.awaiting_manager(&tenant(), &["x".to_owned()])),
+            Ok(vec![])
+        );
+        assert!(store.space(&tenant()).unwrap().is_none());
     }
 }

@@ -74,7 +74,9 @@ pub struct UniqueKey {
     /// a group's `displayName`).
     pub value: String,
     /// Whether the value must also be unique among every tenant's resources of the
-    /// type (global `userName` uniqueness), managed or unmanaged.
+    /// type (global `userName` uniqueness), managed or unmanaged. Within a tenant, keys
+    /// compare by attribute and value, global or not; across tenants, a global key
+    /// clashes with the other tenants' global keys of the type and attribute.
     pub global: bool,
 }
 
@@ -96,7 +98,9 @@ pub enum Disposal {
     /// Nothing.
     Delete,
     /// This unmanaged account (the resource, suspended), added in the same transaction
-    /// so that a later create picks it up again.
+    /// so that a later create picks it up again. Its id and unique keys must be free
+    /// but for the deleted resource's, as for [`ResourceStore::add_unmanaged`], or the
+    /// delete fails whole.
     Unlink(StoredResource),
 }
 
@@ -445,7 +449,8 @@ pub trait ResourceStore: Send + Sync {
         account: StoredResource,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The unmanaged account of `resource_type` that holds the unique key `key`.
+    /// The unmanaged account of `resource_type` that holds the unique key `key`
+    /// (compared by attribute and value, as within a tenant).
     fn find_unmanaged(
         &self,
         tenant: &TenantId,
@@ -487,8 +492,9 @@ pub trait HistoryStore: Send + Sync {
         query: &HistoryQuery,
     ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send;
 
-    /// Removes the tenant's entries older than `before`; returns how many went. The
-    /// sequence numbers of later entries do not change.
+    /// Removes the tenant's entries older than `before` (by their `time`, whatever
+    /// their numbers); returns how many went. The sequence numbers of the entries left
+    /// do not change, and are not given again.
     fn prune_history(
         &self,
         tenant: &TenantId,

@@ -194,8 +194,11 @@ impl DeleteBeforeGroupWrite {
         if let Some((tenant, id)) = victim {
             let at = DateTime::from_timestamp(START, 0).expect("time");
             let entry = HistoryEntry::new(at, Action::Deleted, "User", Some(id.clone()), 204);
-            block_on(self.inner.delete(&tenant, "User", &id, None, at, Disposal::Delete, &entry))
-                .expect("the user was deleted");
+            block_on(
+                self.inner
+                    .delete(&tenant, "User", &id, None, at, Disposal::Delete, &entry),
+            )
+            .expect("the user was deleted");
         }
     }
 }
@@ -286,7 +289,8 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         entry: &HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.interfere(&resource);
-        self.inner.replace(tenant, resource, expected_version, entry)
+        self.inner
+            .replace(tenant, resource, expected_version, entry)
     }
     fn delete(
         &self,
@@ -298,8 +302,15 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         disposal: Disposal,
         entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        self.inner
-            .delete(tenant, resource_type, id, expected_version, at, disposal, entry)
+        self.inner.delete(
+            tenant,
+            resource_type,
+            id,
+            expected_version,
+            at,
+            disposal,
+            entry,
+        )
     }
     fn record(
         &self,

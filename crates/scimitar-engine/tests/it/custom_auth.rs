@@ -73,8 +73,15 @@ impl ResourceStore for ResourcesOnly {
         disposal: Disposal,
         entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        self.0
-            .delete(tenant, resource_type, id, expected_version, at, disposal, entry)
+        self.0.delete(
+            tenant,
+            resource_type,
+            id,
+            expected_version,
+            at,
+            disposal,
+            entry,
+        )
     }
     fn record(
         &self,

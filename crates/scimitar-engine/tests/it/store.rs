@@ -84,6 +84,81 @@ fn paging() {
 }
 
 #[test]
+fn unmanaged_accounts() {
+    block_on(suite::unmanaged_accounts(
+        &MemoryStore::new(),
+        &tenant("unmanaged"),
+    ));
+}
+
+#[test]
+fn pick_up_removes_the_account() {
+    block_on(suite::pick_up_removes_the_account(
+        &MemoryStore::new(),
+        &tenant("pick-up"),
+    ));
+}
+
+#[test]
+fn unlink_keeps_an_account() {
+    block_on(suite::unlink_keeps_an_account(
+        &MemoryStore::new(),
+        &tenant("unlink"),
+    ));
+}
+
+#[test]
+fn pending_managers() {
+    block_on(suite::pending_managers(
+        &MemoryStore::new(),
+        &tenant("pending"),
+    ));
+}
+
+#[test]
+fn global_uniqueness() {
+    block_on(suite::global_uniqueness(
+        &MemoryStore::new(),
+        &tenant("global-one"),
+        &tenant("global-two"),
+    ));
+}
+
+#[test]
+fn history_numbering() {
+    block_on(suite::history_numbering(
+        &MemoryStore::new(),
+        &tenant("history-one"),
+        &tenant("history-two"),
+    ));
+}
+
+#[test]
+fn failed_writes_append_nothing() {
+    block_on(suite::failed_writes_append_nothing(
+        &MemoryStore::new(),
+        &tenant("failed"),
+    ));
+}
+
+#[test]
+fn history_queries() {
+    block_on(suite::history_queries(
+        &MemoryStore::new(),
+        &tenant("query"),
+    ));
+}
+
+#[test]
+fn history_pruning() {
+    block_on(suite::history_pruning(
+        &MemoryStore::new(),
+        &tenant("prune-one"),
+        &tenant("prune-two"),
+    ));
+}
+
+#[test]
 fn run_all_on_fresh_stores() {
     block_on(suite::run_all(MemoryStore::new));
 }
@@ -95,9 +170,10 @@ fn run_all_on_one_store() {
     block_on(suite::run_all(|| &store));
 }
 
-/// Without tenants created first: the resource checks take any tenant id.
+/// Without tenants created first: the resource and history checks take any tenant id.
 #[test]
-fn run_resources_on_one_store() {
+fn run_resources_and_history_on_one_store() {
     let store = MemoryStore::new();
     block_on(suite::run_resources(|| &store));
+    block_on(suite::run_history(|| &store));
 }

@@ -1,84 +1,177 @@
 //! The suite on stores of one trait each, built over `MemoryStore`: the resource checks
-//! need a `ResourceStore` only, the tenant checks a `TenantStore` only, and a store
-//! whose tenants must exist first passes once its tenants are set up.
+//! need a `ResourceStore` only, the tenant checks a `TenantStore` only, the history
+//! checks a `ResourceStore` and a `HistoryStore`, and a store whose tenants must exist
+//! first passes once its tenants are set up.
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use pollster::block_on;
 
 use scimitar_engine::{
-    ApiKey, KeyHash, ListPage, ListQuery, MemoryStore, ResourceStore, StoreError, StoredResource,
-    Tenant, TenantId, TenantStore,
+    ApiKey, Disposal, HistoryQuery, HistoryStore, KeyHash, ListPage, ListQuery, MemoryStore,
+    Origin, ResourceStore, StoreError, StoredResource, Tenant, TenantId, TenantStore, UniqueKey,
 };
-use scimitar_store_tests::{run_resources, run_resources_with, run_tenants};
+use scimitar_policy::{HistoryEntry, Policy};
+use scimitar_store_tests::{
+    run_history, run_history_with, run_resources, run_resources_with, run_tenants,
+};
+
+/// Implements `ResourceStore` for `$store` by calling `$inner` (an expression of `self`),
+/// each write first passing `$check` (`self`, the tenant).
+macro_rules! resources {
+    ($store:ty, |$this:ident| $inner:expr, $check:expr) => {
+        impl ResourceStore for $store {
+            async fn get(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                id: &str,
+            ) -> Result<Option<Arc<StoredResource>>, StoreError> {
+                let $this = self;
+                $inner.get(tenant, resource_type, id).await
+            }
+
+            async fn list(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                query: ListQuery<'_>,
+            ) -> Result<ListPage, StoreError> {
+                let $this = self;
+                $inner.list(tenant, resource_type, query).await
+            }
+
+            async fn create(
+                &self,
+                tenant: &TenantId,
+                resource: StoredResource,
+                origin: Origin,
+                entry: &HistoryEntry,
+            ) -> Result<u64, StoreError> {
+                $check(self, tenant)?;
+                let $this = self;
+                $inner.create(tenant, resource, origin, entry).await
+            }
+
+            async fn replace(
+                &self,
+                tenant: &TenantId,
+                resource: StoredResource,
+                expected_version: u64,
+                entry: &HistoryEntry,
+            ) -> Result<u64, StoreError> {
+                $check(self, tenant)?;
+                let $this = self;
+                $inner
+                    .replace(tenant, resource, expected_version, entry)
+                    .await
+            }
+
+            async fn delete(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                id: &str,
+                expected_version: Option<u64>,
+                at: DateTime<Utc>,
+                disposal: Disposal,
+                entry: &HistoryEntry,
+            ) -> Result<Vec<String>, StoreError> {
+                $check(self, tenant)?;
+                let $this = self;
+                $inner
+                    .delete(
+                        tenant,
+                        resource_type,
+                        id,
+                        expected_version,
+                        at,
+                        disposal,
+                        entry,
+                    )
+                    .await
+            }
+
+            async fn record(
+                &self,
+                tenant: &TenantId,
+                entry: &HistoryEntry,
+            ) -> Result<u64, StoreError> {
+                $check(self, tenant)?;
+                let $this = self;
+                $inner.record(tenant, entry).await
+            }
+
+            async fn awaiting_manager(
+                &self,
+                tenant: &TenantId,
+                keys: &[String],
+            ) -> Result<Vec<Arc<StoredResource>>, StoreError> {
+                let $this = self;
+                $inner.awaiting_manager(tenant, keys).await
+            }
+
+            async fn add_unmanaged(
+                &self,
+                tenant: &TenantId,
+                account: StoredResource,
+            ) -> Result<(), StoreError> {
+                $check(self, tenant)?;
+                let $this = self;
+                $inner.add_unmanaged(tenant, account).await
+            }
+
+            async fn find_unmanaged(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                key: &UniqueKey,
+            ) -> Result<Option<StoredResource>, StoreError> {
+                let $this = self;
+                $inner.find_unmanaged(tenant, resource_type, key).await
+            }
+
+            async fn unmanaged(
+                &self,
+                tenant: &TenantId,
+            ) -> Result<Vec<StoredResource>, StoreError> {
+                let $this = self;
+                $inner.unmanaged(tenant).await
+            }
+
+            async fn groups_with_member(
+                &self,
+                tenant: &TenantId,
+                member_id: &str,
+            ) -> Result<Vec<(String, String)>, StoreError> {
+                let $this = self;
+                $inner.groups_with_member(tenant, member_id).await
+            }
+
+            async fn resource_types(
+                &self,
+                tenant: &TenantId,
+                ids: &[&str],
+            ) -> Result<Vec<Option<String>>, StoreError> {
+                let $this = self;
+                $inner.resource_types(tenant, ids).await
+            }
+        }
+    };
+}
 
 /// A store of resources and nothing else, as a host that authenticates requests itself
 /// plugs in.
 struct Resources(MemoryStore);
 
-impl ResourceStore for Resources {
-    async fn get(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-    ) -> Result<Option<std::sync::Arc<StoredResource>>, StoreError> {
-        self.0.get(tenant, resource_type, id).await
-    }
-
-    async fn list(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        query: ListQuery<'_>,
-    ) -> Result<ListPage, StoreError> {
-        self.0.list(tenant, resource_type, query).await
-    }
-
-    async fn create(&self, tenant: &TenantId, resource: StoredResource) -> Result<(), StoreError> {
-        self.0.create(tenant, resource).await
-    }
-
-    async fn replace(
-        &self,
-        tenant: &TenantId,
-        resource: StoredResource,
-        expected_version: u64,
-    ) -> Result<(), StoreError> {
-        self.0.replace(tenant, resource, expected_version).await
-    }
-
-    async fn delete(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-        expected_version: Option<u64>,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<String>, StoreError> {
-        self.0
-            .delete(tenant, resource_type, id, expected_version, at)
-            .await
-    }
-
-    async fn groups_with_member(
-        &self,
-        tenant: &TenantId,
-        member_id: &str,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        self.0.groups_with_member(tenant, member_id).await
-    }
-
-    async fn resource_types(
-        &self,
-        tenant: &TenantId,
-        ids: &[&str],
-    ) -> Result<Vec<Option<String>>, StoreError> {
-        self.0.resource_types(tenant, ids).await
-    }
+/// Any tenant will do.
+fn anywhere<S>(_: &S, _: &TenantId) -> Result<(), StoreError> {
+    Ok(())
 }
+
+resources!(Resources, |store| store.0, anywhere);
 
 /// A store of tenants and keys and nothing else.
 struct Tenants(MemoryStore);
@@ -98,6 +191,10 @@ impl TenantStore for Tenants {
 
     async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
         self.0.tenants().await
+    }
+
+    async fn set_policy(&self, tenant: &TenantId, policy: Policy) -> Result<(), StoreError> {
+        self.0.set_policy(tenant, policy).await
     }
 
     async fn add_key(&self, key: ApiKey) -> Result<(), StoreError> {
@@ -148,70 +245,25 @@ impl Registered {
     }
 }
 
-impl ResourceStore for Registered {
-    async fn get(
+resources!(Registered, |store| store.resources.0, Registered::known);
+
+/// Its history: read anywhere (an unknown tenant has none), pruned anywhere (nothing to
+/// prune in an unknown tenant).
+impl HistoryStore for Registered {
+    async fn history(
         &self,
         tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-    ) -> Result<Option<std::sync::Arc<StoredResource>>, StoreError> {
-        self.resources.get(tenant, resource_type, id).await
+        query: &HistoryQuery,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.resources.0.history(tenant, query).await
     }
 
-    async fn list(
+    async fn prune_history(
         &self,
         tenant: &TenantId,
-        resource_type: &str,
-        query: ListQuery<'_>,
-    ) -> Result<ListPage, StoreError> {
-        self.resources.list(tenant, resource_type, query).await
-    }
-
-    async fn create(&self, tenant: &TenantId, resource: StoredResource) -> Result<(), StoreError> {
-        self.known(tenant)?;
-        self.resources.create(tenant, resource).await
-    }
-
-    async fn replace(
-        &self,
-        tenant: &TenantId,
-        resource: StoredResource,
-        expected_version: u64,
-    ) -> Result<(), StoreError> {
-        self.known(tenant)?;
-        self.resources
-            .replace(tenant, resource, expected_version)
-            .await
-    }
-
-    async fn delete(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-        expected_version: Option<u64>,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<String>, StoreError> {
-        self.known(tenant)?;
-        self.resources
-            .delete(tenant, resource_type, id, expected_version, at)
-            .await
-    }
-
-    async fn groups_with_member(
-        &self,
-        tenant: &TenantId,
-        member_id: &str,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        self.resources.groups_with_member(tenant, member_id).await
-    }
-
-    async fn resource_types(
-        &self,
-        tenant: &TenantId,
-        ids: &[&str],
-    ) -> Result<Vec<Option<String>>, StoreError> {
-        self.resources.resource_types(tenant, ids).await
+        before: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.resources.0.prune_history(tenant, before).await
     }
 }
 
@@ -243,6 +295,24 @@ fn a_store_whose_tenants_must_exist_passes_once_they_are_set_up() {
         Registered::new,
         async |store: &Registered, name: &str| store.register(name),
     ));
+    block_on(run_history_with(
+        Registered::new,
+        async |store: &Registered, name: &str| store.register(name),
+    ));
+}
+
+#[test]
+fn the_history_checks_pass_on_fresh_stores_and_on_one() {
+    block_on(run_history(MemoryStore::new));
+    let store = MemoryStore::new();
+    block_on(run_history(|| &store));
+}
+
+/// As for resources, the history checks need their tenants set up first.
+#[test]
+#[should_panic(expected = "create a user: unexpected error: not found")]
+fn the_history_checks_fail_without_the_tenants_they_need() {
+    block_on(run_history(Registered::new));
 }
 
 /// What makes the test above pass is the setup: without it, the first write fails.
