@@ -301,3 +301,409 @@ fn redacted(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+    fn resource(value: Value) -> Resource {
+        Resource::from_value(value).expect("a JSON object")
+    }
+
+    fn diff(before: Value, after: Value) -> Vec<AttributeChange> {
+        changes(Some(&resource(before)), Some(&resource(after)))
+    }
+
+    fn change(path: &str, before: Option<Value>, after: Option<Value>) -> AttributeChange {
+        AttributeChange::new(path, before, after)
+    }
+
+    fn redacted_value() -> Option<Value> {
+        Some(json!(REDACTED))
+    }
+
+    #[test]
+    fn equal_resources_have_no_changes() {
+        let user = json!({"userName": "bjensen", "name": {"givenName": "B"}, "emails": [{"value": "b@x"}]});
+        assert!(diff(user.clone(), user).is_empty());
+        assert!(changes(None, None).is_empty());
+    }
+
+    #[test]
+    fn bookkeeping_is_left_out() {
+        assert!(
+            diff(
+                json!({"id": "1", "schemas": ["a"], "meta": {"version": "W/1"}}),
+                json!({"ID": "2", "Schemas": ["b"], "META": {"version": "W/2"}}),
+            )
+            .is_empty()
+        );
+        assert!(changes(None, Some(&resource(json!({"id": "1", "schemas": []})))).is_empty());
+    }
+
+    #[test]
+    fn names_match_whatever_their_case() {
+        assert!(diff(json!({"USERNAME": "a"}), json!({"userName": "a"})).is_empty());
+        assert_eq!(
+            diff(json!({"USERNAME": "a"}), json!({"userName": "b"})),
+            [change("userName", Some(json!("a")), Some(json!("b")))]
+        );
+        assert!(
+            diff(
+                json!({ ENTERPRISE.to_uppercase(): {"Department": "x"} }),
+                json!({ ENTERPRISE: {"department": "x"} }),
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_create_lists_every_attribute_and_a_delete_too() {
+        let user = resource(json!({
+            "id": "1",
+            "userName": "bjensen",
+            "active": true,
+            "name": {"familyName": "Jensen", "givenName": "Barbara"},
+            "emails": [{"value": "b@x", "type": "work"}],
+            ENTERPRISE: {"employeeNumber": "701984", "manager": {"value": "m-1"}},
+        }));
+        let created = vec![
+            change("active", None, Some(json!(true))),
+            change(
+                "emails",
+                None,
+                Some(json!([{"value": "b@x", "type": "work"}])),
+            ),
+            change("name.familyName", None, Some(json!("Jensen"))),
+            change("name.givenName", None, Some(json!("Barbara"))),
+            change("userName", None, Some(json!("bjensen"))),
+            change(
+                &format!("{ENTERPRISE}:employeeNumber"),
+                None,
+                Some(json!("701984")),
+            ),
+            change(
+                &format!("{ENTERPRISE}:manager.value"),
+                None,
+                Some(json!("m-1")),
+            ),
+        ];
+        assert_eq!(changes(None, Some(&user)), created);
+        let deleted: Vec<_> = created
+            .into_iter()
+            .map(|change| AttributeChange::new(change.path, change.after, change.before))
+            .collect();
+        assert_eq!(changes(Some(&user), None), deleted);
+    }
+
+    #[test]
+    fn core_comes_before_extensions_and_after_before_before_only() {
+        let before = json!({
+            "zzz": 1,
+            "title": "a",
+            "urn:a:b": {"x": 1, "gone": true},
+            "urn:c:d": {"y": 1},
+        });
+        let after = json!({
+            "title": "b",
+            "aaa": 2,
+            "urn:a:b": {"x": 2},
+        });
+        assert_eq!(
+            diff(before, after),
+            [
+                change("aaa", None, Some(json!(2))),
+                change("title", Some(json!("a")), Some(json!("b"))),
+                change("zzz", Some(json!(1)), None),
+                change("urn:a:b:x", Some(json!(1)), Some(json!(2))),
+                change("urn:a:b:gone", Some(json!(true)), None),
+                change("urn:c:d:y", Some(json!(1)), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn singular_complex_attributes_descend_one_level() {
+        assert_eq!(
+            diff(
+                json!({"name": {"givenName": "Barbara", "middleName": "J", "formatted": "x"}}),
+                json!({"Name": {"givenName": "Babs", "FORMATTED": "x", "familyName": "Jensen"}}),
+            ),
+            [
+                change("Name.familyName", None, Some(json!("Jensen"))),
+                change(
+                    "Name.givenName",
+                    Some(json!("Barbara")),
+                    Some(json!("Babs"))
+                ),
+                change("Name.middleName", Some(json!("J")), None),
+            ]
+        );
+        // Deeper objects are compared whole.
+        assert_eq!(
+            diff(
+                json!({"a": {"b": {"c": 1, "d": 1}}}),
+                json!({"a": {"b": {"c": 2, "d": 1}}})
+            ),
+            [change(
+                "a.b",
+                Some(json!({"c": 1, "d": 1})),
+                Some(json!({"c": 2, "d": 1}))
+            )]
+        );
+    }
+
+    #[test]
+    fn a_change_of_shape_is_recorded_whole() {
+        assert_eq!(
+            diff(json!({"name": {"givenName": "B"}}), json!({"name": "B"})),
+            [change(
+                "name",
+                Some(json!({"givenName": "B"})),
+                Some(json!("B"))
+            )]
+        );
+        assert_eq!(
+            diff(json!({"title": null}), json!({"title": "Guide"})),
+            [change("title", Some(json!(null)), Some(json!("Guide")))]
+        );
+    }
+
+    #[test]
+    fn arrays_are_compared_whole() {
+        let before = json!({"emails": [{"value": "a@x", "type": "work"}, {"value": "b@x"}]});
+        let after = json!({"emails": [{"value": "a@x", "type": "work"}, {"value": "c@x"}]});
+        assert_eq!(
+            diff(before.clone(), after.clone()),
+            [change(
+                "emails",
+                before.get("emails").cloned(),
+                after.get("emails").cloned()
+            )]
+        );
+    }
+
+    #[test]
+    fn extension_attributes_have_urn_paths() {
+        assert_eq!(
+            diff(
+                json!({ ENTERPRISE: {"employeeNumber": "1", "manager": {"value": "m-1", "displayName": "A"}} }),
+                json!({ ENTERPRISE: {"employeeNumber": "2", "manager": {"value": "m-2"}} }),
+            ),
+            [
+                change(
+                    &format!("{ENTERPRISE}:employeeNumber"),
+                    Some(json!("1")),
+                    Some(json!("2"))
+                ),
+                change(
+                    &format!("{ENTERPRISE}:manager.value"),
+                    Some(json!("m-1")),
+                    Some(json!("m-2"))
+                ),
+                change(
+                    &format!("{ENTERPRISE}:manager.displayName"),
+                    Some(json!("A")),
+                    None
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_urn_key_that_is_not_an_object_is_a_core_attribute() {
+        assert_eq!(
+            diff(json!({"urn:a:b": "x"}), json!({"urn:a:b": {"c": 1}})),
+            [change("urn:a:b", Some(json!("x")), Some(json!({"c": 1})))]
+        );
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        let redacted = redacted_value;
+        assert!(diff(json!({"password": "same"}), json!({"PASSWORD": "same"})).is_empty());
+        assert_eq!(
+            diff(json!({"password": "old"}), json!({"password": "new"})),
+            [change("password", redacted(), redacted())]
+        );
+        assert_eq!(
+            diff(json!({}), json!({"Password": {"weird": "shape"}})),
+            [change("Password", None, redacted())]
+        );
+        assert_eq!(
+            diff(json!({"password": "old"}), json!({})),
+            [change("password", redacted(), None)]
+        );
+        assert_eq!(
+            changes(None, Some(&resource(json!({"password": "t1meMa$heen"})))),
+            [change("password", None, redacted())]
+        );
+    }
+
+    #[test]
+    fn passwords_are_redacted_anywhere() {
+        let redacted = redacted_value;
+        assert_eq!(
+            diff(
+                json!({"x": {"password": "a"}}),
+                json!({"x": {"password": "b"}})
+            ),
+            [change("x.password", redacted(), redacted())]
+        );
+        assert_eq!(
+            diff(
+                json!({"urn:a:b": {"password": "a"}}),
+                json!({"urn:a:b": {}})
+            ),
+            [change("urn:a:b:password", redacted(), None)]
+        );
+        assert_eq!(
+            diff(
+                json!({"credentials": [{"type": "pin", "password": "1234"}]}),
+                json!({"credentials": [{"type": "pin", "PassWord": "4321"}, {"password": 9}]}),
+            ),
+            [change(
+                "credentials",
+                Some(json!([{"type": "pin", "password": REDACTED}])),
+                Some(json!([{"type": "pin", "PassWord": REDACTED}, {"password": REDACTED}])),
+            )]
+        );
+        assert_eq!(
+            diff(
+                json!({"x": {"deep": {"password": "a"}}}),
+                json!({"x": {"deep": {"password": "b"}}})
+            ),
+            [change(
+                "x.deep",
+                Some(json!({"password": REDACTED})),
+                Some(json!({"password": REDACTED}))
+            )]
+        );
+    }
+
+    fn members(ids: &[&str]) -> Value {
+        Value::Array(
+            ids.iter()
+                .map(|id| json!({"value": id, "display": id.to_uppercase()}))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn members_are_recorded_as_ids_removed_and_added() {
+        assert_eq!(
+            diff(
+                json!({"members": members(&["a", "b", "c"])}),
+                json!({"members": members(&["c", "d", "a", "e"])}),
+            ),
+            [change(
+                "members",
+                Some(json!(["b"])),
+                Some(json!(["d", "e"]))
+            )]
+        );
+        assert_eq!(
+            diff(
+                json!({"members": members(&["a"])}),
+                json!({"members": members(&["a", "b"])})
+            ),
+            [change("members", Some(json!([])), Some(json!(["b"])))]
+        );
+        assert_eq!(
+            diff(
+                json!({"members": members(&["a", "b"])}),
+                json!({"members": []})
+            ),
+            [change("members", Some(json!(["a", "b"])), Some(json!([])))]
+        );
+    }
+
+    #[test]
+    fn members_present_on_one_side_only() {
+        let group = resource(json!({"displayName": "G", "Members": members(&["a", "b", "a"])}));
+        assert_eq!(
+            changes(None, Some(&group)),
+            // "Members" sorts before "displayName"; the path is spelled `members`.
+            [
+                change("members", Some(json!([])), Some(json!(["a", "b"]))),
+                change("displayName", None, Some(json!("G"))),
+            ]
+        );
+        assert_eq!(
+            changes(Some(&group), None),
+            [
+                change("members", Some(json!(["a", "b"])), Some(json!([]))),
+                change("displayName", Some(json!("G")), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn members_that_keep_their_ids_are_no_change() {
+        assert!(
+            diff(
+                json!({"members": [{"value": "a", "display": "A"}, {"value": "b"}]}),
+                json!({"members": [{"value": "b", "display": "B"}, "a"]}),
+            )
+            .is_empty()
+        );
+        assert!(diff(json!({"members": []}), json!({})).is_empty());
+    }
+
+    #[test]
+    fn members_that_are_not_arrays_are_compared_whole() {
+        assert_eq!(
+            diff(
+                json!({"members": null}),
+                json!({"members": members(&["a"])})
+            ),
+            [change("members", Some(json!(null)), Some(members(&["a"])))]
+        );
+        // Only the core attribute is special.
+        assert_eq!(
+            diff(
+                json!({"urn:a:b": {"members": ["a"]}}),
+                json!({"urn:a:b": {"members": ["b"]}})
+            ),
+            [change(
+                "urn:a:b:members",
+                Some(json!(["a"])),
+                Some(json!(["b"]))
+            )]
+        );
+    }
+
+    #[test]
+    fn large_member_lists() {
+        let ids: Vec<String> = (0..10_000).map(|n| format!("user-{n:05}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let before = resource(json!({"members": members(&refs)}));
+        let mut changed = refs.clone();
+        changed.retain(|id| *id != "user-04321");
+        changed.push("user-10000");
+        let after = resource(json!({"members": members(&changed)}));
+        assert_eq!(
+            changes(Some(&before), Some(&after)),
+            [change(
+                "members",
+                Some(json!(["user-04321"])),
+                Some(json!(["user-10000"]))
+            )]
+        );
+        assert!(changes(Some(&before), Some(&before.clone())).is_empty());
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(path(None, "userName", None), "userName");
+        assert_eq!(path(None, "name", Some("givenName")), "name.givenName");
+        assert_eq!(
+            path(Some("urn:a:b"), "manager", Some("value")),
+            "urn:a:b:manager.value"
+        );
+    }
+}

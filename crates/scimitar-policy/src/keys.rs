@@ -18,3 +18,31 @@ pub(crate) fn is_bookkeeping(key: &str) -> bool {
 pub(crate) fn is_password(key: &str) -> bool {
     key.eq_ignore_ascii_case("password")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urns() {
+        assert!(is_urn(
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        ));
+        assert!(is_urn("URN:x"));
+        assert!(!is_urn("urn"));
+        assert!(!is_urn("userName"));
+        assert!(!is_urn("ü"));
+    }
+
+    #[test]
+    fn bookkeeping_and_passwords() {
+        for key in ["id", "ID", "schemas", "Schemas", "meta", "META"] {
+            assert!(is_bookkeeping(key), "{key}");
+        }
+        for key in ["externalId", "ids", "metadata", ""] {
+            assert!(!is_bookkeeping(key), "{key}");
+        }
+        assert!(is_password("PassWord"));
+        assert!(!is_password("passwords"));
+    }
+}

@@ -118,3 +118,181 @@ pub fn manager_keys(id: &str, user: &Resource) -> Vec<String> {
     }
     keys
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn user(value: Value) -> Resource {
+        Resource::from_value(value).expect("a JSON object")
+    }
+
+    #[test]
+    fn reads_the_manager_as_an_object() {
+        let user =
+            user(json!({ ENTERPRISE_USER: {"manager": {"value": "m-1", "displayName": "Boss"}} }));
+        assert_eq!(manager_reference(&user), Some("m-1"));
+    }
+
+    #[test]
+    fn reads_the_manager_as_a_bare_string() {
+        let user = user(json!({ ENTERPRISE_USER: {"manager": "m-2"} }));
+        assert_eq!(manager_reference(&user), Some("m-2"));
+    }
+
+    #[test]
+    fn finds_the_extension_and_its_names_in_any_case() {
+        let user = user(json!({
+            "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER": {"Manager": {"VALUE": "m-3"}},
+        }));
+        assert_eq!(manager_reference(&user), Some("m-3"));
+    }
+
+    #[test]
+    fn no_reference_when_absent_empty_or_malformed() {
+        for value in [
+            json!({"userName": "bjensen"}),
+            json!({ ENTERPRISE_USER: {} }),
+            json!({ ENTERPRISE_USER: {"department": "Tour"} }),
+            json!({ ENTERPRISE_USER: {"manager": ""} }),
+            json!({ ENTERPRISE_USER: {"manager": {"value": ""}} }),
+            json!({ ENTERPRISE_USER: {"manager": {"displayName": "Boss"}} }),
+            json!({ ENTERPRISE_USER: {"manager": {"value": 7}} }),
+            json!({ ENTERPRISE_USER: {"manager": null} }),
+            json!({ ENTERPRISE_USER: {"manager": ["m-1"]} }),
+            json!({ ENTERPRISE_USER: "m-1" }),
+            json!({"manager": {"value": "m-1"}}),
+        ] {
+            assert_eq!(manager_reference(&user(value.clone())), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn set_manager_creates_the_extension_and_declares_it() {
+        let mut user =
+            user(json!({"schemas": [scimitar_schema::urn::USER], "userName": "bjensen"}));
+        set_manager(&mut user, "m-1");
+        assert_eq!(
+            user.into_value(),
+            json!({
+                "schemas": [scimitar_schema::urn::USER, ENTERPRISE_USER],
+                "userName": "bjensen",
+                ENTERPRISE_USER: {"manager": {"value": "m-1"}},
+            })
+        );
+    }
+
+    #[test]
+    fn set_manager_creates_schemas_when_missing() {
+        let mut user = user(json!({"userName": "bjensen"}));
+        set_manager(&mut user, "m-1");
+        assert!(user.has_schema(ENTERPRISE_USER));
+        assert_eq!(manager_reference(&user), Some("m-1"));
+    }
+
+    #[test]
+    fn set_manager_replaces_the_whole_manager_and_keeps_the_rest() {
+        let spelled = "urn:ietf:params:scim:schemas:extension:Enterprise:2.0:User";
+        let mut user = user(json!({
+            "schemas": [scimitar_schema::urn::USER, spelled],
+            spelled: {
+                "department": "Tour",
+                "Manager": {"value": "old", "displayName": "Old Boss", "$ref": "../Users/old"},
+            },
+        }));
+        set_manager(&mut user, "new");
+        assert_eq!(
+            user.into_value(),
+            json!({
+                "schemas": [scimitar_schema::urn::USER, spelled],
+                spelled: {"department": "Tour", "Manager": {"value": "new"}},
+            })
+        );
+    }
+
+    #[test]
+    fn set_manager_replaces_an_extension_that_is_not_an_object() {
+        let mut user = user(json!({"schemas": [ENTERPRISE_USER], ENTERPRISE_USER: null}));
+        set_manager(&mut user, "m-1");
+        assert_eq!(
+            user.into_value(),
+            json!({"schemas": [ENTERPRISE_USER], ENTERPRISE_USER: {"manager": {"value": "m-1"}}})
+        );
+    }
+
+    #[test]
+    fn clear_manager_removes_an_emptied_extension_and_its_schema() {
+        let mut user = user(json!({
+            "schemas": [scimitar_schema::urn::USER, ENTERPRISE_USER.to_uppercase()],
+            "userName": "bjensen",
+            ENTERPRISE_USER: {"manager": {"value": "m-1"}},
+        }));
+        assert!(clear_manager(&mut user));
+        assert_eq!(
+            user.into_value(),
+            json!({"schemas": [scimitar_schema::urn::USER], "userName": "bjensen"})
+        );
+    }
+
+    #[test]
+    fn clear_manager_keeps_the_other_extension_attributes() {
+        let mut user = user(json!({
+            "schemas": [ENTERPRISE_USER],
+            ENTERPRISE_USER: {"manager": "m-1", "costCenter": "4130"},
+        }));
+        assert!(clear_manager(&mut user));
+        assert_eq!(
+            user.into_value(),
+            json!({"schemas": [ENTERPRISE_USER], ENTERPRISE_USER: {"costCenter": "4130"}})
+        );
+    }
+
+    #[test]
+    fn clear_manager_without_a_manager() {
+        let untouched =
+            json!({"schemas": [ENTERPRISE_USER], ENTERPRISE_USER: {"division": "East"}});
+        let mut with_extension = user(untouched.clone());
+        assert!(!clear_manager(&mut with_extension));
+        assert_eq!(with_extension.into_value(), untouched);
+
+        let mut plain = user(json!({"userName": "bjensen"}));
+        assert!(!clear_manager(&mut plain));
+        assert_eq!(plain.into_value(), json!({"userName": "bjensen"}));
+
+        let mut odd = user(json!({ ENTERPRISE_USER: "m-1" }));
+        assert!(!clear_manager(&mut odd));
+        assert_eq!(odd.into_value(), json!({ ENTERPRISE_USER: "m-1" }));
+    }
+
+    #[test]
+    fn clear_manager_removes_a_manager_without_a_reference() {
+        let mut user = user(json!({
+            "schemas": [ENTERPRISE_USER],
+            ENTERPRISE_USER: {"manager": {"value": ""}},
+        }));
+        assert!(!clear_manager(&mut user));
+        assert_eq!(user.into_value(), json!({"schemas": []}));
+    }
+
+    #[test]
+    fn set_then_clear_round_trips() {
+        let original = json!({"schemas": [scimitar_schema::urn::USER], "userName": "bjensen"});
+        let mut user = user(original.clone());
+        set_manager(&mut user, "m-1");
+        assert!(clear_manager(&mut user));
+        assert_eq!(user.into_value(), original);
+    }
+
+    #[test]
+    fn manager_keys_are_folded_and_unique() {
+        let user =
+            user(json!({"userName": "BJensen@Example.com", "externalId": "bjensen@example.com"}));
+        assert_eq!(manager_keys("ID-1", &user), ["id-1", "bjensen@example.com"]);
+        let sparse =
+            Resource::from_value(json!({"userName": "", "externalId": 5})).expect("object");
+        assert_eq!(manager_keys("", &sparse), Vec::<String>::new());
+        assert_eq!(pending_key("ÅSA"), "åsa");
+    }
+}

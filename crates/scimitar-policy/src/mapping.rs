@@ -599,3 +599,504 @@ impl Mappings {
         scalar.and_then(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn user(value: Value) -> Resource {
+        Resource::from_value(value).expect("a JSON object")
+    }
+
+    fn registry() -> SchemaRegistry {
+        SchemaRegistry::core()
+    }
+
+    fn added(path: &str) -> Result<Mappings, MappingError> {
+        let mut mappings = Mappings::defaults();
+        mappings.add(&registry(), path, "custom")?;
+        Ok(mappings)
+    }
+
+    fn invalid_reason(path: &str) -> String {
+        match added(path) {
+            Err(MappingError::InvalidPath {
+                path: given,
+                reason,
+            }) => {
+                assert_eq!(given, path);
+                reason
+            }
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+
+    fn not_text(path: &str) {
+        assert_eq!(
+            added(path).err(),
+            Some(MappingError::NotText {
+                path: path.to_owned()
+            }),
+            "{path}"
+        );
+    }
+
+    #[test]
+    fn every_default_path_parses() {
+        for entry in DEFAULTS.iter() {
+            let target = entry.target.as_ref().expect("a default path parses");
+            if let PatchPath::Value(..) = target.path {
+                assert!(target.parent.is_some(), "{}", entry.mapping.path);
+            }
+            // And each would be accepted by `add`, were it not mapped already.
+            let mut empty = Mappings(Arc::from(Vec::new()));
+            let result = empty.add(&registry(), &entry.mapping.path, &entry.mapping.field);
+            match entry.mapping.kind {
+                FieldKind::Text => assert_eq!(result, Ok(()), "{}", entry.mapping.path),
+                FieldKind::Reference => assert!(
+                    matches!(result, Err(MappingError::NotText { .. })),
+                    "the manager is complex: only a reference reads it"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn field_names() {
+        for field in [
+            "a",
+            "job.title",
+            "cost-center",
+            "x_1",
+            "A9",
+            &"f".repeat(64),
+        ] {
+            assert!(is_field_name(field), "{field}");
+        }
+        for field in [
+            "",
+            "with space",
+            "ünïcode",
+            "a/b",
+            "a:b",
+            "{x}",
+            &"f".repeat(65),
+        ] {
+            assert!(!is_field_name(field), "{field}");
+            let mut mappings = Mappings::defaults();
+            assert_eq!(
+                mappings.add(&registry(), "title", field),
+                Err(MappingError::InvalidField {
+                    field: field.to_owned()
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_field_is_mapped_once() {
+        let mut mappings = Mappings::defaults();
+        assert_eq!(
+            mappings.add(&registry(), "nickName", "email"),
+            Err(MappingError::FieldTaken {
+                field: "email".into()
+            })
+        );
+        mappings
+            .add(&registry(), "nickName", "nick")
+            .expect("new field");
+        assert_eq!(
+            mappings.add(&registry(), "nickName", "nick"),
+            Err(MappingError::FieldTaken {
+                field: "nick".into()
+            })
+        );
+        // Field names compare exactly.
+        mappings
+            .add(&registry(), "nickName", "Nick")
+            .expect("another field");
+    }
+
+    #[test]
+    fn the_field_is_checked_before_the_path() {
+        let mut mappings = Mappings::defaults();
+        assert!(matches!(
+            mappings.add(&registry(), "no such thing", ""),
+            Err(MappingError::InvalidField { .. })
+        ));
+        assert!(matches!(
+            mappings.add(&registry(), "no such thing", "email"),
+            Err(MappingError::FieldTaken { .. })
+        ));
+    }
+
+    #[test]
+    fn invalid_paths() {
+        assert!(invalid_reason("").contains("expected"));
+        assert!(invalid_reason("emails[type eq").contains("expected"));
+        assert!(invalid_reason("1title").contains("expected"));
+        assert_eq!(invalid_reason("nickname.first"), "no such attribute");
+        assert_eq!(invalid_reason("costCentre"), "no such attribute");
+        assert_eq!(invalid_reason("name.nickName"), "no such attribute");
+        assert_eq!(
+            invalid_reason(r#"emails[type eq "work"].label"#),
+            "no such attribute"
+        );
+        assert_eq!(
+            invalid_reason("urn:ietf:params:scim:schemas:core:2.0:Group:displayName"),
+            "no such attribute"
+        );
+        assert_eq!(
+            invalid_reason(r#"emails[kind eq "work"].value"#),
+            "emails has no sub-attribute \"kind\""
+        );
+        assert!(
+            invalid_reason(r#"emails[type.x eq "work"].value"#).contains("not a sub-attribute")
+        );
+        assert!(invalid_reason("emails[primary gt true].value").contains("boolean"));
+        assert!(invalid_reason("password").contains("write-only"));
+        assert!(invalid_reason("PASSWORD").contains("write-only"));
+    }
+
+    #[test]
+    fn a_registry_without_users_has_no_paths() {
+        let mut mappings = Mappings::defaults();
+        assert_eq!(
+            mappings.add(&SchemaRegistry::empty(), "title", "t"),
+            Err(MappingError::InvalidPath {
+                path: "title".into(),
+                reason: "the schemas have no User resource type".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn paths_that_are_not_text() {
+        for path in [
+            "name",
+            "emails",
+            "emails.value",
+            "schemas",
+            "meta",
+            "groups.display",
+            r#"emails[type eq "work"]"#,
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+            "manager",
+        ] {
+            not_text(path);
+        }
+    }
+
+    #[test]
+    fn text_paths_of_every_type() {
+        for path in [
+            "title",
+            "active",
+            "profileUrl",
+            "id",
+            "externalId",
+            "meta.created",
+            "NAME.GIVENNAME",
+            "urn:ietf:params:scim:schemas:core:2.0:User:nickName",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName",
+            "costCenter",
+            r#"x509Certificates[primary eq true].value"#,
+            r#"photos[type eq "thumbnail"].value"#,
+            r#"addresses[type eq "work" and not (primary eq false)].locality"#,
+            r#"emails[type eq "work" or display pr].value"#,
+            r#"name[givenName eq "Babs"].familyName"#,
+        ] {
+            let mappings = added(path).unwrap_or_else(|err| panic!("{path}: {err}"));
+            let mapping = mappings.get("custom").expect("added");
+            assert_eq!(mapping, &Mapping::text(path, "custom"));
+            assert_eq!(mappings.iter().count(), DEFAULTS.len() + 1);
+        }
+    }
+
+    #[test]
+    fn extension_attributes_of_the_registry() {
+        let mut registry = registry();
+        let acme = "urn:example:params:scim:schemas:extension:acme:2.0:User";
+        registry
+            .add_extension(
+                "User",
+                scimitar_schema::Schema::new(acme)
+                    .attribute(scimitar_schema::AttributeDef::new(
+                        "badge",
+                        scimitar_schema::AttributeType::Integer,
+                    ))
+                    .attribute(
+                        scimitar_schema::AttributeDef::new(
+                            "tags",
+                            scimitar_schema::AttributeType::String,
+                        )
+                        .multi_valued(true),
+                    ),
+                false,
+            )
+            .expect("registered");
+        let mut mappings = Mappings::defaults();
+        let badge = format!("{acme}:badge");
+        mappings
+            .add(&registry, &badge, "badge")
+            .expect("an integer is text");
+        assert_eq!(
+            mappings.add(&registry, &format!("{acme}:tags"), "tags"),
+            Err(MappingError::NotText {
+                path: format!("{acme}:tags")
+            })
+        );
+        let user = user(json!({ acme: {"badge": 1701} }));
+        let mapping = mappings.get("badge").expect("added");
+        assert_eq!(Mappings::value(mapping, &user).as_deref(), Some("1701"));
+        assert_eq!(
+            mappings.fields(None, Some(&user)),
+            [FieldChange::new("badge", Some("1701".into()))]
+        );
+    }
+
+    #[test]
+    fn remove_and_restore() {
+        let mut mappings = Mappings::defaults();
+        assert_eq!(
+            mappings.remove("user_name"),
+            Err(MappingError::ReadOnly {
+                field: "user_name".into()
+            })
+        );
+        assert_eq!(
+            mappings.remove("nope"),
+            Err(MappingError::UnknownField {
+                field: "nope".into()
+            })
+        );
+        let removed = mappings.remove("email").expect("removable");
+        assert_eq!(
+            removed,
+            Mapping::text(r#"emails[type eq "work"].value"#, "email")
+        );
+        assert_eq!(mappings.get("email"), None);
+        assert_eq!(
+            mappings.remove("email"),
+            Err(MappingError::UnknownField {
+                field: "email".into()
+            })
+        );
+        let manager = mappings.remove("manager").expect("removable");
+        assert_eq!(manager.kind, FieldKind::Reference);
+        assert_eq!(mappings.iter().count(), DEFAULTS.len() - 2);
+        assert_ne!(mappings, Mappings::defaults());
+        mappings.restore();
+        assert_eq!(mappings, Mappings::defaults());
+    }
+
+    #[test]
+    fn serde_is_the_array_of_mappings() {
+        let mut mappings = Mappings::defaults();
+        mappings
+            .add(&registry(), "nickName", "nick")
+            .expect("added");
+        let json = serde_json::to_value(&mappings).expect("serializes");
+        let last = json.as_array().and_then(|all| all.last()).cloned();
+        assert_eq!(
+            last,
+            Some(json!({"path": "nickName", "field": "nick", "read_only": false, "kind": "text"}))
+        );
+        let back: Mappings = serde_json::from_value(json).expect("deserializes");
+        assert_eq!(back, mappings);
+        let user = user(json!({"nickName": "Babs"}));
+        assert_eq!(
+            back.fields(None, Some(&user)),
+            [FieldChange::new("nick", Some("Babs".into()))]
+        );
+
+        let defaults: Mappings = serde_json::from_str(
+            &serde_json::to_string(&Mappings::defaults()).expect("serializes"),
+        )
+        .expect("deserializes");
+        assert!(Arc::ptr_eq(&defaults.0, &Mappings::defaults().0));
+    }
+
+    #[test]
+    fn a_stored_path_that_does_not_parse_has_no_value() {
+        let stored =
+            json!([{"path": "emails[", "field": "broken", "read_only": false, "kind": "text"}]);
+        let mappings: Mappings = serde_json::from_value(stored.clone()).expect("deserializes");
+        assert_eq!(serde_json::to_value(&mappings).expect("serializes"), stored);
+        let user = user(json!({"emails": [{"value": "a@x"}]}));
+        assert!(mappings.fields(None, Some(&user)).is_empty());
+        let broken = mappings.get("broken").expect("kept");
+        assert_eq!(Mappings::value(broken, &user), None);
+    }
+
+    #[test]
+    fn equality_and_debug_ignore_the_parsed_paths() {
+        let mut one = Mappings::defaults();
+        one.add(&registry(), "title", "t").expect("added");
+        let two: Mappings =
+            serde_json::from_value(serde_json::to_value(&one).expect("serializes")).expect("back");
+        assert_eq!(one, two);
+        assert!(format!("{one:?}").starts_with("Mappings([Mapping {"));
+        assert!(!format!("{one:?}").contains("target"));
+    }
+
+    fn email() -> Mapping {
+        Mapping::text(r#"emails[type eq "work"].value"#, "email")
+    }
+
+    #[test]
+    fn the_primary_match_wins_else_the_first() {
+        let primary = user(json!({"emails": [
+            {"value": "home@x", "type": "home", "primary": true},
+            {"value": "first@x", "type": "work"},
+            {"value": "primary@x", "type": "Work", "primary": true},
+        ]}));
+        assert_eq!(
+            Mappings::value(&email(), &primary).as_deref(),
+            Some("primary@x")
+        );
+        let first = user(json!({"emails": [
+            {"value": "home@x", "type": "home", "primary": true},
+            {"value": "first@x", "type": "WORK", "primary": false},
+            {"value": "second@x", "type": "work"},
+        ]}));
+        assert_eq!(
+            Mappings::value(&email(), &first).as_deref(),
+            Some("first@x")
+        );
+        let lenient = user(json!({"Emails": [
+            {"value": "first@x", "type": "work"},
+            {"VALUE": "second@x", "TYPE": "work", "Primary": "True"},
+        ]}));
+        assert_eq!(
+            Mappings::value(&email(), &lenient).as_deref(),
+            Some("second@x")
+        );
+    }
+
+    #[test]
+    fn no_value_when_nothing_matches() {
+        for value in [
+            json!({}),
+            json!({"emails": []}),
+            json!({"emails": [{"value": "home@x", "type": "home"}]}),
+            json!({"emails": [{"type": "work"}]}),
+            json!({"emails": [{"type": "work", "value": null}]}),
+            json!({"emails": [{"type": "work", "value": ["a@x"]}]}),
+            json!({"emails": ["work"]}),
+            json!({"emails": "a@x"}),
+        ] {
+            assert_eq!(
+                Mappings::value(&email(), &user(value.clone())),
+                None,
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_singular_value_is_filtered_too() {
+        let mapping = Mapping::text(r#"name[givenName eq "babs"].familyName"#, "x");
+        let babs = user(json!({"name": {"givenName": "Babs", "familyName": "Jensen"}}));
+        assert_eq!(Mappings::value(&mapping, &babs).as_deref(), Some("Jensen"));
+        let other = user(json!({"name": {"givenName": "Kim", "familyName": "Jensen"}}));
+        assert_eq!(Mappings::value(&mapping, &other), None);
+    }
+
+    #[test]
+    fn scalars_become_text() {
+        let resource = user(json!({
+            "title": "Guide", "active": false, "nickName": 12.5, "locale": "",
+            "timezone": null, "userType": {"value": "x"}, "name": {"givenName": "B"},
+        }));
+        let value = |path: &str| Mappings::value(&Mapping::text(path, "f"), &resource);
+        assert_eq!(value("title").as_deref(), Some("Guide"));
+        assert_eq!(value("ACTIVE").as_deref(), Some("false"));
+        assert_eq!(value("nickName").as_deref(), Some("12.5"));
+        assert_eq!(value("locale").as_deref(), Some(""));
+        assert_eq!(value("timezone"), None);
+        assert_eq!(value("userType"), None);
+        assert_eq!(value("name"), None);
+        assert_eq!(value("name.givenName").as_deref(), Some("B"));
+        assert_eq!(value("missing"), None);
+        assert_eq!(value("not a path"), None);
+    }
+
+    #[test]
+    fn references_read_the_value() {
+        let manager = Mappings::defaults()
+            .get("manager")
+            .cloned()
+            .expect("default");
+        let read = |extension: Value| {
+            Mappings::value(&manager, &user(json!({ urn::ENTERPRISE_USER: extension })))
+        };
+        assert_eq!(
+            read(json!({"manager": {"value": "m-1"}})).as_deref(),
+            Some("m-1")
+        );
+        assert_eq!(read(json!({"manager": "m-2"})).as_deref(), Some("m-2"));
+        assert_eq!(read(json!({"manager": {"value": ""}})), None);
+        assert_eq!(read(json!({"manager": ""})), None);
+        assert_eq!(read(json!({"manager": {"displayName": "Boss"}})), None);
+        assert_eq!(read(json!({})), None);
+        // A text mapping of the same path does not read into the object.
+        let text = Mapping::text(manager.path.clone(), "m");
+        assert_eq!(
+            Mappings::value(
+                &text,
+                &user(json!({ urn::ENTERPRISE_USER: {"manager": {"value": "m-1"}} }))
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn fields_report_what_changed() {
+        let mappings = Mappings::defaults();
+        let before = user(json!({
+            "userName": "bjensen", "title": "Guide", "name": {"givenName": "Barbara"},
+            "phoneNumbers": [{"value": "555-1", "type": "work"}],
+        }));
+        let after = user(json!({
+            "userName": "bjensen", "title": "Tour Guide", "name": {"givenName": "Barbara"},
+            "phoneNumbers": [{"value": "555-1", "type": "work"}, {"value": "555-2", "type": "mobile"}],
+        }));
+        assert_eq!(
+            mappings.fields(Some(&before), Some(&after)),
+            [
+                FieldChange::new("mobile_phone", Some("555-2".into())),
+                FieldChange::new("job_title_text", Some("Tour Guide".into())),
+            ]
+        );
+        assert_eq!(
+            mappings.fields(Some(&after), Some(&before)),
+            [
+                FieldChange::new("mobile_phone", None),
+                FieldChange::new("job_title_text", Some("Guide".into())),
+            ]
+        );
+        assert!(mappings.fields(Some(&after), Some(&after)).is_empty());
+        assert!(mappings.fields(None, None).is_empty());
+        assert_eq!(
+            mappings.fields(Some(&before), None),
+            [
+                FieldChange::new("user_name", None),
+                FieldChange::new("first_name", None),
+                FieldChange::new("office_phone", None),
+                FieldChange::new("job_title_text", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn fields_compare_the_text() {
+        let mappings = Mappings::defaults();
+        let before = user(json!({"title": "true"}));
+        let after = user(json!({"title": true}));
+        assert!(mappings.fields(Some(&before), Some(&after)).is_empty());
+    }
+}

@@ -100,3 +100,136 @@ fn schema_union(account: &Resource, request: &Resource) -> Vec<Value> {
         .map(|urn| Value::String(urn.to_owned()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+    const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+    fn resource(value: Value) -> Resource {
+        Resource::from_value(value).expect("a JSON object")
+    }
+
+    #[test]
+    fn match_keys() {
+        let user = resource(json!({"userName": "BJensen", "displayName": "Babs"}));
+        assert_eq!(match_key("User", &user).as_deref(), Some("bjensen"));
+        assert_eq!(match_key("Group", &user).as_deref(), Some("babs"));
+        assert_eq!(match_key("Device", &user), None);
+        assert_eq!(
+            match_key("User", &resource(json!({"displayName": "x"}))),
+            None
+        );
+    }
+
+    #[test]
+    fn request_attributes_win_and_the_account_fills_in() {
+        let account = resource(json!({
+            "id": "local-1",
+            "meta": {"created": "2020-01-01T00:00:00Z"},
+            "username": "bjensen",
+            "title": "Guide",
+            "locale": "da-DK",
+            "name": {"givenName": "Barbara", "familyName": "Jensen"},
+        }));
+        let request = resource(json!({
+            "schemas": [USER],
+            "UserName": "bjensen@example.com",
+            "title": "Tour Guide",
+            "name": {"givenName": "Babs"},
+            "nickName": null,
+        }));
+        assert_eq!(
+            pick_up(&account, &request).into_value(),
+            json!({
+                "schemas": [USER],
+                "UserName": "bjensen@example.com",
+                "title": "Tour Guide",
+                "locale": "da-DK",
+                "name": {"givenName": "Babs"},
+                "nickName": null,
+            })
+        );
+    }
+
+    #[test]
+    fn extensions_merge_attribute_by_attribute() {
+        let account = resource(json!({
+            "schemas": [USER, ENTERPRISE],
+            ENTERPRISE: {"department": "Tour", "costCenter": "4130", "manager": {"value": "m-0"}},
+        }));
+        let request = resource(json!({
+            "schemas": [USER, ENTERPRISE.to_uppercase(), "urn:example:acme:2.0:User"],
+            ENTERPRISE.to_uppercase(): {"Department": "Sales", "employeeNumber": "701984"},
+            "urn:example:acme:2.0:User": {"badge": "17"},
+        }));
+        assert_eq!(
+            pick_up(&account, &request).into_value(),
+            json!({
+                "schemas": [USER, ENTERPRISE, "urn:example:acme:2.0:User"],
+                ENTERPRISE.to_uppercase(): {
+                    "Department": "Sales",
+                    "employeeNumber": "701984",
+                    "costCenter": "4130",
+                    "manager": {"value": "m-0"},
+                },
+                "urn:example:acme:2.0:User": {"badge": "17"},
+            })
+        );
+    }
+
+    #[test]
+    fn a_urn_key_that_is_not_an_object_on_both_sides_is_replaced() {
+        let account = resource(json!({ ENTERPRISE: {"department": "Tour"} }));
+        let request = resource(json!({ ENTERPRISE: null }));
+        assert_eq!(
+            pick_up(&account, &request).into_value(),
+            json!({ ENTERPRISE: null })
+        );
+        let account = resource(json!({ ENTERPRISE: "odd" }));
+        let request = resource(json!({ ENTERPRISE: {"department": "Tour"} }));
+        assert_eq!(
+            pick_up(&account, &request).into_value(),
+            json!({ ENTERPRISE: {"department": "Tour"} })
+        );
+    }
+
+    #[test]
+    fn a_complex_core_attribute_is_replaced_whole() {
+        let account = resource(json!({"name": {"givenName": "Barbara", "middleName": "Jane"}}));
+        let request = resource(json!({"name": {"givenName": "Babs"}}));
+        assert_eq!(
+            pick_up(&account, &request).into_value(),
+            json!({"name": {"givenName": "Babs"}})
+        );
+    }
+
+    #[test]
+    fn schemas_are_a_case_insensitive_union() {
+        let account = resource(json!({"Schemas": [USER, "urn:b:x", USER.to_lowercase(), 5]}));
+        let request = resource(json!({"schemas": ["URN:B:X", ENTERPRISE, ENTERPRISE]}));
+        assert_eq!(
+            pick_up(&account, &request).get_attr("schemas"),
+            Some(&json!([USER, "urn:b:x", ENTERPRISE]))
+        );
+        let bare = pick_up(
+            &resource(json!({"a": 1})),
+            &resource(json!({"id": "x", "b": 2})),
+        );
+        assert_eq!(bare.into_value(), json!({"a": 1, "b": 2}));
+    }
+
+    #[test]
+    fn id_and_meta_go_in_any_case() {
+        let account = resource(json!({"ID": "a", "Meta": {}, "userName": "x"}));
+        let request = resource(json!({"id": "b", "META": {"version": "W/1"}}));
+        assert_eq!(
+            pick_up(&account, &request).into_value(),
+            json!({"userName": "x"})
+        );
+    }
+}
