@@ -181,10 +181,11 @@ impl Diff {
         old: Option<&Value>,
         new: Option<&Value>,
     ) {
-        if old == new {
+        // Members first: comparing their ids is cheaper than comparing them whole.
+        if urn.is_none() && name.eq_ignore_ascii_case("members") && self.members(old, new) {
             return;
         }
-        if urn.is_none() && name.eq_ignore_ascii_case("members") && self.members(old, new) {
+        if old == new {
             return;
         }
         let complex = |value: Option<&Value>| matches!(value, None | Some(Value::Object(_)));
@@ -214,16 +215,17 @@ impl Diff {
         let (Some(old), Some(new)) = (elements(old), elements(new)) else {
             return false;
         };
-        let old_ids: HashSet<&str> = old.iter().filter_map(member_value).collect();
-        let new_ids: HashSet<&str> = new.iter().filter_map(member_value).collect();
-        let removed = ids_not_in(old, &new_ids);
-        let added = ids_not_in(new, &old_ids);
+        let (removed, added) = member_delta(old, new);
         if !removed.is_empty() || !added.is_empty() {
-            self.changes.push(AttributeChange::new(
-                "members",
-                Some(Value::Array(removed)),
-                Some(Value::Array(added)),
-            ));
+            let ids = |ids: Vec<&str>| {
+                Some(Value::Array(
+                    ids.into_iter()
+                        .map(|id| Value::String(id.to_owned()))
+                        .collect(),
+                ))
+            };
+            self.changes
+                .push(AttributeChange::new("members", ids(removed), ids(added)));
         }
         true
     }
@@ -253,15 +255,76 @@ fn elements(value: Option<&Value>) -> Option<&[Value]> {
     }
 }
 
+/// The member ids `old` has and `new` lacks, and those `new` has and `old` lacks, each
+/// once, in the order of their arrays.
+///
+/// A write usually adds or removes a few members and keeps the others in order, so the
+/// elements both arrays start and end with are set aside first, comparing ids in
+/// place; only the rest goes into hash sets. An id of that rest may still be among the
+/// ids set aside (a member moved), which a last pass over them checks.
+fn member_delta<'v>(old: &'v [Value], new: &'v [Value]) -> (Vec<&'v str>, Vec<&'v str>) {
+    let same = |(old, new): (&Value, &Value)| member_value(old) == member_value(new);
+    let prefix = old.iter().zip(new).take_while(|pair| same(*pair)).count();
+    let (old_head, old_rest) = old.split_at_checked(prefix).unwrap_or((old, &[]));
+    let new_rest = new.get(prefix..).unwrap_or_default();
+    let suffix = old_rest
+        .iter()
+        .rev()
+        .zip(new_rest.iter().rev())
+        .take_while(|pair| same(*pair))
+        .count();
+    let (old_middle, old_tail) = old_rest
+        .split_at_checked(old_rest.len().saturating_sub(suffix))
+        .unwrap_or((old_rest, &[]));
+    let new_middle = new_rest
+        .get(..new_rest.len().saturating_sub(suffix))
+        .unwrap_or_default();
+    if old_middle.is_empty() && new_middle.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let ids = |members: &'v [Value]| {
+        let mut ids = HashSet::with_capacity(members.len());
+        ids.extend(members.iter().filter_map(member_value));
+        ids
+    };
+    let (old_ids, new_ids) = (ids(old_middle), ids(new_middle));
+    let mut removed = ids_not_in(old_middle, &new_ids);
+    let mut added = ids_not_in(new_middle, &old_ids);
+    let kept = || old_head.iter().chain(old_tail).filter_map(member_value);
+    drop_kept(&mut removed, kept());
+    drop_kept(&mut added, kept());
+    (removed, added)
+}
+
 /// The ids of `members` that `others` lacks, each once, in order.
-fn ids_not_in(members: &[Value], others: &HashSet<&str>) -> Vec<Value> {
+fn ids_not_in<'v>(members: &'v [Value], others: &HashSet<&str>) -> Vec<&'v str> {
     let mut seen: HashSet<&str> = HashSet::new();
     members
         .iter()
         .filter_map(member_value)
         .filter(|id| !others.contains(id) && seen.insert(id))
-        .map(|id| Value::String(id.to_owned()))
         .collect()
+}
+
+/// Removes from `candidates` (distinct ids) those among `kept`.
+fn drop_kept<'v>(candidates: &mut Vec<&'v str>, kept: impl Iterator<Item = &'v str>) {
+    const FEW: usize = 8;
+    if candidates.is_empty() {
+        return;
+    }
+    if candidates.len() <= FEW {
+        for id in kept {
+            if let Some(position) = candidates.iter().position(|candidate| *candidate == id) {
+                candidates.remove(position);
+                if candidates.is_empty() {
+                    return;
+                }
+            }
+        }
+        return;
+    }
+    let kept: HashSet<&str> = kept.collect();
+    candidates.retain(|candidate| !kept.contains(candidate));
 }
 
 /// `urn:…:name.sub`, with the parts given.
@@ -695,6 +758,84 @@ mod tests {
             )]
         );
         assert!(changes(Some(&before), Some(&before.clone())).is_empty());
+    }
+
+    /// What [`member_delta`] computes, the plain way.
+    fn naive_delta<'v>(old: &'v [Value], new: &'v [Value]) -> (Vec<&'v str>, Vec<&'v str>) {
+        let ids =
+            |members: &'v [Value]| members.iter().filter_map(member_value).collect::<Vec<_>>();
+        let (old, new) = (ids(old), ids(new));
+        let missing = |from: &[&'v str], other: &[&'v str]| {
+            let mut missing: Vec<&'v str> = Vec::new();
+            for id in from {
+                if !other.contains(id) && !missing.contains(id) {
+                    missing.push(id);
+                }
+            }
+            missing
+        };
+        (missing(&old, &new), missing(&new, &old))
+    }
+
+    fn member_list() -> impl proptest::strategy::Strategy<Value = Vec<Value>> {
+        use proptest::prelude::*;
+        let member = prop_oneof![
+            4 => "[a-l]".prop_map(|id| json!({"value": id})),
+            1 => "[a-l]".prop_map(Value::String),
+            1 => Just(json!({"display": "no id"})),
+        ];
+        prop::collection::vec(member, 0..24)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_member_delta_is_the_set_difference(old in member_list(), new in member_list()) {
+            proptest::prop_assert_eq!(member_delta(&old, &new), naive_delta(&old, &new));
+        }
+
+        #[test]
+        fn the_member_delta_of_an_edit(
+            old in member_list(),
+            at in 0usize..24,
+            insert in member_list(),
+            remove in 0usize..4,
+        ) {
+            let mut new = old.clone();
+            let at = at.min(new.len());
+            let end = (at + remove).min(new.len());
+            new.splice(at..end, insert);
+            proptest::prop_assert_eq!(member_delta(&old, &new), naive_delta(&old, &new));
+        }
+    }
+
+    #[test]
+    fn moved_members_are_kept() {
+        let old = members(&["a", "b", "c", "d"]);
+        let new = members(&["a", "d", "b", "c", "x", "d"]);
+        let (Value::Array(old), Value::Array(new)) = (old, new) else {
+            unreachable!()
+        };
+        assert_eq!(member_delta(&old, &new), (vec![], vec!["x"]));
+        assert_eq!(member_delta(&new, &old), (vec!["x"], vec![]));
+        let many: Vec<String> = (0..20).map(|n| n.to_string()).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let mut shuffled = refs.clone();
+        shuffled.rotate_left(7);
+        let (Value::Array(old), Value::Array(new)) = (members(&refs), members(&shuffled)) else {
+            unreachable!()
+        };
+        assert_eq!(member_delta(&old, &new), (vec![], vec![]));
+
+        // More candidates than a linear check takes, all but one kept.
+        let mut grown = refs[..10].to_vec();
+        grown.extend(&refs[..9]);
+        grown.push("y");
+        let mut with_z = refs[..10].to_vec();
+        with_z.push("z");
+        let (Value::Array(old), Value::Array(new)) = (members(&with_z), members(&grown)) else {
+            unreachable!()
+        };
+        assert_eq!(member_delta(&old, &new), (vec!["z"], vec!["y"]));
     }
 
     #[test]
