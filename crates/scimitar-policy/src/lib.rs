@@ -21,16 +21,21 @@
 mod action;
 mod diff;
 mod history;
+mod keys;
 mod manager;
 mod mapping;
 mod members;
 mod pickup;
 mod settings;
 
-pub use action::{Action, Decision, Lifecycle, ParseActionError, decide_create, decide_delete, decide_update};
+pub use action::{
+    Action, Decision, Lifecycle, ParseActionError, decide_create, decide_delete, decide_update,
+};
 pub use diff::{AttributeChange, REDACTED, changes};
 pub use history::HistoryEntry;
-pub use manager::{ENTERPRISE_USER, clear_manager, manager_keys, manager_reference, pending_key, set_manager};
+pub use manager::{
+    ENTERPRISE_USER, clear_manager, manager_keys, manager_reference, pending_key, set_manager,
+};
 pub use mapping::{FieldChange, FieldKind, Mapping, MappingError, Mappings};
 pub use members::skip_unknown_members;
 pub use pickup::{match_key, pick_up};
