@@ -32,7 +32,7 @@ impl Account {
 }
 
 /// A decided change for the host to carry out on its own account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HostChange {
     /// The resource type's name (`User`, `Group`).
@@ -51,6 +51,26 @@ pub struct HostChange {
     pub before: Option<Resource>,
     /// The resource after the write (`None` for a delete).
     pub after: Option<Resource>,
+    /// The password the request sets, in clear: SCIM's `password` is write-only, so the
+    /// engine never stores it; a host that signs users in with passwords hashes it.
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for HostChange {
+    /// Never prints the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostChange")
+            .field("resource_type", &self.resource_type)
+            .field("id", &self.id)
+            .field("lifecycle", &self.lifecycle)
+            .field("invite", &self.invite)
+            .field("fields", &self.fields)
+            .field("members", &self.members)
+            .field("before", &self.before)
+            .field("after", &self.after)
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 /// Why the host refused or failed a change: the SCIM error the identity provider sees.
@@ -126,4 +146,28 @@ pub trait Host: Send + Sync {
     /// refused: the account goes back to [`HostChange::before`] (or goes, after a
     /// create; or is unlinked again, after a pick-up).
     fn revert<'a>(&'a self, tenant: &'a Tenant, change: &'a HostChange) -> BoxFuture<'a, ()>;
+}
+
+/// A shared host is a host: the app keeps its handle to the same accounts.
+impl<H: Host + ?Sized> Host for std::sync::Arc<H> {
+    fn find_unmanaged<'a>(
+        &'a self,
+        tenant: &'a Tenant,
+        resource_type: &'a str,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Account>, HostError>> {
+        (**self).find_unmanaged(tenant, resource_type, key)
+    }
+
+    fn apply<'a>(
+        &'a self,
+        tenant: &'a Tenant,
+        change: &'a HostChange,
+    ) -> BoxFuture<'a, Result<(), HostError>> {
+        (**self).apply(tenant, change)
+    }
+
+    fn revert<'a>(&'a self, tenant: &'a Tenant, change: &'a HostChange) -> BoxFuture<'a, ()> {
+        (**self).revert(tenant, change)
+    }
 }

@@ -3,7 +3,7 @@
 
 use http::StatusCode;
 
-use scimitar_policy::{Action, Decision, HistoryEntry};
+use scimitar_policy::{Action, AttributeChange, Decision, HistoryEntry, REDACTED};
 use scimitar_schema::ScimError;
 
 use super::Operations;
@@ -58,9 +58,34 @@ impl Change<'_> {
 
 /// What the policy made of a write, recorded with it.
 pub(crate) struct Record {
-    pub(crate) decision: Decision,
-    pub(crate) warnings: Vec<String>,
-    pub(crate) status: StatusCode,
+    decision: Decision,
+    warnings: Vec<String>,
+    status: StatusCode,
+    /// A password the request sets: never stored, handed to the host, recorded redacted.
+    password: Option<String>,
+}
+
+impl Record {
+    pub(crate) fn new(decision: Decision, warnings: Vec<String>, status: StatusCode) -> Self {
+        Self {
+            decision,
+            warnings,
+            status,
+            password: None,
+        }
+    }
+
+    /// The record of a write that sets `password`, if any.
+    pub(crate) fn password(mut self, password: Option<String>) -> Self {
+        if password.is_some() {
+            let redacted = Some(serde_json::Value::String(REDACTED.to_owned()));
+            self.decision
+                .changes
+                .push(AttributeChange::new("password", None, redacted));
+        }
+        self.password = password;
+        self
+    }
 }
 
 /// Why a commit did not happen.
@@ -103,7 +128,8 @@ impl<S: ResourceStore> Operations<'_, S> {
     }
 
     /// The host's view of `change`.
-    fn host_change(&self, change: &Change<'_>, decision: &Decision) -> HostChange {
+    fn host_change(&self, change: &Change<'_>, record: &Record) -> HostChange {
+        let decision = &record.decision;
         let resource = change.resource();
         let members_changed = change.before().map(|before| &before.members)
             != change.after().map(|after| &after.members);
@@ -119,6 +145,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                 .map(|after| after.members.clone()),
             before: change.before().map(|before| before.resource.clone()),
             after: change.after().map(|after| after.resource.clone()),
+            password: record.password.clone(),
         }
     }
 
@@ -134,7 +161,7 @@ impl<S: ResourceStore> Operations<'_, S> {
     ) -> Result<(), CommitError> {
         let tenant = &self.principal.tenant;
         let host = self.engine.host.as_deref();
-        let host_change = host.map(|_| self.host_change(&change, &record.decision));
+        let host_change = host.map(|_| self.host_change(&change, &record));
         if let (Some(host), Some(host_change)) = (host, &host_change) {
             host.apply(tenant, host_change)
                 .await

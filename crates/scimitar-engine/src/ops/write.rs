@@ -187,9 +187,13 @@ impl<S: ResourceStore> Operations<'_, S> {
         previous: Option<&StoredResource>,
         keep_pending: bool,
         warnings: &mut Vec<String>,
-    ) -> Result<StoredResource, ScimError> {
-        // `password` is write-only: it is never stored here, so never returned.
-        resource.as_map_mut().remove("password");
+    ) -> Result<(StoredResource, Option<String>), ScimError> {
+        // `password` is write-only: it is never stored here, so never returned; the
+        // host gets it with the change.
+        let password = resource
+            .as_map_mut()
+            .remove("password")
+            .and_then(|password| password.as_str().map(str::to_owned));
         self.check_new_members(
             &mut resource,
             previous.map(|previous| &previous.resource),
@@ -207,7 +211,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         stored_resource.unique_keys = self.unique_keys(resource_type, &stored_resource.resource);
         stored_resource.members = member_ids(&stored_resource.resource);
         stored_resource.pending_manager = pending_manager;
-        Ok(stored_resource)
+        Ok((stored_resource, password))
     }
 
     /// `POST /Users`: validates `resource` (a request body: read-only attributes such
@@ -259,7 +263,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                 json!({"resourceType": resource_type.name, "created": now, "lastModified": now}),
             );
             let mut warnings = validated.warnings.clone();
-            let created = self
+            let (created, password) = self
                 .prepare(resource_type, &id, resource, 1, None, false, &mut warnings)
                 .await?;
             let decision = decide_create(
@@ -268,11 +272,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                 account.as_ref(),
                 &created.resource,
             );
-            let record = Record {
-                decision,
-                warnings,
-                status: StatusCode::CREATED,
-            };
+            let record = Record::new(decision, warnings, StatusCode::CREATED).password(password);
             match self.commit(Change::Create { resource: &created, origin }, record).await {
                 Ok(()) => {
                     let created = Arc::new(created);
@@ -482,7 +482,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         update: Update,
     ) -> Result<Option<Arc<StoredResource>>, ScimError> {
         let mut warnings = update.warnings;
-        let after = self
+        let (after, password) = self
             .prepare(
                 resource_type,
                 &before.id,
@@ -499,11 +499,7 @@ impl<S: ResourceStore> Operations<'_, S> {
             &before.resource,
             &after.resource,
         );
-        let record = Record {
-            decision,
-            warnings,
-            status: update.status,
-        };
+        let record = Record::new(decision, warnings, update.status).password(password);
         let change = Change::Replace {
             before,
             after: &after,
@@ -560,11 +556,7 @@ impl<S: ResourceStore> Operations<'_, S> {
             } else {
                 Disposal::Delete
             };
-            let record = Record {
-                decision,
-                warnings: Vec::new(),
-                status: StatusCode::NO_CONTENT,
-            };
+            let record = Record::new(decision, Vec::new(), StatusCode::NO_CONTENT);
             let change = Change::Delete {
                 before: &existing,
                 disposal,

@@ -592,24 +592,21 @@ fn bare_string_member_id_is_accepted() {
 }
 
 #[test]
-fn unknown_member_is_refused_naming_it() {
+fn unknown_member_is_skipped_with_a_warning() {
     both_modes(|entra| {
         let alice = entra.create_user("alice@contoso.com");
         let group = entra.create_group("Engineering");
-        let reply = entra.add_members(&group, &[&alice, "not-a-user-id"]);
-        assert_error(&reply, 400, Some("invalidValue"));
-        assert!(
-            reply.2["detail"]
-                .as_str()
-                .unwrap_or("")
-                .contains("not-a-user-id"),
-            "{}",
-            reply.2
-        );
-        // Atomic: alice was not added either.
+        let (status, _, body) = entra.add_members(&group, &[&alice, "not-a-user-id"]);
+        assert_eq!(status, 200, "{body}");
+        // The members in scope are added; the one out of scope is named in the history.
         let (_, headers, body) = entra.get(&format!("/Groups/{group}"));
-        assert_eq!(member_ids(&body), Vec::<String>::new());
-        assert_eq!(header(&headers, "etag"), "W/\"1\"");
+        assert_eq!(member_ids(&body), vec![alice.clone()]);
+        assert_eq!(header(&headers, "etag"), "W/\"2\"");
+        let warnings = entra.h.last_entry().warnings;
+        assert!(
+            warnings.iter().any(|warning| warning.contains("not-a-user-id")),
+            "{warnings:?}"
+        );
     });
 }
 

@@ -27,7 +27,7 @@ struct TestHost {
     refuse: Mutex<Option<String>>,
 }
 
-impl Host for Arc<TestHost> {
+impl Host for TestHost {
     fn find_unmanaged<'a>(
         &'a self,
         _tenant: &'a Tenant,
@@ -176,4 +176,21 @@ fn a_change_the_store_refuses_is_reverted_on_the_host() {
         1
     );
     let _ = (reply, request);
+}
+
+#[test]
+fn the_host_gets_the_password_which_is_never_stored_or_printed() {
+    let host = Arc::new(TestHost::default());
+    let harness = harness_with(&host);
+    let body = json!({"schemas": [urn::USER], "userName": "bjensen", "password": "s3cr3t!"});
+    let (_, _, created) = harness.post("/Users", body);
+    assert!(created.get("password").is_none());
+    let applied = host.applied.lock().expect("lock");
+    assert_eq!(applied[0].password.as_deref(), Some("s3cr3t!"));
+    assert!(!format!("{:?}", applied[0]).contains("s3cr3t!"));
+    let id = id_of(&created);
+    let stored = block_on(harness.engine.store().get(&harness.tenant.id, "User", &id))
+        .expect("read")
+        .expect("stored");
+    assert!(stored.resource.get_attr("password").is_none());
 }
