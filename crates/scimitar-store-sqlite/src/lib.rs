@@ -42,12 +42,14 @@
 //! ```
 
 mod connections;
+mod history;
 mod index;
 mod list;
 mod migrations;
 mod rows;
 mod statements;
 mod store;
+mod unmanaged;
 mod write;
 mod writer;
 

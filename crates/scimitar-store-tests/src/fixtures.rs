@@ -10,6 +10,7 @@ use scimitar_engine::{
 };
 use scimitar_filter::Filter;
 use scimitar_patch::Compat;
+use scimitar_policy::{Action, HistoryEntry};
 use scimitar_schema::{Resource, urn};
 
 pub(crate) fn ok<T>(result: Result<T, StoreError>, what: &str) -> T {
@@ -42,7 +43,13 @@ pub(crate) fn unique(attribute: &str, value: &str) -> UniqueKey {
     UniqueKey {
         attribute: attribute.to_owned(),
         value: value.to_owned(),
+        global: false,
     }
+}
+
+/// The history entry the checks' writes append.
+pub(crate) fn entry() -> HistoryEntry {
+    HistoryEntry::new(at(0), Action::Updated, "User", None, 200)
 }
 
 pub(crate) fn meta(resource_type: &str) -> Value {

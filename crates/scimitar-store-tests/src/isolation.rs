@@ -1,8 +1,10 @@
 //! Tenants as the walls between resources.
 
-use scimitar_engine::{ListQuery, ResourceStore, StoreError, StoredResource, TenantId};
+use scimitar_engine::{
+    Disposal, ListQuery, Origin, ResourceStore, StoreError, StoredResource, TenantId,
+};
 
-use crate::fixtures::{at, filter, get, group, ids, list_all, next, ok, user};
+use crate::fixtures::{at, entry, filter, get, group, ids, list_all, next, ok, user};
 
 /// Nothing crosses tenants: the same ids and unique keys in two tenants are independent
 /// resources, and lists, lookups, writes and cascades stay in their tenant.
@@ -10,23 +12,38 @@ use crate::fixtures::{at, filter, get, group, ids, list_all, next, ok, user};
 /// Writes in `one` and `two`, two tenants that hold no resources yet.
 pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: &TenantId) {
     ok(
-        store.create(one, user("u1", "alice")).await,
+        store
+            .create(one, user("u1", "alice"), Origin::New, &entry())
+            .await,
         "create a user",
     );
     ok(
-        store.create(two, user("u1", "bob")).await,
+        store
+            .create(two, user("u1", "bob"), Origin::New, &entry())
+            .await,
         "create a user with the same id elsewhere",
     );
     ok(
-        store.create(two, user("u2", "alice")).await,
+        store
+            .create(two, user("u2", "alice"), Origin::New, &entry())
+            .await,
         "create a user with the same key elsewhere",
     );
     ok(
-        store.create(one, group("g1", "Staff", &["u1"])).await,
+        store
+            .create(one, group("g1", "Staff", &["u1"]), Origin::New, &entry())
+            .await,
         "create a group",
     );
     ok(
-        store.create(two, group("g1", "Staff", &["u1", "u2"])).await,
+        store
+            .create(
+                two,
+                group("g1", "Staff", &["u1", "u2"]),
+                Origin::New,
+                &entry(),
+            )
+            .await,
         "create a group elsewhere",
     );
 
@@ -71,7 +88,9 @@ pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: 
     assert_eq!(ids(&found), ["u2"]);
 
     ok(
-        store.replace(two, next(user("u1", "robert"), 1), 1).await,
+        store
+            .replace(two, next(user("u1", "robert"), 1), 1, &entry())
+            .await,
         "replace in one tenant",
     );
     assert_eq!(
@@ -80,13 +99,17 @@ pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: 
         "untouched elsewhere"
     );
     assert_eq!(
-        store.replace(one, next(user("u1", "alice"), 2), 2).await,
+        store
+            .replace(one, next(user("u1", "alice"), 2), 2, &entry())
+            .await,
         Err(StoreError::VersionMismatch { current: 1 }),
         "versions are per tenant"
     );
 
     let changed = ok(
-        store.delete(one, "User", "u1", None, at(0)).await,
+        store
+            .delete(one, "User", "u1", None, at(0), Disposal::Delete, &entry())
+            .await,
         "delete in one tenant",
     );
     assert_eq!(changed, ["g1"]);
@@ -117,7 +140,9 @@ pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: 
         .is_empty()
     );
     ok(
-        store.create(one, user("u3", "bob")).await,
+        store
+            .create(one, user("u3", "bob"), Origin::New, &entry())
+            .await,
         "a key taken elsewhere is free here",
     );
 }

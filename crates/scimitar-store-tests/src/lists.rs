@@ -4,10 +4,12 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use scimitar_engine::{ListPage, ListQuery, ResourceStore, StoredResource, TenantId};
+use scimitar_engine::{
+    Disposal, ListPage, ListQuery, Origin, ResourceStore, StoredResource, TenantId,
+};
 use scimitar_schema::{SchemaRegistry, matches, urn};
 
-use crate::fixtures::{at, filter, group, ids, list_all, next, object, ok, user};
+use crate::fixtures::{at, entry, filter, group, ids, list_all, next, object, ok, user};
 
 /// Lists without a filter return the type's resources in creation order, which
 /// replacing keeps and deleting closes up.
@@ -15,10 +17,17 @@ use crate::fixtures::{at, filter, group, ids, list_all, next, object, ok, user};
 /// Writes in `tenant`, which holds no resources yet.
 pub async fn list_order<S: ResourceStore>(store: &S, tenant: &TenantId) {
     for (id, name) in [("u3", "carol"), ("u1", "alice"), ("u2", "bob")] {
-        ok(store.create(tenant, user(id, name)).await, "create a user");
+        ok(
+            store
+                .create(tenant, user(id, name), Origin::New, &entry())
+                .await,
+            "create a user",
+        );
     }
     ok(
-        store.create(tenant, group("g1", "Staff", &[])).await,
+        store
+            .create(tenant, group("g1", "Staff", &[]), Origin::New, &entry())
+            .await,
         "create a group",
     );
     assert_eq!(
@@ -41,7 +50,7 @@ pub async fn list_order<S: ResourceStore>(store: &S, tenant: &TenantId) {
 
     ok(
         store
-            .replace(tenant, next(user("u3", "caroline"), 1), 1)
+            .replace(tenant, next(user("u3", "caroline"), 1), 1, &entry())
             .await,
         "replace a user",
     );
@@ -57,11 +66,23 @@ pub async fn list_order<S: ResourceStore>(store: &S, tenant: &TenantId) {
     );
 
     ok(
-        store.delete(tenant, "User", "u1", None, at(0)).await,
+        store
+            .delete(
+                tenant,
+                "User",
+                "u1",
+                None,
+                at(0),
+                Disposal::Delete,
+                &entry(),
+            )
+            .await,
         "delete a user",
     );
     ok(
-        store.create(tenant, user("u0", "dave")).await,
+        store
+            .create(tenant, user("u0", "dave"), Origin::New, &entry())
+            .await,
         "create a user",
     );
     assert_eq!(
@@ -98,7 +119,12 @@ pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: 
         let id = resource.id().unwrap_or_default().to_owned();
         ok(
             store
-                .create(tenant, StoredResource::new(id, "User", resource))
+                .create(
+                    tenant,
+                    StoredResource::new(id, "User", resource),
+                    Origin::New,
+                    &entry(),
+                )
                 .await,
             "create a user",
         );
@@ -118,7 +144,12 @@ pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: 
         let id = resource.id().unwrap_or_default().to_owned();
         ok(
             store
-                .create(tenant, StoredResource::new(id, "Group", resource))
+                .create(
+                    tenant,
+                    StoredResource::new(id, "Group", resource),
+                    Origin::New,
+                    &entry(),
+                )
                 .await,
             "create a group",
         );
@@ -199,7 +230,10 @@ pub async fn paging<S: ResourceStore>(store: &S, tenant: &TenantId) {
                 .as_map_mut()
                 .insert("externalId".to_owned(), json!("even"));
         }
-        ok(store.create(tenant, user).await, "create a user");
+        ok(
+            store.create(tenant, user, Origin::New, &entry()).await,
+            "create a user",
+        );
     }
     let everything = list_all(store, tenant, "User").await.into_resources();
     let all: Vec<&str> = everything.iter().map(|user| user.id.as_str()).collect();

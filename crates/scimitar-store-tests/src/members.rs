@@ -1,9 +1,9 @@
 //! Group members: the cascade of a delete, and the groups of a member.
 
-use scimitar_engine::{ResourceStore, StoreError, StoredResource, TenantId};
+use scimitar_engine::{Disposal, Origin, ResourceStore, StoreError, StoredResource, TenantId};
 
 use crate::fixtures::{
-    at, display_name, get, group, last_modified, list_all, member_values, next, ok, user,
+    at, display_name, entry, get, group, last_modified, list_all, member_values, next, ok, user,
 };
 
 /// Deleting a resource (compare-and-swap when a version is given) removes it from every
@@ -14,11 +14,21 @@ use crate::fixtures::{
 /// Writes in `tenant`, which holds no resources yet.
 pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &TenantId) {
     for (id, name) in [("u1", "alice"), ("u2", "bob")] {
-        ok(store.create(tenant, user(id, name)).await, "create a user");
+        ok(
+            store
+                .create(tenant, user(id, name), Origin::New, &entry())
+                .await,
+            "create a user",
+        );
     }
     assert_eq!(
         store
-            .create(tenant, group("gx", "Unknown", &["u1", "nobody"]))
+            .create(
+                tenant,
+                group("gx", "Unknown", &["u1", "nobody"]),
+                Origin::New,
+                &entry()
+            )
             .await,
         Err(StoreError::UnknownMember {
             id: "nobody".to_owned()
@@ -36,22 +46,55 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
         group("ga", "Alpha", &["u1", "u2"]),
         group("gc", "Gamma", &["u2"]),
     ] {
-        ok(store.create(tenant, group).await, "create a group");
+        ok(
+            store.create(tenant, group, Origin::New, &entry()).await,
+            "create a group",
+        );
     }
     let before: Vec<StoredResource> = list_all(store, tenant, "Group").await.into_resources();
 
     assert_eq!(
-        store.delete(tenant, "User", "u1", Some(2), at(99)).await,
+        store
+            .delete(
+                tenant,
+                "User",
+                "u1",
+                Some(2),
+                at(99),
+                Disposal::Delete,
+                &entry()
+            )
+            .await,
         Err(StoreError::VersionMismatch { current: 1 }),
         "delete at a stale version"
     );
     assert_eq!(
-        store.delete(tenant, "Group", "u1", None, at(99)).await,
+        store
+            .delete(
+                tenant,
+                "Group",
+                "u1",
+                None,
+                at(99),
+                Disposal::Delete,
+                &entry()
+            )
+            .await,
         Err(StoreError::NotFound),
         "delete with another resource type"
     );
     assert_eq!(
-        store.delete(tenant, "User", "u9", None, at(99)).await,
+        store
+            .delete(
+                tenant,
+                "User",
+                "u9",
+                None,
+                at(99),
+                Disposal::Delete,
+                &entry()
+            )
+            .await,
         Err(StoreError::NotFound),
         "delete an unknown id"
     );
@@ -67,7 +110,17 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
 
     let when = at(1_714_979_289_123);
     let changed = ok(
-        store.delete(tenant, "User", "u1", Some(1), when).await,
+        store
+            .delete(
+                tenant,
+                "User",
+                "u1",
+                Some(1),
+                when,
+                Disposal::Delete,
+                &entry(),
+            )
+            .await,
         "delete a user",
     );
     assert_eq!(
@@ -81,7 +134,9 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
         "a deleted resource is gone"
     );
     assert_eq!(
-        store.delete(tenant, "User", "u1", None, when).await,
+        store
+            .delete(tenant, "User", "u1", None, when, Disposal::Delete, &entry())
+            .await,
         Err(StoreError::NotFound),
         "delete a deleted resource"
     );
@@ -124,14 +179,24 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
     );
     assert_eq!(
         store
-            .replace(tenant, next(group("ga", "Alpha", &["u2"]), 1), 1)
+            .replace(tenant, next(group("ga", "Alpha", &["u2"]), 1), 1, &entry())
             .await,
         Err(StoreError::VersionMismatch { current: 2 }),
         "a write prepared before the cascade loses"
     );
 
     let changed = ok(
-        store.delete(tenant, "Group", "gb", Some(2), when).await,
+        store
+            .delete(
+                tenant,
+                "Group",
+                "gb",
+                Some(2),
+                when,
+                Disposal::Delete,
+                &entry(),
+            )
+            .await,
         "delete a group",
     );
     assert_eq!(
@@ -143,7 +208,9 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
     assert!(delta.members.is_empty() && member_values(&delta).is_empty());
     assert_eq!(delta.version, 3);
     ok(
-        store.create(tenant, user("u3", "alice")).await,
+        store
+            .create(tenant, user("u3", "alice"), Origin::New, &entry())
+            .await,
         "a deleted user's unique key is free",
     );
 }
@@ -154,14 +221,22 @@ pub async fn delete_cascades_membership<S: ResourceStore>(store: &S, tenant: &Te
 /// Writes in `tenant`, which holds no resources yet.
 pub async fn groups_with_member<S: ResourceStore>(store: &S, tenant: &TenantId) {
     for (id, name) in [("u1", "alice"), ("u2", "bob")] {
-        ok(store.create(tenant, user(id, name)).await, "create a user");
+        ok(
+            store
+                .create(tenant, user(id, name), Origin::New, &entry())
+                .await,
+            "create a user",
+        );
     }
     for group in [
         group("g2", "Zeta", &["u1"]),
         group("g1", "Alpha", &["u1", "u2"]),
         group("g3", "Mid", &["u2"]),
     ] {
-        ok(store.create(tenant, group).await, "create a group");
+        ok(
+            store.create(tenant, group, Origin::New, &entry()).await,
+            "create a group",
+        );
     }
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
@@ -184,13 +259,18 @@ pub async fn groups_with_member<S: ResourceStore>(store: &S, tenant: &TenantId) 
 
     ok(
         store
-            .replace(tenant, next(group("g1", "Alpha", &["u2"]), 1), 1)
+            .replace(tenant, next(group("g1", "Alpha", &["u2"]), 1), 1, &entry())
             .await,
         "replace a group",
     );
     ok(
         store
-            .replace(tenant, next(group("g3", "Middle", &["u2", "u1"]), 1), 1)
+            .replace(
+                tenant,
+                next(group("g3", "Middle", &["u2", "u1"]), 1),
+                1,
+                &entry(),
+            )
             .await,
         "replace a group",
     );
@@ -199,7 +279,17 @@ pub async fn groups_with_member<S: ResourceStore>(store: &S, tenant: &TenantId) 
         pairs(&[("g2", "Zeta"), ("g3", "Middle")])
     );
     ok(
-        store.delete(tenant, "Group", "g2", None, at(0)).await,
+        store
+            .delete(
+                tenant,
+                "Group",
+                "g2",
+                None,
+                at(0),
+                Disposal::Delete,
+                &entry(),
+            )
+            .await,
         "delete a group",
     );
     assert_eq!(

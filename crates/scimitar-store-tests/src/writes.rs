@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use scimitar_engine::{ResourceStore, StoreError, TenantId};
+use scimitar_engine::{Disposal, Origin, ResourceStore, StoreError, TenantId};
 
-use crate::fixtures::{at, get, group, ids, list_all, next, ok, unique, user};
+use crate::fixtures::{at, entry, get, group, ids, list_all, next, ok, unique, user};
 
 /// Resources: create and get back unchanged; `None` for an unknown id or another type;
 /// `AlreadyExists` for a taken id of any type; `resource_types` for many ids at once, in
@@ -21,9 +21,19 @@ pub async fn create_and_get<S: ResourceStore>(store: &S, tenant: &TenantId) {
 
     let mut alice = user("u1", "Alice");
     alice.version = 3;
-    ok(store.create(tenant, alice.clone()).await, "create a user");
+    ok(
+        store
+            .create(tenant, alice.clone(), Origin::New, &entry())
+            .await,
+        "create a user",
+    );
     let group = group("g1", "Staff", &["u1"]);
-    ok(store.create(tenant, group.clone()).await, "create a group");
+    ok(
+        store
+            .create(tenant, group.clone(), Origin::New, &entry())
+            .await,
+        "create a group",
+    );
     assert_eq!(
         get(store, tenant, "User", "u1").await,
         Some(alice.clone()),
@@ -74,12 +84,19 @@ pub async fn create_and_get<S: ResourceStore>(store: &S, tenant: &TenantId) {
     let mut again = user("u1", "Other");
     again.version = 1;
     assert_eq!(
-        store.create(tenant, again).await,
+        store.create(tenant, again, Origin::New, &entry()).await,
         Err(StoreError::AlreadyExists),
         "a user with a taken id"
     );
     assert_eq!(
-        store.create(tenant, self::group("u1", "Other", &[])).await,
+        store
+            .create(
+                tenant,
+                self::group("u1", "Other", &[]),
+                Origin::New,
+                &entry()
+            )
+            .await,
         Err(StoreError::AlreadyExists),
         "a group with a user's id"
     );
@@ -98,13 +115,15 @@ pub async fn create_and_get<S: ResourceStore>(store: &S, tenant: &TenantId) {
 /// Writes in `tenant`, which holds no resources yet.
 pub async fn replace_compare_and_swap<S: ResourceStore>(store: &S, tenant: &TenantId) {
     ok(
-        store.create(tenant, user("u1", "alice")).await,
+        store
+            .create(tenant, user("u1", "alice"), Origin::New, &entry())
+            .await,
         "create a user",
     );
 
     let renamed = next(user("u1", "alicia"), 1);
     ok(
-        store.replace(tenant, renamed.clone(), 1).await,
+        store.replace(tenant, renamed.clone(), 1, &entry()).await,
         "replace at the current version",
     );
     assert_eq!(
@@ -114,12 +133,14 @@ pub async fn replace_compare_and_swap<S: ResourceStore>(store: &S, tenant: &Tena
 
     let stale = next(user("u1", "stale"), 1);
     assert_eq!(
-        store.replace(tenant, stale, 1).await,
+        store.replace(tenant, stale, 1, &entry()).await,
         Err(StoreError::VersionMismatch { current: 2 }),
         "replace at a stale version"
     );
     assert_eq!(
-        store.replace(tenant, next(user("u1", "ahead"), 3), 3).await,
+        store
+            .replace(tenant, next(user("u1", "ahead"), 3), 3, &entry())
+            .await,
         Err(StoreError::VersionMismatch { current: 2 }),
         "replace at a version ahead"
     );
@@ -131,7 +152,7 @@ pub async fn replace_compare_and_swap<S: ResourceStore>(store: &S, tenant: &Tena
 
     assert_eq!(
         store
-            .replace(tenant, next(user("u9", "nobody"), 1), 1)
+            .replace(tenant, next(user("u9", "nobody"), 1), 1, &entry())
             .await,
         Err(StoreError::NotFound),
         "replace an unknown id"
@@ -139,7 +160,7 @@ pub async fn replace_compare_and_swap<S: ResourceStore>(store: &S, tenant: &Tena
     let mut as_group = next(group("u1", "Group", &[]), 2);
     as_group.id = "u1".to_owned();
     assert_eq!(
-        store.replace(tenant, as_group, 2).await,
+        store.replace(tenant, as_group, 2, &entry()).await,
         Err(StoreError::NotFound),
         "replace with another resource type"
     );
@@ -158,7 +179,9 @@ pub async fn replace_compare_and_swap<S: ResourceStore>(store: &S, tenant: &Tena
 /// Writes in `tenant`, which holds no resources yet.
 pub async fn uniqueness<S: ResourceStore>(store: &S, tenant: &TenantId) {
     ok(
-        store.create(tenant, user("u1", "alice")).await,
+        store
+            .create(tenant, user("u1", "alice"), Origin::New, &entry())
+            .await,
         "create a user",
     );
     let conflict = |value: &str| {
@@ -169,14 +192,16 @@ pub async fn uniqueness<S: ResourceStore>(store: &S, tenant: &TenantId) {
     };
 
     assert_eq!(
-        store.create(tenant, user("u2", "Alice")).await,
+        store
+            .create(tenant, user("u2", "Alice"), Origin::New, &entry())
+            .await,
         conflict("alice"),
         "create with a taken key"
     );
     let mut two_keys = user("u2", "zed");
     two_keys.unique_keys.push(unique("userName", "alice"));
     assert_eq!(
-        store.create(tenant, two_keys).await,
+        store.create(tenant, two_keys, Origin::New, &entry()).await,
         conflict("alice"),
         "create with a free key and a taken key"
     );
@@ -187,17 +212,23 @@ pub async fn uniqueness<S: ResourceStore>(store: &S, tenant: &TenantId) {
     );
     assert_eq!(ids(&list_all(store, tenant, "User").await), ["u1"]);
     ok(
-        store.create(tenant, user("u3", "zed")).await,
+        store
+            .create(tenant, user("u3", "zed"), Origin::New, &entry())
+            .await,
         "create with a key a failed create tried",
     );
 
     ok(
-        store.create(tenant, user("u2", "bob")).await,
+        store
+            .create(tenant, user("u2", "bob"), Origin::New, &entry())
+            .await,
         "create a user",
     );
     let bob = get(store, tenant, "User", "u2").await;
     assert_eq!(
-        store.replace(tenant, next(user("u2", "ALICE"), 1), 1).await,
+        store
+            .replace(tenant, next(user("u2", "ALICE"), 1), 1, &entry())
+            .await,
         conflict("alice"),
         "replace with a taken key"
     );
@@ -212,25 +243,39 @@ pub async fn uniqueness<S: ResourceStore>(store: &S, tenant: &TenantId) {
         .as_map_mut()
         .insert("title".to_owned(), json!("CEO"));
     ok(
-        store.replace(tenant, kept, 1).await,
+        store.replace(tenant, kept, 1, &entry()).await,
         "replace keeping its own key",
     );
     ok(
         store
-            .replace(tenant, next(user("u1", "alicia"), 2), 2)
+            .replace(tenant, next(user("u1", "alicia"), 2), 2, &entry())
             .await,
         "replace changing its key",
     );
     ok(
-        store.create(tenant, user("u4", "alice")).await,
+        store
+            .create(tenant, user("u4", "alice"), Origin::New, &entry())
+            .await,
         "create with a key a replace freed",
     );
     ok(
-        store.delete(tenant, "User", "u4", None, at(0)).await,
+        store
+            .delete(
+                tenant,
+                "User",
+                "u4",
+                None,
+                at(0),
+                Disposal::Delete,
+                &entry(),
+            )
+            .await,
         "delete a user",
     );
     ok(
-        store.create(tenant, user("u5", "alice")).await,
+        store
+            .create(tenant, user("u5", "alice"), Origin::New, &entry())
+            .await,
         "create with a key a delete freed",
     );
 
@@ -239,11 +284,15 @@ pub async fn uniqueness<S: ResourceStore>(store: &S, tenant: &TenantId) {
         .unique_keys
         .push(unique("userName", "alice"));
     ok(
-        store.create(tenant, same_key_other_type).await,
+        store
+            .create(tenant, same_key_other_type, Origin::New, &entry())
+            .await,
         "create a group with a key a user holds: keys are per type",
     );
     assert_eq!(
-        store.create(tenant, group("g2", "STAFF", &[])).await,
+        store
+            .create(tenant, group("g2", "STAFF", &[]), Origin::New, &entry())
+            .await,
         Err(StoreError::Conflict {
             attribute: "displayName".to_owned(),
             value: "staff".to_owned(),

@@ -3,14 +3,14 @@
 use chrono::{TimeZone, Utc};
 use pollster::block_on;
 use scimitar_engine::{
-    ApiKey, KeyHash, ResourceStore, StoredResource, Tenant, TenantId, TenantStore,
+    ApiKey, Disposal, KeyHash, Origin, ResourceStore, StoredResource, Tenant, TenantId, TenantStore,
 };
 use scimitar_patch::Compat;
 use scimitar_schema::Resource;
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::json;
 
-use crate::TempDir;
+use crate::{TempDir, entry};
 
 #[test]
 fn a_reopened_database_holds_what_was_written() {
@@ -26,13 +26,13 @@ fn a_reopened_database_holds_what_was_written() {
     );
     {
         let store = SqliteStore::open(&file).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), 5);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
-        block_on(store.create(&tenant.id, user.clone())).unwrap();
+        block_on(store.create(&tenant.id, user.clone(), Origin::New, &entry())).unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4, "migrations run once");
+    assert_eq!(store.schema_version().unwrap(), 5, "migrations run once");
     assert_eq!(
         block_on(store.tenant_by_name("acme")).unwrap(),
         Some(tenant.clone())
@@ -114,7 +114,7 @@ fn upgrade_from(version: usize) {
         }
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     let tenant = TenantId("t1".into());
     let son = crate::filter(r#"name.familyName co "SON""#);
     let found = crate::list(&store, &tenant, "User", Some(&son), Some((0, 10)));
@@ -137,7 +137,7 @@ fn upgrade_from(version: usize) {
     // Deleting finds the old release's entries (migration 4 copied the equality index
     // entries into the row): the lookup forgets u1, and its userName is free again.
     let at = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    block_on(store.delete(&tenant, "User", "u1", None, at)).unwrap();
+    block_on(store.delete(&tenant, "User", "u1", None, at, Disposal::Delete, &entry())).unwrap();
     let bjensen = crate::filter(r#"userName eq "bjensen""#);
     assert!(crate::ids(&crate::list(&store, &tenant, "User", Some(&bjensen), None)).is_empty());
     let left: i64 = rusqlite::Connection::open(&file)
@@ -157,8 +157,9 @@ fn upgrade_from(version: usize) {
     again.unique_keys = vec![scimitar_engine::UniqueKey {
         attribute: "userName".into(),
         value: "bjensen".into(),
+        global: false,
     }];
-    block_on(store.create(&tenant, again)).unwrap();
+    block_on(store.create(&tenant, again, Origin::New, &entry())).unwrap();
     assert_eq!(
         crate::ids(&crate::list(&store, &tenant, "User", Some(&bjensen), None)),
         ["u3"]
@@ -181,7 +182,7 @@ fn a_closed_store_leaves_the_file_alone() {
             "User",
             Resource::from_value(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1", "userName": "bjensen"})).unwrap(),
         );
-        block_on(store.create(&tenant.id, user)).unwrap();
+        block_on(store.create(&tenant.id, user, Origin::New, &entry())).unwrap();
         // A read, so that the pool holds a reader when the store closes.
         assert!(
             block_on(store.get(&tenant.id, "User", "u1"))
