@@ -376,6 +376,56 @@ mod tests {
         let _ = std::fs::remove_file(&path);
     }
 
+    fn plan_of(connection: &Connection, sql: &str, parameters: impl rusqlite::Params) -> String {
+        let mut statement = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = statement
+            .query_map(parameters, |row| row.get::<_, String>(3))
+            .unwrap();
+        rows.collect::<Result<Vec<_>, _>>().unwrap().join("\n")
+    }
+
+    /// The users awaiting a manager are found through the index of the rows that have a
+    /// pending manager, which a write without one never touches.
+    #[test]
+    fn users_awaiting_a_manager_are_found_by_the_partial_index() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, None).unwrap();
+        let plan = plan_of(
+            &connection,
+            crate::store::AWAITING_MANAGER,
+            rusqlite::params!["t1", r#"["boss", "b1"]"#],
+        );
+        assert!(
+            plan.contains(
+                "USING INDEX resources_awaiting_manager (tenant=? AND pending_manager=?)"
+            ),
+            "{plan}"
+        );
+    }
+
+    /// An unmanaged account is found by its unique key through the key's primary key and
+    /// the account's.
+    #[test]
+    fn unmanaged_accounts_are_found_by_their_keys() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, None).unwrap();
+        let plan = plan_of(
+            &connection,
+            crate::unmanaged::FIND,
+            rusqlite::params!["t1", "User", "userName", "bjensen"],
+        );
+        assert!(
+            plan.contains("SEARCH k USING PRIMARY KEY (tenant=? AND resource_type=? AND attribute=? AND value=?)"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("SEARCH u USING INDEX sqlite_autoindex_unmanaged_1 (tenant=? AND id=?)"),
+            "{plan}"
+        );
+    }
+
     #[test]
     fn migrations_stop_where_asked_and_resume() {
         let mut connection = Connection::open_in_memory().unwrap();

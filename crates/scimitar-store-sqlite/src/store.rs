@@ -50,6 +50,25 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// The users of tenant `?1` whose pending manager is one of the JSON array `?2`, in
+/// creation order, through the index of the rows that have a pending manager (the `+`s
+/// keep SQLite from walking every user of the tenant in order instead).
+pub(crate) const AWAITING_MANAGER: &str = "SELECT id, resource_type, version, data, unique_keys, \
+     pending_manager FROM resources WHERE tenant = ?1 AND +resource_type = 'User' \
+     AND pending_manager IS NOT NULL AND pending_manager IN (SELECT value FROM json_each(?2)) \
+     ORDER BY +seq";
+
+/// Test-only: see [`SqliteStore::hold_writes`].
+#[cfg(feature = "test-hooks")]
+pub struct HeldWrites<'a>(#[allow(dead_code)] MutexGuard<'a, Connection>);
+
+#[cfg(feature = "test-hooks")]
+impl std::fmt::Debug for HeldWrites<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeldWrites").finish_non_exhaustive()
+    }
+}
+
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
@@ -101,6 +120,14 @@ impl SqliteStore {
     #[cfg(feature = "test-hooks")]
     pub fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
         self.connections.wait_for_checkpoints()
+    }
+
+    /// Test-only: keeps the writer thread from starting a transaction until the guard is
+    /// dropped, so that the writes queued meanwhile share one (the writer may have taken
+    /// the first of them already, alone).
+    #[cfg(feature = "test-hooks")]
+    pub fn hold_writes(&self) -> Result<HeldWrites<'_>, StoreError> {
+        self.lock().map(HeldWrites)
     }
 
     /// The number of the schema migration the database is at.
@@ -466,11 +493,7 @@ impl ResourceStore for SqliteStore {
         ready(keys.and_then(|keys| {
             self.read(|connection| {
                 let mut statement = connection
-                    .prepare_cached(&format!(
-                        "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 \
-                         AND resource_type = 'User' AND pending_manager IS NOT NULL \
-                         AND pending_manager IN (SELECT value FROM json_each(?2)) ORDER BY seq"
-                    ))
+                    .prepare_cached(AWAITING_MANAGER)
                     .map_err(unavailable)?;
                 let found = read_resources(&mut statement, params![tenant.0, keys])?;
                 Ok(found.into_iter().map(Arc::new).collect())

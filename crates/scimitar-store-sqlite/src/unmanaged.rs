@@ -104,6 +104,11 @@ pub(crate) fn take(
     Ok(())
 }
 
+/// The account of tenant `?1` and type `?2` that holds the unique key `?3` = `?4`.
+pub(crate) const FIND: &str = "SELECT u.id, u.resource_type, u.version, u.data, u.unique_keys, \
+     u.pending_manager FROM unique_keys k JOIN unmanaged u ON u.tenant = k.tenant AND u.id = k.id \
+     WHERE k.tenant = ?1 AND k.resource_type = ?2 AND k.attribute = ?3 AND k.value = ?4";
+
 /// The account of `resource_type` that holds `key`, found by the unique key's primary
 /// key (a resource that holds it is no account, and is not found).
 pub(crate) fn find(
@@ -112,12 +117,9 @@ pub(crate) fn find(
     resource_type: &str,
     key: &UniqueKey,
 ) -> Result<Option<StoredResource>, StoreError> {
-    let sql = "SELECT u.id, u.resource_type, u.version, u.data, u.unique_keys, u.pending_manager \
-         FROM unique_keys k JOIN unmanaged u ON u.tenant = k.tenant AND u.id = k.id \
-         WHERE k.tenant = ?1 AND k.resource_type = ?2 AND k.attribute = ?3 AND k.value = ?4";
     let found = resources(
         connection,
-        sql,
+        FIND,
         &[&tenant.0, &resource_type, &key.attribute, &key.value],
     )?;
     Ok(found.into_iter().next())

@@ -11,7 +11,8 @@ use std::thread;
 use chrono::{TimeZone, Utc};
 use pollster::block_on;
 use scimitar_engine::{
-    Disposal, Origin, ResourceStore, StoreError, StoredResource, TenantId, UniqueKey,
+    Disposal, HistoryQuery, HistoryStore, Origin, ResourceStore, StoreError, StoredResource,
+    TenantId, UniqueKey,
 };
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
@@ -256,6 +257,21 @@ fn concurrent_creates(store: &SqliteStore) {
         verified,
         winners.len(),
         "every create that returned was checked"
+    );
+    // The creates that won numbered their entries 1…n, the losers none.
+    let mut numbers: Vec<u64> = results
+        .iter()
+        .flatten()
+        .filter_map(|r| r.clone().ok())
+        .collect();
+    numbers.sort_unstable();
+    let expected: Vec<u64> = (1..=u64::try_from(winners.len()).unwrap()).collect();
+    assert_eq!(numbers, expected, "one number per create that won");
+    let history = block_on(store.history(&tenant, &HistoryQuery::new())).expect("history");
+    assert_eq!(
+        history.len(),
+        winners.len(),
+        "one entry per create that won"
     );
 
     let all = list(store, &tenant, "User", None, None);
