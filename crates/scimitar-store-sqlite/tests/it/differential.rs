@@ -598,8 +598,6 @@ fn check(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]
 
-    // MemoryStore's new write path is `todo!()` on this branch (the store traits'
-    // skeleton): drop this once it is implemented.
     #[test]
     fn lists_agree_with_the_in_memory_store(
         users in proptest::collection::vec(user_spec(), 0..16),
