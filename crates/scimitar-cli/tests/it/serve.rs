@@ -811,3 +811,100 @@ fn a_public_url_must_be_absolute_http() {
         assert!(run.stderr.starts_with(&message), "{}", run.stderr);
     }
 }
+
+#[test]
+fn global_usernames_refuse_a_name_another_tenant_uses() {
+    let db = TempDb::new();
+    let mut keys = Vec::new();
+    for tenant in ["acme", "globex"] {
+        admin(&["tenant", "create", tenant], &db);
+        let issued = admin(&["token", "issue", "--tenant", tenant], &db);
+        keys.push(issued.stdout.trim_end().to_owned());
+    }
+    let server = Server::start_with(&["--db", &db.0, "--global-usernames"], false);
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[0]), USER);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let same = USER.replace("bjensen", "BJensen");
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[1]), &same);
+    assert_eq!(reply.status, 409, "{reply:?}");
+    assert_eq!(reply.json()["scimType"], "uniqueness", "{reply:?}");
+    assert!(!reply.body.contains("acme"), "no tenant named: {reply:?}");
+    // Within a tenant, as always.
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[0]), &same);
+    assert_eq!(reply.status, 409, "{reply:?}");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+
+    // Without the flag, userNames are unique per tenant only.
+    let server = Server::start_with(&["--db", &db.0], false);
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[1]), &same);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+}
+
+#[test]
+fn global_usernames_count_imported_accounts() {
+    let db = TempDb::new();
+    let mut keys = Vec::new();
+    for tenant in ["acme", "globex"] {
+        admin(&["tenant", "create", tenant], &db);
+        let issued = admin(&["token", "issue", "--tenant", tenant], &db);
+        keys.push(issued.stdout.trim_end().to_owned());
+    }
+    let accounts = crate::Fixture::new("accounts.json", &format!("[{USER}]"));
+    admin(
+        &[
+            "import",
+            "--global-usernames",
+            "--tenant",
+            "acme",
+            accounts.arg(),
+        ],
+        &db,
+    );
+    let server = Server::start_with(&["--db", &db.0, "--global-usernames"], false);
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[1]), USER);
+    assert_eq!(
+        reply.status, 409,
+        "acme's unmanaged account has it: {reply:?}"
+    );
+    // acme itself picks it up.
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[0]), USER);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+}
+
+#[test]
+fn history_days_prunes_on_start() {
+    let mut server = Server::start_with(&["--history-days", "30"], true);
+    assert!(
+        server
+            .log
+            .iter()
+            .any(|line| line == "history: pruned 0 entries older than 30 days"),
+        "{:?}",
+        server.log
+    );
+    let reply = server.request("POST", "/scim/v2/Users", &server.auth(), USER);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    server.wait_for_log(" POST /scim/v2/Users ");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+
+    for days in ["0", "36501", "-1", "1.5", "a month"] {
+        let run = scimitar(["serve", "--db", ":memory:", "--history-days", days]);
+        assert_eq!(run.code, crate::USAGE, "{days}: {}", run.stderr);
+        let message = format!(
+            "error: invalid --history-days {days:?}: expected a number of days from 1 to 36500\n"
+        );
+        assert!(run.stderr.starts_with(&message), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("[--global-usernames] [--history-days N]"),
+            "{}",
+            run.stderr
+        );
+    }
+}
