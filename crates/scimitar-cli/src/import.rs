@@ -62,7 +62,7 @@ Options:
 
 Exit status: 0 when every account was imported; 2 when there is no such tenant, FILE
 cannot be read or an account is invalid or taken; 64 when the command line is wrong;
-69 when the store cannot be opened.
+69 when the store cannot be opened or fails.
 
 Example:
   $ scimitar import --tenant acme accounts.json

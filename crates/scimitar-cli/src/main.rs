@@ -154,6 +154,11 @@ Options:
                directory), or ':memory:', which keeps them in the process only
   --log-format FORMAT
                The server's request log: text (the default) or json, one object a line
+  --global-usernames
+               A userName must be unique among every tenant's users, not only within
+               its own tenant (serve, and import for the server that uses it)
+  --history-days N
+               The server keeps N days of change history (default: all of it)
   --tenant NAME
                The tenant a command is about, by name
   --json       Print JSON, one object a line, instead of a table

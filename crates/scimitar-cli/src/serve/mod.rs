@@ -108,7 +108,7 @@ Options:
   -h, --help     Print this help
 
 Exit status: 0 after SIGINT or SIGTERM; 64 when the command line is wrong; 69 when it
-cannot listen on ADDR or open the store.
+cannot listen on ADDR, or open the store (or, with --history-days, prune it on start).
 
 Example:
   $ scimitar serve --listen 127.0.0.1:8080
