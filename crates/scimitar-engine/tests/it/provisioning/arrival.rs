@@ -47,14 +47,22 @@ fn state(harness: &Harness) -> (BTreeMap<String, Option<String>>, Vec<String>) {
     let users = users["Resources"].as_array().cloned().unwrap_or_default();
     let name_of: BTreeMap<String, String> = users
         .iter()
-        .map(|user| (id_of(user), user["userName"].as_str().unwrap_or("").to_owned()))
+        .map(|user| {
+            (
+                id_of(user),
+                user["userName"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     let managers = users
         .iter()
         .map(|user| {
-            let manager = user[ENTERPRISE]["manager"]["value"]
-                .as_str()
-                .map(|id| name_of.get(id).cloned().unwrap_or_else(|| format!("dangling {id}")));
+            let manager = user[ENTERPRISE]["manager"]["value"].as_str().map(|id| {
+                name_of
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("dangling {id}"))
+            });
             (user["userName"].as_str().unwrap_or("").to_owned(), manager)
         })
         .collect();
@@ -136,14 +144,21 @@ fn expected() -> (BTreeMap<String, Option<String>>, Vec<String>) {
     .into_iter()
     .map(|(name, manager)| (name.to_owned(), manager.map(str::to_owned)))
     .collect();
-    (managers, GROUPS.iter().map(|name| (*name).to_owned()).collect())
+    (
+        managers,
+        GROUPS.iter().map(|name| (*name).to_owned()).collect(),
+    )
 }
 
 #[test]
 fn the_identity_providers_order_gives_the_organisation() {
     // Entra: groups first, then users, then managers.
     let mut order: Vec<Step> = (0..GROUPS.len()).map(Step::CreateGroup).collect();
-    order.extend(all_steps().into_iter().filter(|step| !matches!(step, Step::CreateGroup(_))));
+    order.extend(
+        all_steps()
+            .into_iter()
+            .filter(|step| !matches!(step, Step::CreateGroup(_))),
+    );
     assert_eq!(run(&order), expected());
 }
 
