@@ -85,8 +85,6 @@ pub(crate) fn store_failure(error: StoreError) -> Failure {
 }
 
 /// One of the stores `--db` can name.
-// A process makes one: the size of its largest variant does not matter.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum AnyStore {
     /// `:memory:`: everything is lost when the process exits.
