@@ -162,7 +162,13 @@ fn setup<S: ResourceStore + TenantStore + 'static>(store: S) -> Setup<S> {
     let store = engine.store();
     let loaded = |resource: &StoredResource| {
         let time = DateTime::from_timestamp(0, 0).expect("the epoch");
-        HistoryEntry::new(time, Action::Created, &resource.resource_type, Some(resource.id.clone()), 201)
+        HistoryEntry::new(
+            time,
+            Action::Created,
+            &resource.resource_type,
+            Some(resource.id.clone()),
+            201,
+        )
     };
     for user in users {
         let user = stored_user(user.resource);

@@ -26,11 +26,25 @@
 //! $ scimitar token issue --tenant acme --expires 365
 //! ```
 //!
-//! Exit status: 0 on success, 2 when the input is invalid (the error is printed on
-//! standard error; `validate` also prints the SCIM error response on standard output),
-//! 64 when the command line is wrong, 69 when something the command needs is not
-//! available (the address to listen on, the store) and 74 when the output cannot be
-//! written (a closed pipe, as in `scimitar ... | head`, is not an error).
+//! It also looks after a tenant's provisioning: the accounts an app had before provisioning, imported
+//! as unmanaged accounts that a create with the same name picks up; the change history
+//! of every write, as a table or JSON lines (an outbox, by sequence number); and the
+//! attribute mappings that say which SCIM path each host field is read from:
+//!
+//! ```text
+//! $ scimitar import --tenant acme accounts.json
+//! imported User app-42 bjensen@example.com
+//! $ scimitar history --tenant acme --after 1200 --json
+//! $ scimitar mapping add --tenant acme name.middleName middle_name
+//! $ scimitar mapping list --tenant acme --json
+//! $ scimitar serve --global-usernames --history-days 90
+//! ```
+//!
+//! Exit status: 0 on success, 2 when the input is invalid or names no tenant (the error
+//! is printed on standard error; `validate` also prints the SCIM error response on
+//! standard output), 64 when the command line is wrong, 69 when something the command
+//! needs is not available (the address to listen on, the store) and 74 when the output
+//! cannot be written (a closed pipe, as in `scimitar ... | head`, is not an error).
 //! Run `scimitar --help` for the full usage.
 
 mod args;
@@ -38,7 +52,10 @@ mod canonical;
 mod failure;
 mod filter;
 mod help;
+mod history;
+mod import;
 mod input;
+mod mapping;
 mod patch;
 mod path;
 mod serve;
@@ -65,11 +82,19 @@ usage: scimitar filter parse [--lenient] EXPR
        scimitar patch apply [--compat PROFILE] RESOURCE_FILE PATCH_FILE
        scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]
                       [--public-url URL] [--trust-forwarded-headers]
+                      [--global-usernames] [--history-days N]
        scimitar tenant create [--compat PROFILE] [--db DB] NAME
        scimitar tenant list [--db DB]
        scimitar token issue --tenant NAME [--expires DAYS] [--db DB]
        scimitar token list --tenant NAME [--db DB]
        scimitar token revoke [--db DB] ID
+       scimitar import --tenant NAME [--global-usernames] [--db DB] FILE
+       scimitar history --tenant NAME [--resource ID] [--since TIME] [--after SEQ]
+                        [--json] [--db DB]
+       scimitar mapping list --tenant NAME [--json] [--db DB]
+       scimitar mapping add --tenant NAME [--db DB] SCIM_PATH FIELD
+       scimitar mapping remove --tenant NAME [--db DB] FIELD
+       scimitar mapping restore --tenant NAME [--db DB]
        scimitar --help | --version";
 
 const HELP: &str = r#"scimitar: command-line tools for SCIM 2.0 (RFC 7643, RFC 7644)
@@ -87,6 +112,7 @@ Usage:
                                             print the result
   scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
                  [--public-url URL] [--trust-forwarded-headers]
+                 [--global-usernames] [--history-days N]
                                             Serve SCIM over HTTP for identity providers
   scimitar tenant create [--compat PROFILE] [--db DB] NAME
                                             Create a tenant and print its id
@@ -96,6 +122,19 @@ Usage:
   scimitar token list --tenant NAME [--db DB]
                                             List a tenant's API keys (never the keys)
   scimitar token revoke [--db DB] ID        Revoke an API key
+  scimitar import --tenant NAME [--global-usernames] [--db DB] FILE
+                                            Import an app's accounts (a JSON array of
+                                            users and groups) for creates to pick up
+  scimitar history --tenant NAME [--resource ID] [--since TIME] [--after SEQ]
+                   [--json] [--db DB]       Print a tenant's change history
+  scimitar mapping list --tenant NAME [--json] [--db DB]
+                                            List a tenant's attribute mappings
+  scimitar mapping add --tenant NAME [--db DB] SCIM_PATH FIELD
+                                            Map a host field to a SCIM path
+  scimitar mapping remove --tenant NAME [--db DB] FIELD
+                                            Remove a field's mapping
+  scimitar mapping restore --tenant NAME [--db DB]
+                                            Restore the default mappings
   scimitar help, -h, --help                 Print this help
   scimitar -V, --version                    Print the version
 
@@ -115,14 +154,22 @@ Options:
                directory), or ':memory:', which keeps them in the process only
   --log-format FORMAT
                The server's request log: text (the default) or json, one object a line
+  --global-usernames
+               A userName must be unique among every tenant's users, not only within
+               its own tenant (serve, and import for the server that uses it)
+  --history-days N
+               The server keeps N days of change history (default: all of it)
+  --tenant NAME
+               The tenant a command is about, by name
+  --json       Print JSON, one object a line, instead of a table
   --           Read the next arguments as operands even if they start with '-'
 
 FILE is a path, or '-' for standard input.
 
 Exit status:
   0   Success
-  2   The input (EXPR, FILE or the resource) is invalid; the error is printed on
-      standard error
+  2   The input (EXPR, FILE or the resource) is invalid, or there is no such
+      tenant; the error is printed on standard error
   64  The command line is wrong
   69  Something the command needs is not available: the address to listen on,
       the store
@@ -159,6 +206,10 @@ enum Command {
     Tenant(tenant::Command),
     #[command(subcommand)]
     Token(token::Command),
+    Import(import::Args),
+    History(history::Args),
+    #[command(subcommand)]
+    Mapping(mapping::Command),
     /// `help`, `-h`, `--help`: this help; they take no arguments.
     #[command(short_flag = 'h', long_flag = "help")]
     Help,
@@ -184,6 +235,9 @@ fn usage_of(path: &[&str]) -> &'static str {
         ["serve", ..] => serve::USAGE,
         ["tenant", ..] => tenant::USAGE,
         ["token", ..] => token::USAGE,
+        ["import", ..] => import::USAGE,
+        ["history", ..] => history::USAGE,
+        ["mapping", ..] => mapping::USAGE,
         _ => USAGE,
     }
 }
@@ -223,6 +277,9 @@ fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         Command::Serve(args) => serve::run(args, out, err),
         Command::Tenant(command) => tenant::run(command, out, err),
         Command::Token(command) => token::run(command, out, err),
+        Command::Import(args) => import::run(args, out, err),
+        Command::History(args) => history::run(args, out, err),
+        Command::Mapping(command) => mapping::run(command, out, err),
         Command::Help => print_help(HELP, out),
         Command::Version => print_help(concat!("scimitar ", env!("CARGO_PKG_VERSION"), "\n"), out),
     }

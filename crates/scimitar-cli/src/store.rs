@@ -38,7 +38,7 @@ pub(crate) fn open_store(db: &str) -> Result<AnyStore, Failure> {
         .or_else(|| db.strip_prefix("sqlite:"))
         .unwrap_or(db);
     if path == MEMORY {
-        return Ok(AnyStore::Memory(MemoryStore::new()));
+        return Ok(AnyStore::Memory(Box::default()));
     }
     if path.is_empty() {
         return Err(cannot(&"no file named"));
@@ -88,7 +88,7 @@ pub(crate) fn store_failure(error: StoreError) -> Failure {
 #[derive(Debug)]
 pub(crate) enum AnyStore {
     /// `:memory:`: everything is lost when the process exits.
-    Memory(MemoryStore),
+    Memory(Box<MemoryStore>),
     /// A SQLite file.
     Sqlite(SqliteStore),
 }

@@ -93,8 +93,9 @@ pub(crate) enum Command {
     Help,
 }
 
-/// `--tenant NAME`, which `issue` and `list` require. Optional to clap: a missing one is
-/// reported once the other arguments are read, as before.
+/// `--tenant NAME`, which `issue` and `list` (and the tenant's other commands) require.
+/// Optional to clap: a missing one is reported once the other arguments are read, as
+/// before.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TenantArg {
     /// The tenant, by name.
@@ -103,10 +104,11 @@ pub(crate) struct TenantArg {
 }
 
 impl TenantArg {
-    fn get(&self) -> Result<&str, UsageError> {
+    /// The tenant's name, or the usage error of the command whose usage is `usage`.
+    pub(crate) fn required(&self, usage: &'static str) -> Result<&str, UsageError> {
         self.tenant
             .as_deref()
-            .ok_or_else(|| UsageError::new("missing --tenant NAME", USAGE))
+            .ok_or_else(|| UsageError::new("missing --tenant NAME", usage))
     }
 }
 
@@ -122,8 +124,8 @@ pub(crate) fn run(
             expires,
             db,
             ..
-        } => issue(tenant.get()?, expires, db.get(), out, err),
-        Command::List { tenant, db, .. } => list(tenant.get()?, db.get(), out, err),
+        } => issue(tenant.required(USAGE)?, expires, db.get(), out, err),
+        Command::List { tenant, db, .. } => list(tenant.required(USAGE)?, db.get(), out, err),
         Command::Revoke { db, id, .. } => revoke(db.get(), &id, err),
         Command::Help => print_help(HELP, out),
     }
@@ -209,8 +211,8 @@ fn revoke(db: &str, id: &str, err: &mut dyn Write) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The tenant called `name`.
-async fn tenant_called(store: &AnyStore, name: &str) -> Result<Tenant, Failure> {
+/// The tenant called `name`; none is invalid input.
+pub(crate) async fn tenant_called(store: &AnyStore, name: &str) -> Result<Tenant, Failure> {
     store
         .tenant_by_name(name)
         .await
@@ -219,7 +221,7 @@ async fn tenant_called(store: &AnyStore, name: &str) -> Result<Tenant, Failure> 
 }
 
 /// `time` in RFC 3339 to the second, in UTC.
-fn timestamp(time: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

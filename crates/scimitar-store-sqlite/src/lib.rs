@@ -1,5 +1,7 @@
-//! A durable [`ResourceStore`](scimitar_engine::ResourceStore) and
-//! [`TenantStore`](scimitar_engine::TenantStore) for `scimitar-engine` on one SQLite file.
+//! A durable [`ResourceStore`](scimitar_engine::ResourceStore),
+//! [`TenantStore`](scimitar_engine::TenantStore) and
+//! [`HistoryStore`](scimitar_engine::HistoryStore) for `scimitar-engine` on one SQLite
+//! file.
 //!
 //! - One file, no setup: tables are created and migrated on open (numbered migrations),
 //!   in WAL mode so readers never wait for the writer. Reads run on a pool of read-only
@@ -20,6 +22,16 @@
 //! - Filters follow a [`SchemaRegistry`](scimitar_schema::SchemaRegistry), the core one
 //!   unless [`SqliteStore::with_registry`] gives the engine's; resources are re-indexed
 //!   when the registry's resource types or extensions change.
+//! - Every write appends its history entry in its own transaction (one more `INSERT`,
+//!   which numbers the entry after the tenant's last): a write that fails, even among
+//!   others sharing its transaction, leaves none. History queries run in SQL on the
+//!   keys `(tenant, seq)` and `(tenant, resource_id, seq)`; pruning never lets a number
+//!   be given out twice.
+//! - Unmanaged accounts live in a table of their own, which no SCIM read sees; their
+//!   unique keys share the resources' table, so each blocks the other, and a create
+//!   that picks an account up (or a delete that unlinks one) moves it in the same
+//!   transaction. Keys unique across tenants are also held in a table keyed by type,
+//!   attribute and value. Users awaiting a manager are found by a partial index.
 //! - A write that returned is durable against a crash of the process (SQLite's WAL with
 //!   `synchronous=NORMAL`); a power loss may lose the last transactions.
 //!
@@ -42,12 +54,14 @@
 //! ```
 
 mod connections;
+mod history;
 mod index;
 mod list;
 mod migrations;
 mod rows;
 mod statements;
 mod store;
+mod unmanaged;
 mod write;
 mod writer;
 
@@ -56,6 +70,8 @@ use scimitar_engine::StoreError;
 
 #[cfg(feature = "test-hooks")]
 pub use migrations::migrate_file_to;
+#[cfg(feature = "test-hooks")]
+pub use store::HeldWrites;
 pub use store::SqliteStore;
 
 fn unavailable(error: impl std::fmt::Display) -> StoreError {

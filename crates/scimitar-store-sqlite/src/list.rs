@@ -7,7 +7,7 @@ use scimitar_engine::{ListPage, ListQuery, StoreError, StoredResource, TenantId}
 use scimitar_filter::Filter;
 use scimitar_sql::{Dialect, SqlValue, Translation, try_translate};
 
-use crate::rows::{RESOURCE_COLUMNS, bound, read_resources, resources};
+use crate::rows::{R_RESOURCE_COLUMNS, RESOURCE_COLUMNS, bound, read_resources, resources};
 use crate::store::SqliteStore;
 use crate::unavailable;
 
@@ -22,9 +22,9 @@ impl SqliteStore {
             let everything = format!(
                 "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 AND resource_type = ?2 ORDER BY seq"
             );
-            let by_value = "SELECT r.id, r.resource_type, r.version, r.data, r.unique_keys FROM eq_index e \
+            let by_value = &format!("SELECT {R_RESOURCE_COLUMNS} FROM eq_index e \
                  JOIN resources r ON r.tenant = e.tenant AND r.id = e.id \
-                 WHERE e.tenant = ?1 AND e.resource_type = ?2 AND e.attribute = ?3 AND e.value = ?4 ORDER BY r.seq";
+                 WHERE e.tenant = ?1 AND e.resource_type = ?2 AND e.attribute = ?3 AND e.value = ?4 ORDER BY r.seq");
             let page = |mut all: Vec<StoredResource>| -> ListPage {
                 let total = all.len();
                 match query.page {
@@ -104,7 +104,7 @@ impl SqliteStore {
             selection.push_str(condition);
             selection.push(')');
         }
-        let columns = "r.id, r.resource_type, r.version, r.data, r.unique_keys";
+        let columns = R_RESOURCE_COLUMNS;
         let matching = |params: &[SqlValue], tail: &str| {
             let mut statement = connection
                 .prepare(&format!("SELECT {columns} {selection} {tail}"))

@@ -158,6 +158,64 @@ const MIGRATIONS: &[&[Step]] = &[
     DROP INDEX eq_index_by_id;
     ",
     )],
+    // 5: provisioning.
+    // - `tenants.policy`: the tenant's policy as JSON, NULL for the default one (so that
+    //   the common case parses nothing on each key lookup).
+    // - `resources.pending_manager`, with an index of the rows that have one only (a
+    //   write without one touches no page of it).
+    // - `history`: each tenant's change history, the entry as JSON beside the columns
+    //   queries filter on; `seq` is the entry's number in its tenant (also set in the
+    //   JSON). The time is two integers, whole microseconds since the epoch and the nanoseconds
+    //   beyond them, which compare as times do (as a row value), for any time.
+    // - `history_pruned`: the highest `seq` a tenant had when its history was last
+    //   pruned, so that numbers are never given out again once their entries are gone.
+    //   Only a prune writes it: a write numbers its entry after both it and the
+    //   history's newest entry.
+    // - `unmanaged`: accounts that existed before provisioning, invisible to SCIM reads;
+    //   their unique keys are in `unique_keys` beside those of the resources.
+    // - `global_keys`: the unique keys that must be unique across all tenants, keyed by
+    //   type, attribute and value (also in `unique_keys`, as every key is).
+    &[Step::Sql(
+        "
+    ALTER TABLE tenants ADD COLUMN policy TEXT;
+    ALTER TABLE resources ADD COLUMN pending_manager TEXT;
+    CREATE INDEX resources_awaiting_manager ON resources(tenant, pending_manager)
+        WHERE pending_manager IS NOT NULL;
+    CREATE TABLE history (
+        tenant TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time_us INTEGER NOT NULL,
+        time_ns INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        resource_id TEXT,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (tenant, seq)
+    );
+    CREATE INDEX history_by_resource ON history(tenant, resource_id, seq);
+    CREATE TABLE history_pruned (
+        tenant TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE unmanaged (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        unique_keys TEXT NOT NULL,
+        pending_manager TEXT,
+        data TEXT NOT NULL,
+        PRIMARY KEY (tenant, id)
+    );
+    CREATE TABLE global_keys (
+        resource_type TEXT NOT NULL,
+        attribute TEXT NOT NULL,
+        value TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (resource_type, attribute, value)
+    ) WITHOUT ROWID;
+    ",
+    )],
 ];
 
 /// Creates (if needed) the database file at `path` and brings it up to migration
@@ -316,6 +374,56 @@ mod tests {
         }
         drop((connection, reopened));
         let _ = std::fs::remove_file(&path);
+    }
+
+    fn plan_of(connection: &Connection, sql: &str, parameters: impl rusqlite::Params) -> String {
+        let mut statement = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = statement
+            .query_map(parameters, |row| row.get::<_, String>(3))
+            .unwrap();
+        rows.collect::<Result<Vec<_>, _>>().unwrap().join("\n")
+    }
+
+    /// The users awaiting a manager are found through the index of the rows that have a
+    /// pending manager, which a write without one never touches.
+    #[test]
+    fn users_awaiting_a_manager_are_found_by_the_partial_index() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, None).unwrap();
+        let plan = plan_of(
+            &connection,
+            crate::store::AWAITING_MANAGER,
+            rusqlite::params!["t1", r#"["boss", "b1"]"#],
+        );
+        assert!(
+            plan.contains(
+                "USING INDEX resources_awaiting_manager (tenant=? AND pending_manager=?)"
+            ),
+            "{plan}"
+        );
+    }
+
+    /// An unmanaged account is found by its unique key through the key's primary key and
+    /// the account's.
+    #[test]
+    fn unmanaged_accounts_are_found_by_their_keys() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, None).unwrap();
+        let plan = plan_of(
+            &connection,
+            crate::unmanaged::FIND,
+            rusqlite::params!["t1", "User", "userName", "bjensen"],
+        );
+        assert!(
+            plan.contains("SEARCH k USING PRIMARY KEY (tenant=? AND resource_type=? AND attribute=? AND value=?)"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("SEARCH u USING INDEX sqlite_autoindex_unmanaged_1 (tenant=? AND id=?)"),
+            "{plan}"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The `ResourceStore` and `TenantStore` implementations.
+//! The `ResourceStore`, `TenantStore` and `HistoryStore` implementations.
 
 use std::future::{Future, ready};
 use std::path::Path;
@@ -9,16 +9,20 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, params};
 
 use scimitar_engine::{
-    ApiKey, KeyHash, ListPage, ListQuery, ResourceStore, StoreError, StoredResource, Tenant,
-    TenantId, TenantStore,
+    ApiKey, Disposal, HistoryQuery, HistoryStore, KeyHash, ListPage, ListQuery, Origin,
+    ResourceStore, StoreError, StoredResource, Tenant, TenantId, TenantStore, UniqueKey,
 };
+use scimitar_policy::{HistoryEntry, Policy};
 use scimitar_schema::SchemaRegistry;
 
 use crate::connections::Connections;
+use crate::history::{self, PreparedEntry};
 use crate::rows::{
-    KEY_COLUMNS, RESOURCE_COLUMNS, key_from_row, key_of, resources, tenant_from_row, tenant_of,
+    KEY_COLUMNS, RESOURCE_COLUMNS, TENANT_COLUMNS, key_from_row, key_of, policy_column,
+    read_resources, resources, tenant_from_row, tenant_of,
 };
-use crate::statements::{execute, exists, insert, optional_row};
+use crate::statements::{execute, insert, optional_row};
+use crate::unmanaged::{self, PreparedAccount};
 use crate::write::{Prepared, Write, current, delete_resource, write_resource};
 use crate::{index, migrations, unavailable};
 
@@ -43,6 +47,25 @@ pub struct SqliteStore {
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+/// The users of tenant `?1` whose pending manager is one of the JSON array `?2`, in
+/// creation order, through the index of the rows that have a pending manager (the `+`s
+/// keep SQLite from walking every user of the tenant in order instead).
+pub(crate) const AWAITING_MANAGER: &str = "SELECT id, resource_type, version, data, unique_keys, \
+     pending_manager FROM resources WHERE tenant = ?1 AND +resource_type = 'User' \
+     AND pending_manager IS NOT NULL AND pending_manager IN (SELECT value FROM json_each(?2)) \
+     ORDER BY +seq";
+
+/// Test-only: see [`SqliteStore::hold_writes`].
+#[cfg(feature = "test-hooks")]
+pub struct HeldWrites<'a>(#[allow(dead_code)] MutexGuard<'a, Connection>);
+
+#[cfg(feature = "test-hooks")]
+impl std::fmt::Debug for HeldWrites<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeldWrites").finish_non_exhaustive()
     }
 }
 
@@ -97,6 +120,14 @@ impl SqliteStore {
     #[cfg(feature = "test-hooks")]
     pub fn wait_for_checkpoints(&self) -> Result<(), StoreError> {
         self.connections.wait_for_checkpoints()
+    }
+
+    /// Test-only: keeps the writer thread from starting a transaction until the guard is
+    /// dropped, so that the writes queued meanwhile share one (the writer may have taken
+    /// the first of them already, alone).
+    #[cfg(feature = "test-hooks")]
+    pub fn hold_writes(&self) -> Result<HeldWrites<'_>, StoreError> {
+        self.lock().map(HeldWrites)
     }
 
     /// The number of the schema migration the database is at.
@@ -160,11 +191,12 @@ impl SqliteStore {
 
 impl TenantStore for SqliteStore {
     fn create_tenant(&self, tenant: Tenant) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let policy = policy_column(&tenant.policy);
         self.write(move |connection, _| {
             insert(
                 connection,
-                "INSERT INTO tenants (id, name, compat) VALUES (?1, ?2, ?3)",
-                params![tenant.id.0, tenant.name, tenant.compat.to_string()],
+                "INSERT INTO tenants (id, name, compat, policy) VALUES (?1, ?2, ?3, ?4)",
+                params![tenant.id.0, tenant.name, tenant.compat.to_string(), policy?],
                 || StoreError::AlreadyExists,
             )
         })
@@ -177,7 +209,7 @@ impl TenantStore for SqliteStore {
         ready(self.read(|connection| {
             optional_row(
                 connection,
-                "SELECT id, name, compat FROM tenants WHERE id = ?1",
+                &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"),
                 [&id.0],
                 tenant_from_row,
             )?
@@ -193,7 +225,7 @@ impl TenantStore for SqliteStore {
         ready(self.read(|connection| {
             optional_row(
                 connection,
-                "SELECT id, name, compat FROM tenants WHERE name = ?1",
+                &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE name = ?1"),
                 [name],
                 tenant_from_row,
             )?
@@ -205,7 +237,9 @@ impl TenantStore for SqliteStore {
     fn tenants(&self) -> impl Future<Output = Result<Vec<Tenant>, StoreError>> + Send {
         ready(self.read(|connection| {
             let mut statement = connection
-                .prepare_cached("SELECT id, name, compat FROM tenants ORDER BY name")
+                .prepare_cached(&format!(
+                    "SELECT {TENANT_COLUMNS} FROM tenants ORDER BY name"
+                ))
                 .map_err(unavailable)?;
             let rows = statement
                 .query_map([], tenant_from_row)
@@ -213,6 +247,25 @@ impl TenantStore for SqliteStore {
             rows.map(|row| tenant_of(row.map_err(unavailable)?))
                 .collect()
         }))
+    }
+
+    fn set_policy(
+        &self,
+        tenant: &TenantId,
+        policy: Policy,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let (tenant, policy) = (tenant.clone(), policy_column(&policy));
+        self.write(move |connection, _| {
+            let changed = execute(
+                connection,
+                "UPDATE tenants SET policy = ?2 WHERE id = ?1",
+                params![tenant.0, policy?],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
     }
 
     fn add_key(&self, key: ApiKey) -> impl Future<Output = Result<(), StoreError>> + Send {
@@ -326,13 +379,23 @@ impl ResourceStore for SqliteStore {
         &self,
         tenant: &TenantId,
         resource: StoredResource,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        origin: Origin,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         let tenant = tenant.clone();
         let prepared = Prepared::new(&self.registry, resource);
+        let entry = PreparedEntry::new(entry);
         self.write(move |connection, _| {
-            let prepared = prepared?;
+            let (prepared, entry) = (prepared?, entry?);
             let resource = prepared.resource();
-            if exists(connection, &tenant, &resource.id)? {
+            match origin {
+                Origin::New => {}
+                Origin::PickedUp => {
+                    unmanaged::take(connection, &tenant, &resource.resource_type, &resource.id)?;
+                }
+                _ => return Err(unavailable("a create of an origin this store does not know")),
+            }
+            if unmanaged::id_taken(connection, &tenant, &resource.id)? {
                 return Err(StoreError::AlreadyExists);
             }
             let seq: i64 = optional_row(
@@ -342,7 +405,8 @@ impl ResourceStore for SqliteStore {
                 |row| row.get(0),
             )?
             .unwrap_or(1);
-            write_resource(connection, &tenant, &prepared, Write::Create { seq })
+            write_resource(connection, &tenant, &prepared, Write::Create { seq })?;
+            history::append(connection, &tenant, &entry)
         })
     }
 
@@ -351,11 +415,13 @@ impl ResourceStore for SqliteStore {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         let tenant = tenant.clone();
         let prepared = Prepared::new(&self.registry, resource);
+        let entry = PreparedEntry::new(entry);
         self.write(move |connection, _| {
-            let prepared = prepared?;
+            let (prepared, entry) = (prepared?, entry?);
             let resource = prepared.resource();
             let stored = current(
                 connection,
@@ -364,7 +430,8 @@ impl ResourceStore for SqliteStore {
                 &resource.id,
                 Some(expected_version),
             )?;
-            write_resource(connection, &tenant, &prepared, Write::Replace(&stored))
+            write_resource(connection, &tenant, &prepared, Write::Replace(&stored))?;
+            history::append(connection, &tenant, &entry)
         })
     }
 
@@ -375,10 +442,21 @@ impl ResourceStore for SqliteStore {
         id: &str,
         expected_version: Option<u64>,
         at: DateTime<Utc>,
+        disposal: Disposal,
+        entry: &HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         let (tenant, resource_type, id) = (tenant.clone(), resource_type.to_owned(), id.to_owned());
+        let account = match disposal {
+            Disposal::Delete => Ok(None),
+            Disposal::Unlink(account) => PreparedAccount::new(account).map(Some),
+            _ => Err(unavailable(
+                "a delete of a disposal this store does not know",
+            )),
+        };
+        let entry = PreparedEntry::new(entry);
         self.write(move |connection, registry| {
-            delete_resource(
+            let (account, entry) = (account?, entry?);
+            let groups = delete_resource(
                 connection,
                 registry,
                 &tenant,
@@ -386,8 +464,67 @@ impl ResourceStore for SqliteStore {
                 &id,
                 expected_version,
                 at,
-            )
+            )?;
+            if let Some(account) = &account {
+                unmanaged::add(connection, &tenant, account)?;
+            }
+            history::append(connection, &tenant, &entry)?;
+            Ok(groups)
         })
+    }
+
+    fn record(
+        &self,
+        tenant: &TenantId,
+        entry: &HistoryEntry,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let tenant = tenant.clone();
+        let entry = PreparedEntry::new(entry);
+        self.write(move |connection, _| history::append(connection, &tenant, &entry?))
+    }
+
+    fn awaiting_manager(
+        &self,
+        tenant: &TenantId,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<Arc<StoredResource>>, StoreError>> + Send {
+        // The keys as one JSON array: one statement, whatever their number.
+        let keys = serde_json::to_string(keys).map_err(unavailable);
+        ready(keys.and_then(|keys| {
+            self.read(|connection| {
+                let mut statement = connection
+                    .prepare_cached(AWAITING_MANAGER)
+                    .map_err(unavailable)?;
+                let found = read_resources(&mut statement, params![tenant.0, keys])?;
+                Ok(found.into_iter().map(Arc::new).collect())
+            })
+        }))
+    }
+
+    fn add_unmanaged(
+        &self,
+        tenant: &TenantId,
+        account: StoredResource,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let tenant = tenant.clone();
+        let account = PreparedAccount::new(account);
+        self.write(move |connection, _| unmanaged::add(connection, &tenant, &account?))
+    }
+
+    fn find_unmanaged(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        key: &UniqueKey,
+    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
+        ready(self.read(|connection| unmanaged::find(connection, tenant, resource_type, key)))
+    }
+
+    fn unmanaged(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
+        ready(self.read(|connection| unmanaged::all(connection, tenant)))
     }
 
     fn resource_types(
@@ -431,5 +568,24 @@ impl ResourceStore for SqliteStore {
                 .map_err(unavailable)?;
             rows.collect::<Result<_, _>>().map_err(unavailable)
         }))
+    }
+}
+
+impl HistoryStore for SqliteStore {
+    fn history(
+        &self,
+        tenant: &TenantId,
+        query: &HistoryQuery,
+    ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send {
+        ready(self.read(|connection| history::entries(connection, tenant, query)))
+    }
+
+    fn prune_history(
+        &self,
+        tenant: &TenantId,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send {
+        let tenant = tenant.clone();
+        self.write(move |connection, _| history::prune(connection, &tenant, before))
     }
 }

@@ -13,7 +13,7 @@ use scimitar_engine::{StoreError, StoredResource, TenantId, UniqueKey};
 use scimitar_schema::SchemaRegistry;
 
 use crate::index::{self, Rows};
-use crate::rows::{RESOURCE_COLUMNS, resources};
+use crate::rows::{RESOURCE_COLUMNS, keys_column, parse_keys, resources};
 use crate::statements::{execute, exists, insert, optional_row, strings};
 use crate::unavailable;
 
@@ -90,8 +90,7 @@ impl Prepared {
             rows: Rows::of(registry, &resource.resource_type, &resource.resource),
             eq_keys: serde_json::to_string(&eq_index).map_err(unavailable)?,
             eq_index,
-            unique_keys: serde_json::to_string(&key_pairs(&resource.unique_keys))
-                .map_err(unavailable)?,
+            unique_keys: keys_column(&resource.unique_keys)?,
             display_name: resource.resource.get_str("displayName").map(str::to_owned),
             version: i64::try_from(resource.version).map_err(unavailable)?,
             resource,
@@ -123,12 +122,11 @@ pub(crate) fn write_resource(
         resource.resource_type.as_str(),
         resource.id.as_str(),
     );
-    write_entries(
+    write_unique_keys(
         transaction,
-        &UNIQUE_KEYS,
         this,
         current.map(|current| current.unique_keys.as_str()),
-        &key_pairs(&resource.unique_keys),
+        &resource.unique_keys,
     )?;
     let eq_index: Vec<(&str, &str)> = prepared
         .eq_index
@@ -149,19 +147,20 @@ pub(crate) fn write_resource(
         index::insert_rows(transaction, tenant_id, resource_type, id, &prepared.rows)
     }
     .map_err(unavailable)?;
-    let (version, display_name, unique_keys, eq_keys, data) = (
+    let (version, display_name, unique_keys, eq_keys, data, pending_manager) = (
         prepared.version,
         &prepared.display_name,
         &prepared.unique_keys,
         &prepared.eq_keys,
         &prepared.data,
+        &resource.pending_manager,
     );
     match write {
         Write::Create { seq } => execute(
             transaction,
             "INSERT INTO resources \
-             (tenant, id, resource_type, seq, version, display_name, unique_keys, eq_keys, data) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             (tenant, id, resource_type, seq, version, display_name, unique_keys, eq_keys, data, \
+             pending_manager) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 tenant_id,
                 id,
@@ -171,13 +170,14 @@ pub(crate) fn write_resource(
                 display_name,
                 unique_keys,
                 eq_keys,
-                data
+                data,
+                pending_manager
             ],
         ),
         Write::Replace(_) => execute(
             transaction,
             "UPDATE resources SET version = ?3, display_name = ?4, unique_keys = ?5, eq_keys = ?6, \
-             data = ?7 WHERE tenant = ?1 AND id = ?2",
+             data = ?7, pending_manager = ?8 WHERE tenant = ?1 AND id = ?2",
             params![
                 tenant_id,
                 id,
@@ -185,7 +185,8 @@ pub(crate) fn write_resource(
                 display_name,
                 unique_keys,
                 eq_keys,
-                data
+                data,
+                pending_manager
             ],
         ),
     }?;
@@ -205,13 +206,7 @@ pub(crate) fn delete_resource(
 ) -> Result<Vec<String>, StoreError> {
     let stored = current(transaction, tenant, resource_type, id, expected)?;
     let this = (tenant, resource_type, id);
-    write_entries(
-        transaction,
-        &UNIQUE_KEYS,
-        this,
-        Some(&stored.unique_keys),
-        &[],
-    )?;
+    write_unique_keys(transaction, this, Some(&stored.unique_keys), &[])?;
     write_entries(transaction, &EQ_INDEX, this, Some(&stored.eq_keys), &[])?;
     for sql in [
         "DELETE FROM resources WHERE tenant = ?1 AND id = ?2",
@@ -283,20 +278,13 @@ fn write_members(
 }
 
 /// A table of `(attribute, value)` entries of resources, keyed by tenant and resource
-/// type: `unique_keys` or `eq_index`. Each resource's row keeps a copy of its entries
-/// (a JSON array of pairs, read by [`current`]): that is how a replace or a delete
-/// finds them, without an index by resource on the table.
+/// type: `eq_index` (the unique keys have [`write_unique_keys`]). Each resource's row
+/// keeps a copy of its entries (a JSON array of pairs, read by [`current`]): that is how
+/// a replace or a delete finds them, without an index by resource on the table.
 struct Entries {
     delete: &'static str,
     insert: &'static str,
 }
-
-/// The resource's unique values: one that another resource holds is a conflict, found
-/// by the primary key.
-const UNIQUE_KEYS: Entries = Entries {
-    delete: "DELETE FROM unique_keys WHERE tenant = ?1 AND resource_type = ?2 AND attribute = ?3 AND value = ?4 AND id = ?5",
-    insert: "INSERT INTO unique_keys (tenant, resource_type, attribute, value, id) VALUES (?1, ?2, ?3, ?4, ?5)",
-};
 
 /// The equality index entries (`userName`, `externalId`, `displayName` values).
 const EQ_INDEX: Entries = Entries {
@@ -341,12 +329,80 @@ fn write_entries(
     Ok(())
 }
 
-/// A resource's unique keys as `(attribute, value)` pairs.
-fn key_pairs(keys: &[UniqueKey]) -> Vec<Pair<'_>> {
-    keys.iter()
-        .map(|key| (key.attribute.as_str(), key.value.as_str()))
-        .collect()
+/// Makes the unique keys of the resource or unmanaged account `id` (of type `kind`) the
+/// `new` ones: deletes those it no longer has, then inserts those it did not have, each
+/// into `unique_keys` (unique in the tenant) and, for a key unique across tenants, into
+/// `global_keys` too. A key another resource or account holds is a conflict, found by
+/// the tables' primary keys. `stored` is the JSON copy of its keys, `None` for a new one.
+pub(crate) fn write_unique_keys(
+    transaction: &Connection,
+    (tenant, kind, id): (&TenantId, &str, &str),
+    stored: Option<&str>,
+    new: &[UniqueKey],
+) -> Result<(), StoreError> {
+    let old = match stored {
+        Some(json) => parse_keys(json)?,
+        None => Vec::new(),
+    };
+    let old: Vec<Key<'_>> = old
+        .iter()
+        .map(|(attribute, value, global)| (attribute.as_str(), value.as_str(), *global))
+        .collect();
+    let new: Vec<Key<'_>> = new
+        .iter()
+        .map(|key| (key.attribute.as_str(), key.value.as_str(), key.global))
+        .collect();
+    let tenant = &tenant.0;
+    for &(attribute, value, global) in old.iter().filter(|key| !new.contains(key)) {
+        execute(
+            transaction,
+            "DELETE FROM unique_keys WHERE tenant = ?1 AND resource_type = ?2 \
+             AND attribute = ?3 AND value = ?4 AND id = ?5",
+            params![tenant, kind, attribute, value, id],
+        )?;
+        if global {
+            execute(
+                transaction,
+                "DELETE FROM global_keys WHERE resource_type = ?1 AND attribute = ?2 \
+                 AND value = ?3 AND tenant = ?4 AND id = ?5",
+                params![kind, attribute, value, tenant, id],
+            )?;
+        }
+    }
+    let mut added: Vec<Key<'_>> = Vec::new();
+    for key in new.into_iter().filter(|key| !old.contains(key)) {
+        // The same key twice is held once.
+        if added.contains(&key) {
+            continue;
+        }
+        added.push(key);
+        let (attribute, value, global) = key;
+        let taken = || StoreError::Conflict {
+            attribute: attribute.to_owned(),
+            value: value.to_owned(),
+        };
+        insert(
+            transaction,
+            "INSERT INTO unique_keys (tenant, resource_type, attribute, value, id) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![tenant, kind, attribute, value, id],
+            taken,
+        )?;
+        if global {
+            insert(
+                transaction,
+                "INSERT INTO global_keys (resource_type, attribute, value, tenant, id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![kind, attribute, value, tenant, id],
+                taken,
+            )?;
+        }
+    }
+    Ok(())
 }
+
+/// A unique key: attribute, value, and whether it is unique across tenants.
+type Key<'a> = (&'a str, &'a str, bool);
 
 /// An `(attribute, value)` row.
 type Pair<'a> = (&'a str, &'a str);

@@ -39,12 +39,12 @@ pub use scimitar_engine::{
 };
 
 // The provisioning policy and its history.
+#[cfg(feature = "system")]
+pub use scimitar_engine::{RandomSourceError, SystemClock, UuidIds};
 pub use scimitar_policy::{
     Action, AttributeChange, DeleteRule, FieldChange, FieldKind, HistoryEntry, Lifecycle, Mapping,
     MappingError, Mappings, Policy,
 };
-#[cfg(feature = "system")]
-pub use scimitar_engine::{RandomSourceError, SystemClock, UuidIds};
 
 // The model, filters and PATCH.
 pub use scimitar_filter::{Filter, SortBy};

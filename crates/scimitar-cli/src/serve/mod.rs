@@ -9,9 +9,12 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use chrono::TimeDelta;
 use tokio::net::TcpListener;
 
-use scimitar_engine::{Engine, EngineConfig, TenantStore};
+use scimitar_engine::{Clock, Engine, EngineConfig, HistoryStore, StoreError, TenantStore};
 use scimitar_patch::Compat;
 
 use crate::args::HelpFlag;
@@ -25,13 +28,15 @@ use self::server::App;
 
 pub(crate) const USAGE: &str =
     "usage: scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]
-                      [--public-url URL] [--trust-forwarded-headers]";
+                      [--public-url URL] [--trust-forwarded-headers]
+                      [--global-usernames] [--history-days N]";
 
 const HELP: &str = r#"Serve SCIM 2.0 (RFC 7644) over HTTP, for identity providers such as Microsoft Entra ID
 and Okta to provision users and groups.
 
 Usage: scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
                       [--public-url URL] [--trust-forwarded-headers]
+                      [--global-usernames] [--history-days N]
 
 The SCIM endpoints are under http://ADDR/scim/v2: Users, Groups, .search, Bulk and the
 discovery endpoints. Each request needs an API key as a bearer token
@@ -57,7 +62,8 @@ value or a body. With --log-format json, each of these lines is a JSON object in
 (one line each; "tenant" and "key_id" are left out when unknown). RUST_LOG filters the
 request log as tracing's EnvFilter reads it: it is at level info, under the target
 scimitar::request; RUST_LOG=warn or RUST_LOG=scimitar::request=off turns it off. The
-'listening on', 'store:' and 'stopped' lines are always written, as plain lines.
+'listening on', 'store:', 'history:', 'warning:' and 'stopped' lines are always
+written, as plain lines.
 
 SIGINT (Ctrl-C) or SIGTERM stops it: it accepts no more connections, lets the requests
 in flight finish (for at most 10 seconds) and exits with status 0.
@@ -86,10 +92,23 @@ Options:
                  X-Forwarded-Proto and X-Forwarded-Host. Only behind a proxy that sets
                  both and drops what clients send: otherwise any client picks the links
                  others see. Default: the headers are ignored
+  --global-usernames
+                 A user's userName must be unique among the users of every tenant,
+                 managed or unmanaged, not only within its own: a create or rename to
+                 a name another tenant uses is refused with 409 uniqueness (which does
+                 not say which tenant has it). Import unmanaged accounts with
+                 'scimitar import --global-usernames' too. Default: unique per tenant
+  --history-days N
+                 Keep N days (1 to 36500) of change history: on start, and then every
+                 hour, the entries older than N days are removed from every tenant's
+                 history (the others keep their numbers). Each removal that takes
+                 entries writes 'history: pruned COUNT entries older than N days' (the
+                 one on start always does); a removal that fails writes a 'warning:'
+                 line and is tried again an hour later. Default: keep everything
   -h, --help     Print this help
 
 Exit status: 0 after SIGINT or SIGTERM; 64 when the command line is wrong; 69 when it
-cannot listen on ADDR or open the store.
+cannot listen on ADDR, or open the store (or, with --history-days, prune it on start).
 
 Example:
   $ scimitar serve --listen 127.0.0.1:8080
@@ -103,6 +122,12 @@ const MAX_BODY: usize = 1024 * 1024;
 
 /// The name of the tenant made on the first start.
 const FIRST_TENANT: &str = "default";
+
+/// The longest `--history-days`: a hundred years.
+const MAX_HISTORY_DAYS: u32 = 36_500;
+
+/// How often `--history-days` prunes the history, after the start.
+const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// The arguments of `scimitar serve`.
 #[derive(Debug, clap::Args)]
@@ -141,6 +166,17 @@ pub(crate) struct Args {
     /// Take the links' scheme and host from X-Forwarded-Proto and X-Forwarded-Host.
     #[arg(long = "trust-forwarded-headers")]
     trust_forwarded_headers: bool,
+    /// Make userNames unique among every tenant's.
+    #[arg(long = "global-usernames")]
+    global_usernames: bool,
+    /// Keep this many days of history.
+    #[arg(
+        long = "history-days",
+        value_name = "N",
+        allow_hyphen_values = true,
+        value_parser = parse_history_days
+    )]
+    history_days: Option<u32>,
 }
 
 /// Runs `scimitar serve`.
@@ -150,7 +186,8 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let mut config = EngineConfig::default()
         .max_body_size(MAX_BODY)
         .bulk_max_payload_size(MAX_BODY)
-        .trust_forwarded_headers(args.trust_forwarded_headers);
+        .trust_forwarded_headers(args.trust_forwarded_headers)
+        .global_usernames(args.global_usernames);
     if let Some(url) = &args.public_url {
         config = config.public_url(url);
     }
@@ -160,7 +197,19 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         .enable_all()
         .build()
         .map_err(|error| Failure::unavailable(format!("cannot start the runtime: {error}")))?;
-    runtime.block_on(serve(engine, args.listen, db, out, err))
+    runtime.block_on(serve(engine, args.listen, db, args.history_days, out, err))
+}
+
+/// `--history-days N`: a whole number of days from 1 to [`MAX_HISTORY_DAYS`].
+fn parse_history_days(text: &str) -> Result<u32, String> {
+    text.parse()
+        .ok()
+        .filter(|days| (1..=MAX_HISTORY_DAYS).contains(days))
+        .ok_or_else(|| {
+            format!(
+                "invalid --history-days {text:?}: expected a number of days from 1 to {MAX_HISTORY_DAYS}"
+            )
+        })
 }
 
 /// `--listen ADDR`: an IP address and a port.
@@ -192,6 +241,7 @@ async fn serve(
     engine: Engine<AnyStore>,
     listen: SocketAddr,
     db: &str,
+    history_days: Option<u32>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
@@ -213,10 +263,16 @@ async fn serve(
             "store: {db} (everything is lost when the server stops)"
         )?;
     }
+    let engine = Arc::new(engine);
+    if let Some(days) = history_days {
+        let pruned = prune_history(&engine, days).await.map_err(store_failure)?;
+        writeln!(err, "{}", pruned_line(pruned, days))?;
+        tokio::spawn(keep_pruning(Arc::clone(&engine), days));
+    }
     writeln!(err, "listening on http://{local}")?;
     err.flush()?;
     let app = Arc::new(App {
-        engine: Arc::new(engine),
+        engine,
         body_limit: MAX_BODY,
     });
     let drained = server::serve(listener, app, shutdown)
@@ -232,6 +288,44 @@ async fn serve(
         )?;
     }
     Ok(())
+}
+
+/// Removes the entries older than `days` days from every tenant's history; returns how
+/// many went.
+async fn prune_history(engine: &Engine<AnyStore>, days: u32) -> Result<usize, StoreError> {
+    let before = SystemClock.now() - TimeDelta::days(i64::from(days));
+    let mut pruned = 0;
+    for tenant in engine.store().tenants().await? {
+        pruned += engine.store().prune_history(&tenant.id, before).await?;
+    }
+    Ok(pruned)
+}
+
+/// The line that reports a pruning.
+fn pruned_line(pruned: usize, days: u32) -> String {
+    let entries = if pruned == 1 { "entry" } else { "entries" };
+    format!("history: pruned {pruned} {entries} older than {days} days")
+}
+
+/// Prunes the history every [`PRUNE_EVERY`], for as long as the server runs; reports
+/// on standard error what it removed and what failed.
+async fn keep_pruning(engine: Arc<Engine<AnyStore>>, days: u32) {
+    let start = tokio::time::Instant::now() + PRUNE_EVERY;
+    let mut every = tokio::time::interval_at(start, PRUNE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        // Standard error is all there is to report to; a failure to write it is not
+        // the server's.
+        let _ = match prune_history(&engine, days).await {
+            Ok(0) => Ok(()),
+            Ok(pruned) => writeln!(io::stderr(), "{}", pruned_line(pruned, days)),
+            Err(error) => writeln!(
+                io::stderr(),
+                "warning: pruning the history failed ({error}); it is tried again in an hour"
+            ),
+        };
+    }
 }
 
 /// On a store without tenants, creates the tenant [`FIRST_TENANT`], issues a key for it

@@ -334,6 +334,47 @@ fn acknowledged_writes_survive_a_kill() {
     let (status, stdout) = server.stop("TERM");
     assert!(status.success(), "exits 0 on SIGTERM: {status:?}");
     assert_eq!(stdout, Vec::<String>::new(), "no key printed on a restart");
+    history_matches_the_writes(&db, &found, &sent, &acknowledged);
+}
+
+/// The change history agrees with the store after the kill: every user kept has its
+/// `created` entry, and no entry names a user that is not kept (the in-flight writes
+/// included); the sequence numbers run 1, 2, 3… The users that the checks above created
+/// again count as kept.
+fn history_matches_the_writes(
+    db: &TempDb,
+    found: &BTreeSet<String>,
+    sent: &BTreeSet<String>,
+    acknowledged: &BTreeSet<String>,
+) {
+    use scimitar_engine::{HistoryQuery, HistoryStore, TenantStore};
+    use scimitar_policy::Action;
+
+    let store = scimitar_store_sqlite::SqliteStore::open(&db.0).expect("the store opens");
+    let tenant = pollster::block_on(store.tenant_by_name("acme"))
+        .expect("a read")
+        .expect("the tenant");
+    let history =
+        pollster::block_on(store.history(&tenant.id, &HistoryQuery::new())).expect("a read");
+    let numbers: Vec<u64> = history.iter().map(|entry| entry.seq).collect();
+    let expected: Vec<u64> = (1..=numbers.len() as u64).collect();
+    assert_eq!(numbers, expected, "the sequence has no gap and no repeat");
+    let created: BTreeSet<String> = history
+        .iter()
+        .filter(|entry| entry.action == Action::Created)
+        .filter_map(|entry| entry.fields.get("user_name").cloned().flatten())
+        .collect();
+    // The users found after the kill, and the in-flight ones it lost, which the checks
+    // then created: every user sent, each once.
+    assert_eq!(&created, sent, "one created entry per user, no more, no less");
+    // The in-flight users the kill kept were created again by the checks: a 409 each.
+    let failed: Vec<u16> = history
+        .iter()
+        .filter(|entry| entry.action == Action::Failed)
+        .map(|entry| entry.status)
+        .collect();
+    let kept_in_flight = found.len() - acknowledged.len();
+    assert_eq!(failed, vec![409; kept_in_flight], "{history:?}");
 }
 
 /// The `userName` of every user, read page by page (a page holds at most 1,000).

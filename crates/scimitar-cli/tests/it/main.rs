@@ -4,6 +4,9 @@
 mod crash;
 mod filter;
 mod filter_match;
+mod history;
+mod import;
+mod mapping;
 mod patch;
 mod path;
 mod serve;

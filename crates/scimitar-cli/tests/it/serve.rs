@@ -24,10 +24,10 @@ const USER: &str =
     r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"}"#;
 
 /// A running `scimitar serve`, killed if a test fails before it is stopped.
-struct Server {
+pub(crate) struct Server {
     child: Option<Child>,
     /// `127.0.0.1:PORT`.
-    addr: String,
+    pub(crate) addr: String,
     /// What standard output said so far.
     stdout: Vec<String>,
     /// Standard output, line by line; disconnected when the process has exited.
@@ -35,14 +35,14 @@ struct Server {
     /// Standard error, line by line; disconnected when the process has exited.
     stderr: Receiver<String>,
     /// What standard error said so far.
-    log: Vec<String>,
+    pub(crate) log: Vec<String>,
 }
 
 /// What a stopped server said.
-struct Stopped {
-    status: ExitStatus,
-    stdout: Vec<String>,
-    log: Vec<String>,
+pub(crate) struct Stopped {
+    pub(crate) status: ExitStatus,
+    pub(crate) stdout: Vec<String>,
+    pub(crate) log: Vec<String>,
 }
 
 /// The lines `reader` gives, over a channel that is closed at its end.
@@ -98,7 +98,7 @@ impl Server {
 
     /// Starts `scimitar serve --listen 127.0.0.1:0 ARGS` and waits until it listens;
     /// with `first_start`, also until it has printed the key.
-    fn start_with(args: &[&str], first_start: bool) -> Self {
+    pub(crate) fn start_with(args: &[&str], first_start: bool) -> Self {
         Self::start_with_env(args, &[], first_start)
     }
 
@@ -159,12 +159,12 @@ impl Server {
     }
 
     /// The API key printed on the first start.
-    fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         self.printed("Secret Token")
     }
 
     /// Reads standard error up to a line that contains `text`, and returns it.
-    fn wait_for_log(&mut self, text: &str) -> String {
+    pub(crate) fn wait_for_log(&mut self, text: &str) -> String {
         loop {
             let line = next_line(&self.stderr, text)
                 .unwrap_or_else(|| panic!("the server exited before {text:?}: {:?}", self.log));
@@ -177,7 +177,7 @@ impl Server {
 
     /// Sends `signal` (`TERM`, `INT`) and waits for the server to exit; returns its
     /// status and all it printed.
-    fn stop(mut self, signal: &str) -> Stopped {
+    pub(crate) fn stop(mut self, signal: &str) -> Stopped {
         let mut child = self.child.take().expect("the server runs");
         let status = Command::new("kill")
             .args([format!("-{signal}"), child.id().to_string()])
@@ -233,7 +233,7 @@ impl Server {
     }
 
     /// `METHOD TARGET` with `headers` (each ending with CRLF) and `body`.
-    fn request(&self, method: &str, target: &str, headers: &str, body: &str) -> Reply {
+    pub(crate) fn request(&self, method: &str, target: &str, headers: &str, body: &str) -> Reply {
         let head = format!(
             "{method} {target} HTTP/1.1\r\n{headers}Content-Length: {}\r\n",
             body.len()
@@ -243,13 +243,13 @@ impl Server {
 
     /// The `Authorization` header with the key printed on the first start, and a SCIM
     /// `Content-Type`.
-    fn auth(&self) -> String {
+    pub(crate) fn auth(&self) -> String {
         auth(self.key())
     }
 }
 
 /// The `Authorization` header with `key`, and a SCIM `Content-Type`.
-fn auth(key: &str) -> String {
+pub(crate) fn auth(key: &str) -> String {
     format!("Authorization: Bearer {key}\r\nContent-Type: application/scim+json\r\n")
 }
 
@@ -264,10 +264,10 @@ impl Drop for Server {
 
 /// An HTTP response.
 #[derive(Debug)]
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Reply {
@@ -301,7 +301,7 @@ impl Reply {
             .map(|(_, value)| value.as_str())
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|error| panic!("a JSON body ({error}): {:?}", self.body))
     }
@@ -515,7 +515,7 @@ impl Drop for TempDb {
 
 /// Runs `scimitar ARGS --db DB`, which must succeed.
 #[track_caller]
-fn admin(args: &[&str], db: &TempDb) -> Run {
+pub(crate) fn admin(args: &[&str], db: &TempDb) -> Run {
     let run = scimitar([args, &["--db", &db.0]].concat());
     assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
     assert!(!run.stderr.contains("warning"), "{args:?}: {}", run.stderr);
@@ -809,5 +809,102 @@ fn a_public_url_must_be_absolute_http() {
         assert_eq!(run.code, crate::USAGE, "{url}: {}", run.stderr);
         let message = format!("error: invalid --public-url {url:?}: expected an absolute http");
         assert!(run.stderr.starts_with(&message), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn global_usernames_refuse_a_name_another_tenant_uses() {
+    let db = TempDb::new();
+    let mut keys = Vec::new();
+    for tenant in ["acme", "globex"] {
+        admin(&["tenant", "create", tenant], &db);
+        let issued = admin(&["token", "issue", "--tenant", tenant], &db);
+        keys.push(issued.stdout.trim_end().to_owned());
+    }
+    let server = Server::start_with(&["--db", &db.0, "--global-usernames"], false);
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[0]), USER);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let same = USER.replace("bjensen", "BJensen");
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[1]), &same);
+    assert_eq!(reply.status, 409, "{reply:?}");
+    assert_eq!(reply.json()["scimType"], "uniqueness", "{reply:?}");
+    assert!(!reply.body.contains("acme"), "no tenant named: {reply:?}");
+    // Within a tenant, as always.
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[0]), &same);
+    assert_eq!(reply.status, 409, "{reply:?}");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+
+    // Without the flag, userNames are unique per tenant only.
+    let server = Server::start_with(&["--db", &db.0], false);
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[1]), &same);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+}
+
+#[test]
+fn global_usernames_count_imported_accounts() {
+    let db = TempDb::new();
+    let mut keys = Vec::new();
+    for tenant in ["acme", "globex"] {
+        admin(&["tenant", "create", tenant], &db);
+        let issued = admin(&["token", "issue", "--tenant", tenant], &db);
+        keys.push(issued.stdout.trim_end().to_owned());
+    }
+    let accounts = crate::Fixture::new("accounts.json", &format!("[{USER}]"));
+    admin(
+        &[
+            "import",
+            "--global-usernames",
+            "--tenant",
+            "acme",
+            accounts.arg(),
+        ],
+        &db,
+    );
+    let server = Server::start_with(&["--db", &db.0, "--global-usernames"], false);
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[1]), USER);
+    assert_eq!(
+        reply.status, 409,
+        "acme's unmanaged account has it: {reply:?}"
+    );
+    // acme itself picks it up.
+    let reply = server.request("POST", "/scim/v2/Users", &auth(&keys[0]), USER);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+}
+
+#[test]
+fn history_days_prunes_on_start() {
+    let mut server = Server::start_with(&["--history-days", "30"], true);
+    assert!(
+        server
+            .log
+            .iter()
+            .any(|line| line == "history: pruned 0 entries older than 30 days"),
+        "{:?}",
+        server.log
+    );
+    let reply = server.request("POST", "/scim/v2/Users", &server.auth(), USER);
+    assert_eq!(reply.status, 201, "{reply:?}");
+    server.wait_for_log(" POST /scim/v2/Users ");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "{:?}", stopped.log);
+
+    for days in ["0", "36501", "-1", "1.5", "a month"] {
+        let run = scimitar(["serve", "--db", ":memory:", "--history-days", days]);
+        assert_eq!(run.code, crate::USAGE, "{days}: {}", run.stderr);
+        let message = format!(
+            "error: invalid --history-days {days:?}: expected a number of days from 1 to 36500\n"
+        );
+        assert!(run.stderr.starts_with(&message), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("[--global-usernames] [--history-days N]"),
+            "{}",
+            run.stderr
+        );
     }
 }

@@ -2,11 +2,11 @@
 //! up, a manager reference's user, the users awaiting a manager, and the reports of a
 //! manager who left.
 
-use serde_json::Value;
 use scimitar_policy::{
     ENTERPRISE_USER, clear_manager, manager_keys, manager_reference, match_key, pending_key,
     set_manager,
 };
+use serde_json::Value;
 use serde_json::json;
 
 use scimitar_schema::{Resource, ScimError, ValidateOptions, validate};
@@ -95,12 +95,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                 .find_unmanaged(&tenant.id, resource_type, &key)
                 .await,
         )?;
-        Ok(found.map(|account| {
-            (
-                Account::new(account.id, account.resource),
-                Origin::PickedUp,
-            )
-        }))
+        Ok(found.map(|account| (Account::new(account.id, account.resource), Origin::PickedUp)))
     }
 
     /// The id of the tenant's user that `reference` names: a SCIM id, else a

@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use scimitar_patch::{PatchRequest, apply};
 use scimitar_policy::{
-    ENTERPRISE_USER, Lifecycle, decide_create, decide_delete, decide_update, manager_keys,
-    pick_up, skip_unknown_members,
+    ENTERPRISE_USER, Lifecycle, decide_create, decide_delete, decide_update, manager_keys, pick_up,
+    skip_unknown_members,
 };
 use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{Resource, ResourceType, ScimError, ValidateMode, ValidateOptions, validate};
@@ -56,10 +56,13 @@ fn names_manager(value: &Value) -> bool {
 
 /// Whether a PATCH writes or removes a user's manager.
 fn touches_manager(request: &PatchRequest) -> bool {
-    request.operations.iter().any(|operation| match &operation.path {
-        Some(path) => path.to_string().to_ascii_lowercase().contains("manager"),
-        None => operation.value.as_ref().is_some_and(names_manager),
-    })
+    request
+        .operations
+        .iter()
+        .any(|operation| match &operation.path {
+            Some(path) => path.to_string().to_ascii_lowercase().contains("manager"),
+            None => operation.value.as_ref().is_some_and(names_manager),
+        })
 }
 
 /// Sets `meta.lastModified`.
@@ -244,7 +247,9 @@ impl<S: ResourceStore> Operations<'_, S> {
                 Some((account, origin)) => {
                     // Memberships come from the identity provider, not from the export.
                     let mut before = account.resource;
-                    before.as_map_mut().retain(|key, _| !key.eq_ignore_ascii_case("members"));
+                    before
+                        .as_map_mut()
+                        .retain(|key, _| !key.eq_ignore_ascii_case("members"));
                     let resource = pick_up(&before, &validated.resource);
                     (account.id, origin, resource, Some(before))
                 }
@@ -273,7 +278,16 @@ impl<S: ResourceStore> Operations<'_, S> {
                 &created.resource,
             );
             let record = Record::new(decision, warnings, StatusCode::CREATED).password(password);
-            match self.commit(Change::Create { resource: &created, origin }, record).await {
+            match self
+                .commit(
+                    Change::Create {
+                        resource: &created,
+                        origin,
+                    },
+                    record,
+                )
+                .await
+            {
                 Ok(()) => {
                     let created = Arc::new(created);
                     if created.resource_type == "User" {
@@ -519,7 +533,8 @@ impl<S: ResourceStore> Operations<'_, S> {
     /// pending manager reference names.
     async fn after_update(&self, before: &StoredResource, after: &StoredResource) {
         if after.resource_type == "User"
-            && manager_keys(&before.id, &before.resource) != manager_keys(&after.id, &after.resource)
+            && manager_keys(&before.id, &before.resource)
+                != manager_keys(&after.id, &after.resource)
         {
             self.link_awaiting(after).await;
         }

@@ -604,7 +604,9 @@ fn unknown_member_is_skipped_with_a_warning() {
         assert_eq!(header(&headers, "etag"), "W/\"2\"");
         let warnings = entra.h.last_entry().warnings;
         assert!(
-            warnings.iter().any(|warning| warning.contains("not-a-user-id")),
+            warnings
+                .iter()
+                .any(|warning| warning.contains("not-a-user-id")),
             "{warnings:?}"
         );
     });

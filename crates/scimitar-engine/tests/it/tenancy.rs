@@ -155,9 +155,14 @@ fn lists_searches_and_bulk_stay_in_the_tenant() {
         .filter_map(|operation| operation["status"].as_str())
         .collect();
     assert_eq!(statuses, ["404", "404", "201"], "{body}");
-    let group = body["Operations"][2]["location"].as_str().expect("a location");
+    let group = body["Operations"][2]["location"]
+        .as_str()
+        .expect("a location");
     let (_, _, group) = h.get(group);
-    assert!(member_ids(&group).is_empty(), "B's user was linked: {group}");
+    assert!(
+        member_ids(&group).is_empty(),
+        "B's user was linked: {group}"
+    );
     let (status, _, body) = as_b(&h, &b, "GET", &format!("/Users/{b_user}"), None);
     assert_eq!(status, 200);
     assert!(body.get("displayName").is_none());

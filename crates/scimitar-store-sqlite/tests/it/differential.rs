@@ -15,14 +15,16 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
-use scimitar_engine::{ListPage, MemoryStore, ResourceStore, StoredResource, TenantId};
+use scimitar_engine::{
+    Disposal, ListPage, MemoryStore, Origin, ResourceStore, StoredResource, TenantId,
+};
 use scimitar_filter::Filter;
 use scimitar_schema::{CompiledFilter, SchemaRegistry};
 use scimitar_sql::{Dialect, translate};
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
-use crate::{list, stored, tenant};
+use crate::{entry, list, stored, tenant};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -419,8 +421,16 @@ impl Stores {
     }
 
     fn create(&self, resource: StoredResource) {
-        block_on(self.memory.create(&self.tenant, resource.clone())).expect("create in memory");
-        block_on(self.sqlite.create(&self.tenant, resource)).expect("create in SQLite");
+        block_on(
+            self.memory
+                .create(&self.tenant, resource.clone(), Origin::New, &entry()),
+        )
+        .expect("create in memory");
+        block_on(
+            self.sqlite
+                .create(&self.tenant, resource, Origin::New, &entry()),
+        )
+        .expect("create in SQLite");
     }
 
     fn current(&self, resource_type: &str, id: &str) -> Option<StoredResource> {
@@ -437,25 +447,39 @@ impl Stores {
             return;
         };
         next.version = current.version + 1;
-        let memory = block_on(
-            self.memory
-                .replace(&self.tenant, next.clone(), current.version),
+        let memory =
+            block_on(
+                self.memory
+                    .replace(&self.tenant, next.clone(), current.version, &entry()),
+            );
+        let sqlite = block_on(
+            self.sqlite
+                .replace(&self.tenant, next, current.version, &entry()),
         );
-        let sqlite = block_on(self.sqlite.replace(&self.tenant, next, current.version));
-        assert_eq!(memory, Ok(()));
-        assert_eq!(sqlite, Ok(()));
+        assert!(memory.is_ok(), "{memory:?}");
+        assert!(sqlite.is_ok(), "{sqlite:?}");
     }
 
     fn delete(&self, resource_type: &str, id: &str, seconds: i64) {
         let at = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap() + Duration::seconds(seconds);
-        let memory = block_on(
-            self.memory
-                .delete(&self.tenant, resource_type, id, None, at),
-        );
-        let sqlite = block_on(
-            self.sqlite
-                .delete(&self.tenant, resource_type, id, None, at),
-        );
+        let memory = block_on(self.memory.delete(
+            &self.tenant,
+            resource_type,
+            id,
+            None,
+            at,
+            Disposal::Delete,
+            &entry(),
+        ));
+        let sqlite = block_on(self.sqlite.delete(
+            &self.tenant,
+            resource_type,
+            id,
+            None,
+            at,
+            Disposal::Delete,
+            &entry(),
+        ));
         assert_eq!(memory, sqlite, "delete {id}");
     }
 

@@ -3,14 +3,15 @@
 use chrono::{TimeZone, Utc};
 use pollster::block_on;
 use scimitar_engine::{
-    ApiKey, KeyHash, ResourceStore, StoredResource, Tenant, TenantId, TenantStore,
+    ApiKey, Disposal, HistoryQuery, HistoryStore, KeyHash, Origin, ResourceStore, StoredResource,
+    Tenant, TenantId, TenantStore,
 };
 use scimitar_patch::Compat;
 use scimitar_schema::Resource;
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::json;
 
-use crate::TempDir;
+use crate::{TempDir, entry};
 
 #[test]
 fn a_reopened_database_holds_what_was_written() {
@@ -26,13 +27,13 @@ fn a_reopened_database_holds_what_was_written() {
     );
     {
         let store = SqliteStore::open(&file).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), 5);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
-        block_on(store.create(&tenant.id, user.clone())).unwrap();
+        block_on(store.create(&tenant.id, user.clone(), Origin::New, &entry())).unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4, "migrations run once");
+    assert_eq!(store.schema_version().unwrap(), 5, "migrations run once");
     assert_eq!(
         block_on(store.tenant_by_name("acme")).unwrap(),
         Some(tenant.clone())
@@ -59,8 +60,23 @@ fn a_version_2_database_is_reindexed_when_upgraded() {
     upgrade_from(2);
 }
 
+/// Migration 4 copied the equality index entries into each resource's row.
+#[test]
+fn a_version_3_database_is_upgraded() {
+    upgrade_from(3);
+}
+
+/// Migration 5 added the history, unmanaged accounts, global keys, pending managers and
+/// policies: the rows of release 4 (unique keys as pairs, no policy, no pending manager)
+/// read as before, and every new feature works on them.
+#[test]
+fn a_version_4_database_is_upgraded() {
+    upgrade_from(4);
+}
+
 /// Opens a database that a release with migrations up to `version` wrote (a tenant and
-/// two users), and checks that filters answered in SQL find them.
+/// two users), and checks that filters answered in SQL find them, that writes go on
+/// (with their history) and that the old rows hold their keys.
 fn upgrade_from(version: usize) {
     let dir = TempDir::new(&format!("upgrade-{version}"));
     let file = dir.0.join("scim.db");
@@ -90,6 +106,15 @@ fn upgrade_from(version: usize) {
                     rusqlite::params![id, seq, json!([["userName", user_name]]).to_string(), data.to_string()],
                 )
                 .unwrap();
+            if version >= 4 {
+                // Release 4 kept the equality index entries in the row too.
+                connection
+                    .execute(
+                        "UPDATE resources SET eq_keys = ?2 WHERE id = ?1",
+                        rusqlite::params![id, json!([["userName", user_name]]).to_string()],
+                    )
+                    .unwrap();
+            }
             for (table, attribute) in [("unique_keys", "userName"), ("eq_index", "userName")] {
                 connection
                     .execute(
@@ -114,7 +139,7 @@ fn upgrade_from(version: usize) {
         }
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     let tenant = TenantId("t1".into());
     let son = crate::filter(r#"name.familyName co "SON""#);
     let found = crate::list(&store, &tenant, "User", Some(&son), Some((0, 10)));
@@ -137,7 +162,7 @@ fn upgrade_from(version: usize) {
     // Deleting finds the old release's entries (migration 4 copied the equality index
     // entries into the row): the lookup forgets u1, and its userName is free again.
     let at = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    block_on(store.delete(&tenant, "User", "u1", None, at)).unwrap();
+    block_on(store.delete(&tenant, "User", "u1", None, at, Disposal::Delete, &entry())).unwrap();
     let bjensen = crate::filter(r#"userName eq "bjensen""#);
     assert!(crate::ids(&crate::list(&store, &tenant, "User", Some(&bjensen), None)).is_empty());
     let left: i64 = rusqlite::Connection::open(&file)
@@ -157,12 +182,80 @@ fn upgrade_from(version: usize) {
     again.unique_keys = vec![scimitar_engine::UniqueKey {
         attribute: "userName".into(),
         value: "bjensen".into(),
+        global: false,
     }];
-    block_on(store.create(&tenant, again)).unwrap();
+    assert_eq!(
+        block_on(store.create(&tenant, again, Origin::New, &entry())),
+        Ok(2),
+        "the history starts with the upgrade: the delete was its first entry"
+    );
     assert_eq!(
         crate::ids(&crate::list(&store, &tenant, "User", Some(&bjensen), None)),
         ["u3"]
     );
+
+    // The old rows: keys that are not global, no pending manager, the default policy.
+    let u2 = block_on(store.get(&tenant, "User", "u2")).unwrap().unwrap();
+    assert_eq!(
+        (u2.unique_keys.clone(), u2.pending_manager.clone()),
+        (vec![unique("userName", "alice", false)], None)
+    );
+    let acme = block_on(store.tenant(&tenant)).unwrap().unwrap();
+    assert!(acme.policy.is_default());
+    let mut account = crate::stored(
+        "User",
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "a1", "userName": "alice"}),
+    );
+    account.unique_keys = vec![unique("userName", "alice", false)];
+    assert_eq!(
+        block_on(store.add_unmanaged(&tenant, account.clone())),
+        Err(scimitar_engine::StoreError::Conflict {
+            attribute: "userName".into(),
+            value: "alice".into()
+        }),
+        "an old row holds its key against accounts"
+    );
+    // A replace of an old row rewrites its keys (here as global ones) and its history.
+    let mut renamed = (*u2).clone();
+    renamed.version = 2;
+    renamed.unique_keys = vec![unique("userName", "alice", true)];
+    renamed.pending_manager = Some("boss".into());
+    assert_eq!(
+        block_on(store.replace(&tenant, renamed.clone(), 1, &entry())),
+        Ok(3)
+    );
+    assert_eq!(
+        block_on(store.get(&tenant, "User", "u2"))
+            .unwrap()
+            .as_deref(),
+        Some(&renamed)
+    );
+    let other = TenantId("t2".into());
+    account.id = "u1".into();
+    account.unique_keys = vec![unique("userName", "alice", true)];
+    assert_eq!(
+        block_on(store.create(&other, account, Origin::New, &entry())),
+        Err(scimitar_engine::StoreError::Conflict {
+            attribute: "userName".into(),
+            value: "alice".into()
+        }),
+    );
+    let awaiting = block_on(store.awaiting_manager(&tenant, &["boss".to_owned()])).unwrap();
+    assert_eq!(awaiting.len(), 1);
+    let seqs: Vec<u64> = block_on(store.history(&tenant, &HistoryQuery::new()))
+        .unwrap()
+        .iter()
+        .map(|entry| entry.seq)
+        .collect();
+    assert_eq!(seqs, [1, 2, 3]);
+}
+
+fn unique(attribute: &str, value: &str, global: bool) -> scimitar_engine::UniqueKey {
+    scimitar_engine::UniqueKey {
+        attribute: attribute.into(),
+        value: value.into(),
+        global,
+    }
 }
 
 /// Closing the store (readers first, the writer last) copies the log into the file and
@@ -181,7 +274,7 @@ fn a_closed_store_leaves_the_file_alone() {
             "User",
             Resource::from_value(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1", "userName": "bjensen"})).unwrap(),
         );
-        block_on(store.create(&tenant.id, user)).unwrap();
+        block_on(store.create(&tenant.id, user, Origin::New, &entry())).unwrap();
         // A read, so that the pool holds a reader when the store closes.
         assert!(
             block_on(store.get(&tenant.id, "User", "u1"))

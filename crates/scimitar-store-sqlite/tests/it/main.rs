@@ -5,6 +5,7 @@
 mod conformance;
 mod differential;
 mod durability;
+mod provisioning;
 mod pushdown;
 mod writes;
 
@@ -15,6 +16,7 @@ use scimitar_engine::{
 };
 use scimitar_filter::Filter;
 use scimitar_patch::Compat;
+use scimitar_policy::{Action, HistoryEntry};
 use scimitar_schema::{CompiledFilter, Resource, SchemaRegistry};
 use serde_json::Value;
 
@@ -52,6 +54,12 @@ fn stored(resource_type: &str, value: Value) -> StoredResource {
     let mut stored = StoredResource::new(id, resource_type, resource);
     stored.members = member_ids(&stored.resource);
     stored
+}
+
+/// A history entry for writes whose history a test does not read.
+fn entry() -> HistoryEntry {
+    let at = chrono::DateTime::from_timestamp_millis(0).unwrap_or_default();
+    HistoryEntry::new(at, Action::Updated, "User", None, 200)
 }
 
 /// A parsed filter.

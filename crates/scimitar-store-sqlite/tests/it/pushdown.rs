@@ -3,12 +3,12 @@
 
 use chrono::{TimeZone, Utc};
 use pollster::block_on;
-use scimitar_engine::{ResourceStore, StoredResource, TenantId, TenantStore};
+use scimitar_engine::{Disposal, Origin, ResourceStore, StoredResource, TenantId, TenantStore};
 use scimitar_schema::{AttributeDef, AttributeType, Schema, SchemaRegistry};
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
-use crate::{TempDir, filter, found, ids, list, stored, tenant};
+use crate::{TempDir, entry, filter, found, ids, list, stored, tenant};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -66,7 +66,7 @@ fn populate(store: &(impl ResourceStore + TenantStore)) -> TenantId {
         group("g2", "Ops", &["u2"]),
     ];
     for resource in resources {
-        block_on(store.create(&tenant, resource)).expect("create");
+        block_on(store.create(&tenant, resource, Origin::New, &entry())).expect("create");
     }
     tenant
 }
@@ -188,7 +188,7 @@ fn the_rows_follow_replaces_deletes_and_the_member_cascade() {
     let son = filter(r#"name.familyName co "son""#);
     let mut carol = user("u4", "carol", "Smith", json!({}));
     carol.version = 2;
-    block_on(store.replace(&tenant, carol, 1)).unwrap();
+    block_on(store.replace(&tenant, carol, 1, &entry())).unwrap();
     assert_eq!(
         ids(&list(&store, &tenant, "User", Some(&son), None)),
         ["u2"]
@@ -200,7 +200,9 @@ fn the_rows_follow_replaces_deletes_and_the_member_cascade() {
     );
 
     let at = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
-    let groups = block_on(store.delete(&tenant, "User", "u2", None, at)).unwrap();
+    let groups =
+        block_on(store.delete(&tenant, "User", "u2", None, at, Disposal::Delete, &entry()))
+            .unwrap();
     assert_eq!(groups, ["g1", "g2"]);
     assert!(ids(&list(&store, &tenant, "User", Some(&son), None)).is_empty());
     let by_member = |value: &str| {
@@ -251,7 +253,7 @@ fn a_store_opened_with_another_registry_reindexes() {
         let tenant = tenant(&store, "t1");
         let mut value = json!({"schemas": [USER, ACME], "id": "u1", "userName": "bjensen"});
         value[ACME] = json!({"costCode": "X1"});
-        block_on(store.create(&tenant, stored("User", value))).unwrap();
+        block_on(store.create(&tenant, stored("User", value), Origin::New, &entry())).unwrap();
         tenant
     };
     let cost_code = filter(r#"costCode eq "x1""#);

@@ -10,11 +10,14 @@ use std::thread;
 
 use chrono::{TimeZone, Utc};
 use pollster::block_on;
-use scimitar_engine::{ResourceStore, StoreError, StoredResource, TenantId, UniqueKey};
+use scimitar_engine::{
+    Disposal, HistoryQuery, HistoryStore, Origin, ResourceStore, StoreError, StoredResource,
+    TenantId, UniqueKey,
+};
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
-use crate::{TempDir, filter, found, ids, list, stored, tenant};
+use crate::{TempDir, entry, filter, found, ids, list, stored, tenant};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -24,6 +27,7 @@ fn unique(attribute: &str, value: &str) -> UniqueKey {
     UniqueKey {
         attribute: attribute.to_owned(),
         value: value.to_lowercase(),
+        global: false,
     }
 }
 
@@ -198,10 +202,15 @@ fn concurrent_creates(store: &SqliteStore) {
                     let mut results = Vec::with_capacity(CREATES);
                     for i in 0..CREATES {
                         let (id, (user_name, _)) = (user_id(t, i), user_name(t, i));
-                        let result = block_on(store.create(tenant, user(&id, &user_name, 1)));
+                        let result = block_on(store.create(
+                            tenant,
+                            user(&id, &user_name, 1),
+                            Origin::New,
+                            &entry(),
+                        ));
                         match result {
                             // Fails only if the verifier failed, whose panic the test reports.
-                            Ok(()) => drop(sender.send((id, user_name))),
+                            Ok(_) => drop(sender.send((id, user_name))),
                             // A create that failed left nothing, not even its id.
                             Err(_) => assert_eq!(get(store, tenant, "User", &id), None),
                         }
@@ -213,7 +222,7 @@ fn concurrent_creates(store: &SqliteStore) {
             .collect();
         // The verifier stops once every creator dropped its sender.
         drop(sender);
-        let results: Vec<Vec<Result<(), StoreError>>> = creators
+        let results: Vec<Vec<Result<u64, StoreError>>> = creators
             .into_iter()
             .map(|creator| creator.join().expect("a creator"))
             .collect();
@@ -226,7 +235,7 @@ fn concurrent_creates(store: &SqliteStore) {
         for (i, result) in results.iter().enumerate() {
             let ((name, expect), id) = (user_name(t, i), user_id(t, i));
             match (expect, result) {
-                (Expect::Win | Expect::Race, Ok(())) => {
+                (Expect::Win | Expect::Race, Ok(_)) => {
                     let earlier = winners.insert(name.to_lowercase(), id.clone());
                     assert_eq!(earlier, None, "{id} and {earlier:?} both took {name}");
                 }
@@ -248,6 +257,21 @@ fn concurrent_creates(store: &SqliteStore) {
         verified,
         winners.len(),
         "every create that returned was checked"
+    );
+    // The creates that won numbered their entries 1…n, the losers none.
+    let mut numbers: Vec<u64> = results
+        .iter()
+        .flatten()
+        .filter_map(|r| r.clone().ok())
+        .collect();
+    numbers.sort_unstable();
+    let expected: Vec<u64> = (1..=u64::try_from(winners.len()).unwrap()).collect();
+    assert_eq!(numbers, expected, "one number per create that won");
+    let history = block_on(store.history(&tenant, &HistoryQuery::new())).expect("history");
+    assert_eq!(
+        history.len(),
+        winners.len(),
+        "one entry per create that won"
     );
 
     let all = list(store, &tenant, "User", None, None);
@@ -322,8 +346,8 @@ fn edit_members(store: &SqliteStore, tenant: &TenantId, id: &str, edit: impl Fn(
         edit(&mut members);
         let name = current.resource.get_str("displayName").expect("a name");
         let next = group(id, name, &members, current.version + 1);
-        match block_on(store.replace(tenant, next, current.version)) {
-            Ok(()) => return,
+        match block_on(store.replace(tenant, next, current.version, &entry())) {
+            Ok(_) => return,
             Err(StoreError::VersionMismatch { current: now }) => {
                 assert!(now > current.version, "versions only grow");
                 beaten_by = now;
@@ -343,10 +367,16 @@ fn compare_and_swap(store: &SqliteStore) {
     for t in 0..EDITORS {
         for k in 0..ADDED {
             let user = user(&member(t, k), &format!("member-{t}-{k}"), 1);
-            block_on(store.create(&tenant, user)).expect("create a member");
+            block_on(store.create(&tenant, user, Origin::New, &entry())).expect("create a member");
         }
     }
-    block_on(store.create(&tenant, group::<&str>("g", "Team", &[], 1))).expect("create g");
+    block_on(store.create(
+        &tenant,
+        group::<&str>("g", "Team", &[], 1),
+        Origin::New,
+        &entry(),
+    ))
+    .expect("create g");
     let start = Barrier::new(EDITORS);
     thread::scope(|scope| {
         for t in 0..EDITORS {
@@ -414,11 +444,18 @@ const ROUNDS: usize = 15;
 fn failing_writes(store: &SqliteStore) {
     let tenant = tenant(store, "t1");
     for id in ["keep", "x"] {
-        block_on(store.create(&tenant, user(id, id, 1))).expect("create a user");
+        block_on(store.create(&tenant, user(id, id, 1), Origin::New, &entry()))
+            .expect("create a user");
     }
     let team = group("g", "Team", &["keep"], 1);
-    block_on(store.create(&tenant, team.clone())).expect("create g");
-    block_on(store.create(&tenant, group::<&str>("other", "Taken", &[], 1))).expect("create other");
+    block_on(store.create(&tenant, team.clone(), Origin::New, &entry())).expect("create g");
+    block_on(store.create(
+        &tenant,
+        group::<&str>("other", "Taken", &[], 1),
+        Origin::New,
+        &entry(),
+    ))
+    .expect("create other");
     let start = Barrier::new(WORKERS + 1);
     thread::scope(|scope| {
         let (tenant, start) = (&tenant, &start);
@@ -428,7 +465,8 @@ fn failing_writes(store: &SqliteStore) {
                 for i in 0..WORKS {
                     let id = format!("w{t}-{i}");
                     let user = user(&id, &format!("worker-{t}-{i}"), 1);
-                    block_on(store.create(tenant, user)).expect("a worker's user");
+                    block_on(store.create(tenant, user, Origin::New, &entry()))
+                        .expect("a worker's user");
                     if i % 4 == 0 {
                         let group = group(
                             &format!("wg{t}-{i}"),
@@ -436,15 +474,17 @@ fn failing_writes(store: &SqliteStore) {
                             &[&id],
                             1,
                         );
-                        block_on(store.create(tenant, group)).expect("a worker's group");
+                        block_on(store.create(tenant, group, Origin::New, &entry()))
+                            .expect("a worker's group");
                     }
                 }
             });
         }
         scope.spawn(move || {
             start.wait();
-            let replace = |resource, expected| block_on(store.replace(tenant, resource, expected));
-            let create = |resource| block_on(store.create(tenant, resource));
+            let replace =
+                |resource, expected| block_on(store.replace(tenant, resource, expected, &entry()));
+            let create = |resource| block_on(store.create(tenant, resource, Origin::New, &entry()));
             for round in 0..ROUNDS {
                 // Drops `keep` (and may add `x`) before it finds that `ghost` is no resource.
                 let edit = group("g", "Team", &["x", "ghost"], 2);
@@ -544,11 +584,11 @@ fn failing_writes(store: &SqliteStore) {
     // `team`, released by a failed write, is held again; `phantom`, never kept, is free.
     let again = group::<&str>("g2", "TEAM", &[], 1);
     assert_eq!(
-        block_on(store.create(&tenant, again)),
+        block_on(store.create(&tenant, again, Origin::New, &entry())),
         Err(conflict("displayName", "team"))
     );
     let phantom = group("phantom", "Phantom", &["keep"], 1);
-    assert_eq!(block_on(store.create(&tenant, phantom)), Ok(()));
+    assert!(block_on(store.create(&tenant, phantom, Origin::New, &entry())).is_ok());
 }
 
 both_stores!(
@@ -653,20 +693,35 @@ fn acknowledged_writes_outlast_the_store() {
         let tenant = tenant(&store, "t1");
         for i in 0..MANY {
             let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
-            block_on(store.create(&tenant, user.clone())).expect("create");
+            block_on(store.create(&tenant, user.clone(), Origin::New, &entry())).expect("create");
             expected.write(user);
         }
         for i in (0..MANY).step_by(5) {
             let user = user(&format!("u{i:03}"), &format!("renamed-{i}"), 2);
-            block_on(store.replace(&tenant, user.clone(), 1)).expect("replace");
+            block_on(store.replace(&tenant, user.clone(), 1, &entry())).expect("replace");
             expected.write(user);
         }
         let members: Vec<String> = (1..=20).map(|i| format!("u{i:03}")).collect();
-        block_on(store.create(&tenant, group("g", "Team", &members, 1))).expect("create g");
+        block_on(store.create(
+            &tenant,
+            group("g", "Team", &members, 1),
+            Origin::New,
+            &entry(),
+        ))
+        .expect("create g");
         for i in (0..MANY).step_by(7) {
             let id = format!("u{i:03}");
             let version = expected.resources[&id].version;
-            block_on(store.delete(&tenant, "User", &id, Some(version), at)).expect("delete");
+            block_on(store.delete(
+                &tenant,
+                "User",
+                &id,
+                Some(version),
+                at,
+                Disposal::Delete,
+                &entry(),
+            ))
+            .expect("delete");
             expected.delete(&id);
         }
         // The deletes of u007 and u014 took them out of g.
@@ -680,7 +735,7 @@ fn acknowledged_writes_outlast_the_store() {
     expected.check(&store, &tenant);
     for i in MANY..MANY + 100 {
         let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
-        block_on(store.create(&tenant, user.clone())).expect("create");
+        block_on(store.create(&tenant, user.clone(), Origin::New, &entry())).expect("create");
         expected.write(user);
     }
     drop(store);
@@ -731,7 +786,7 @@ fn the_log_is_copied_into_the_file_as_writes_go_on() {
     let opened = size(&path);
     for i in 0..MANY {
         let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
-        block_on(store.create(&tenant, user)).expect("create");
+        block_on(store.create(&tenant, user, Origin::New, &entry())).expect("create");
         store.wait_for_checkpoints().expect("the checkpoints end");
     }
     // Each create writes a handful of pages (close to 4,000 in all): had the log not been
@@ -767,10 +822,12 @@ fn concurrent_acknowledged_writes_outlast_the_store() {
                     for i in 0..WRITES {
                         let id = format!("u{t}-{i}");
                         let mut last = user(&id, &format!("user-{t}-{i}"), 1);
-                        block_on(store.create(tenant, last.clone())).expect("create");
+                        block_on(store.create(tenant, last.clone(), Origin::New, &entry()))
+                            .expect("create");
                         if i % 2 == 0 {
                             last = user(&id, &format!("renamed-{t}-{i}"), 2);
-                            block_on(store.replace(tenant, last.clone(), 1)).expect("replace");
+                            block_on(store.replace(tenant, last.clone(), 1, &entry()))
+                                .expect("replace");
                         }
                         written.push(last);
                     }
@@ -810,7 +867,7 @@ fn reads_see_writes_at_once(store: &SqliteStore) {
             scope.spawn(move || {
                 for i in 0..NOISE_WRITES {
                     let user = user(&format!("n{t}-{i}"), &format!("noise-{t}-{i}"), 1);
-                    block_on(store.create(tenant, user)).expect("create");
+                    block_on(store.create(tenant, user, Origin::New, &entry())).expect("create");
                 }
             });
         }
@@ -818,7 +875,8 @@ fn reads_see_writes_at_once(store: &SqliteStore) {
         for i in 0..CHECKS {
             let id = format!("r{i}");
             let (name, renamed) = (format!("reader-{i}"), format!("reader-{i}-b"));
-            block_on(store.create(tenant, user(&id, &name, 1))).expect("create");
+            block_on(store.create(tenant, user(&id, &name, 1), Origin::New, &entry()))
+                .expect("create");
             let version = || get(store, tenant, "User", &id).map(|user| user.version);
             assert_eq!(version(), Some(1), "{id} created");
             let lookup = |name: &str| {
@@ -830,12 +888,14 @@ fn reads_see_writes_at_once(store: &SqliteStore) {
                 found_by_store(store, tenant, "User", &family),
                 [id.as_str()]
             );
-            block_on(store.replace(tenant, user(&id, &renamed, 2), 1)).expect("replace");
+            block_on(store.replace(tenant, user(&id, &renamed, 2), 1, &entry())).expect("replace");
             assert_eq!(version(), Some(2), "{id} replaced");
             assert_eq!(lookup(&name), none);
             assert_eq!(lookup(&renamed), [id.as_str()]);
             if i % 10 == 0 {
-                let delete = store.delete(tenant, "User", &id, Some(2), at);
+                let entry = entry();
+                let delete =
+                    store.delete(tenant, "User", &id, Some(2), at, Disposal::Delete, &entry);
                 assert_eq!(block_on(delete), Ok(Vec::new()));
                 assert_eq!(version(), None, "{id} deleted");
                 assert_eq!(lookup(&renamed), none);

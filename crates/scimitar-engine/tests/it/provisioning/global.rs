@@ -45,7 +45,13 @@ fn without_the_option_tenants_share_nothing() {
     let harness = Harness::new();
     harness.create_user("shared@example.com");
     let (_, key) = harness.add_tenant("globex", Compat::LENIENT);
-    let reply = harness.send_as(&key.secret, "POST", "/Users", Some(user("shared@example.com")), &[]);
+    let reply = harness.send_as(
+        &key.secret,
+        "POST",
+        "/Users",
+        Some(user("shared@example.com")),
+        &[],
+    );
     assert_eq!(reply.0, 201, "{}", reply.2);
 }
 
@@ -59,6 +65,12 @@ fn renaming_into_a_taken_global_name_is_refused() {
     let rename = crate::support::patch_op(serde_json::json!([
         {"op": "replace", "path": "userName", "value": "Taken"}
     ]));
-    let reply = harness.send_as(&key.secret, "PATCH", &format!("/Users/{id}"), Some(rename), &[]);
+    let reply = harness.send_as(
+        &key.secret,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(rename),
+        &[],
+    );
     assert_error(&reply, 409, Some("uniqueness"));
 }

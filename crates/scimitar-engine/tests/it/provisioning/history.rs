@@ -70,7 +70,10 @@ fn an_update_records_before_and_after_and_the_fields_that_changed() {
         .iter()
         .find(|change| change.path == "name.familyName")
         .expect("recorded");
-    assert_eq!((family.before.clone(), family.after.clone()), (None, Some(json!("Jensen"))));
+    assert_eq!(
+        (family.before.clone(), family.after.clone()),
+        (None, Some(json!("Jensen")))
+    );
     assert_eq!(entry.fields.len(), 2, "{:?}", entry.fields);
     assert_eq!(entry.fields["last_name"].as_deref(), Some("Jensen"));
     assert_eq!(entry.fields["email"].as_deref(), Some("b@example.com"));
@@ -91,8 +94,16 @@ fn refused_writes_are_recorded_with_their_status_and_error() {
     let id = harness.create_user("bjensen");
     // Malformed JSON, before any operation runs.
     let auth = format!("Bearer {}", harness.key.secret);
-    let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/scim+json")];
-    let bad = harness.send_raw("POST", "/Users", bytes::Bytes::from_static(b"{not json"), &headers);
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/scim+json"),
+    ];
+    let bad = harness.send_raw(
+        "POST",
+        "/Users",
+        bytes::Bytes::from_static(b"{not json"),
+        &headers,
+    );
     assert_eq!(bad.0, 400);
     // No such resource.
     let missing = patch_op(json!([{"op": "replace", "path": "title", "value": "x"}]));
@@ -105,7 +116,14 @@ fn refused_writes_are_recorded_with_their_status_and_error() {
     let history = harness.history();
     let summary: Vec<(u64, Action, Option<&str>, u16)> = history
         .iter()
-        .map(|entry| (entry.seq, entry.action, entry.resource_id.as_deref(), entry.status))
+        .map(|entry| {
+            (
+                entry.seq,
+                entry.action,
+                entry.resource_id.as_deref(),
+                entry.status,
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -118,7 +136,12 @@ fn refused_writes_are_recorded_with_their_status_and_error() {
             (6, Action::Failed, Some(id.as_str()), 404),
         ]
     );
-    assert!(history[3].error.as_deref().is_some_and(|error| error.contains("userName")));
+    assert!(
+        history[3]
+            .error
+            .as_deref()
+            .is_some_and(|error| error.contains("userName"))
+    );
 }
 
 #[test]
@@ -135,7 +158,10 @@ fn bulk_operations_are_recorded_one_by_one() {
     });
     assert_eq!(harness.post("/Bulk", bulk).0, 200);
     let actions: Vec<Action> = harness.history().iter().map(|entry| entry.action).collect();
-    assert_eq!(actions, vec![Action::Created, Action::Failed, Action::Created]);
+    assert_eq!(
+        actions,
+        vec![Action::Created, Action::Failed, Action::Created]
+    );
 }
 
 #[test]
@@ -153,10 +179,16 @@ fn the_history_is_queryable_by_resource_time_and_sequence() {
             .map(|entry| entry.seq)
             .collect::<Vec<_>>()
     };
-    assert_eq!(query(HistoryQuery::new().resource(alice.clone())), vec![1, 3]);
+    assert_eq!(
+        query(HistoryQuery::new().resource(alice.clone())),
+        vec![1, 3]
+    );
     assert_eq!(query(HistoryQuery::new().resource(bob)), vec![2]);
     assert_eq!(query(HistoryQuery::new().since(harness.now())), vec![2, 3]);
     assert_eq!(query(HistoryQuery::new().after(1)), vec![2, 3]);
-    assert_eq!(query(HistoryQuery::new().newest_first().limit(2)), vec![3, 2]);
+    assert_eq!(
+        query(HistoryQuery::new().newest_first().limit(2)),
+        vec![3, 2]
+    );
     assert_eq!(query(HistoryQuery::new().action(Action::Updated)), vec![3]);
 }

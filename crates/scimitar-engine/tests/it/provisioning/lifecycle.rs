@@ -13,17 +13,33 @@ fn every_idp_shape_of_deactivation_suspends_and_reactivation_reactivates() {
     let path = format!("/Users/{id}");
     let shapes = [
         // Entra without the flag: a string boolean.
-        (patch_op(json!([{"op": "Replace", "path": "active", "value": "False"}])), false),
-        (patch_op(json!([{"op": "Replace", "path": "active", "value": "True"}])), true),
+        (
+            patch_op(json!([{"op": "Replace", "path": "active", "value": "False"}])),
+            false,
+        ),
+        (
+            patch_op(json!([{"op": "Replace", "path": "active", "value": "True"}])),
+            true,
+        ),
         // Okta's path-less replace.
-        (patch_op(json!([{"op": "replace", "value": {"active": false}}])), false),
-        (patch_op(json!([{"op": "replace", "value": {"active": true}}])), true),
+        (
+            patch_op(json!([{"op": "replace", "value": {"active": false}}])),
+            false,
+        ),
+        (
+            patch_op(json!([{"op": "replace", "value": {"active": true}}])),
+            true,
+        ),
     ];
     for (body, active) in shapes {
         let (status, _, user) = harness.patch(&path, body);
         assert_eq!(status, 200, "{user}");
         assert_eq!(user["active"], active);
-        let expected = if active { Action::Reactivated } else { Action::Suspended };
+        let expected = if active {
+            Action::Reactivated
+        } else {
+            Action::Suspended
+        };
         assert_eq!(harness.last_entry().action, expected);
     }
     // Okta sends every update as PUT.
@@ -67,7 +83,10 @@ fn suspend_and_unlink_keeps_the_account_for_a_later_pick_up() {
     .expect("read");
     assert_eq!(unmanaged.len(), 1);
     assert_eq!(unmanaged[0].id, id);
-    assert_eq!(unmanaged[0].resource.get_attr("active"), Some(&json!(false)));
+    assert_eq!(
+        unmanaged[0].resource.get_attr("active"),
+        Some(&json!(false))
+    );
 
     let body = json!({"schemas": [urn::USER], "userName": "BJensen", "active": true});
     let (status, _, back) = harness.post("/Users", body);

@@ -39,7 +39,11 @@ fn a_manager_named_by_scim_id_user_name_or_external_id_is_set_to_its_id() {
     ] {
         let (status, _, user) = harness.post("/Users", managed_user(name, reference));
         assert_eq!(status, 201, "{user}");
-        assert_eq!(manager_of(&harness, &id_of(&user)), Some(boss.clone()), "{name}");
+        assert_eq!(
+            manager_of(&harness, &id_of(&user)),
+            Some(boss.clone()),
+            "{name}"
+        );
     }
 }
 
@@ -52,10 +56,17 @@ fn an_unknown_manager_stays_pending_until_that_user_is_provisioned() {
     assert!(report_has_no_manager(&harness, &report));
     let entry = harness.last_entry();
     assert!(
-        entry.warnings.iter().any(|warning| warning.contains("boss@example.com")),
+        entry
+            .warnings
+            .iter()
+            .any(|warning| warning.contains("boss@example.com")),
         "{entry:?}"
     );
-    assert_eq!(harness.get("/Users").2["totalResults"], 1, "no manager was created");
+    assert_eq!(
+        harness.get("/Users").2["totalResults"],
+        1,
+        "no manager was created"
+    );
 
     let boss = harness.create_user("Boss@Example.com");
     assert_eq!(manager_of(&harness, &report), Some(boss.clone()));
@@ -78,7 +89,10 @@ fn a_pending_manager_is_set_when_that_user_is_picked_up() {
     );
     let (_, _, report) = harness.post("/Users", managed_user("report", "boss"));
     let report = id_of(&report);
-    assert!(report_has_no_manager(&harness, &report), "unmanaged users are not in scope");
+    assert!(
+        report_has_no_manager(&harness, &report),
+        "unmanaged users are not in scope"
+    );
     assert_eq!(harness.post("/Users", crate::support::user("boss")).0, 201);
     assert_eq!(manager_of(&harness, &report).as_deref(), Some("app-boss"));
 }
@@ -121,7 +135,10 @@ fn a_put_without_the_manager_clears_a_pending_one() {
     let harness = Harness::new();
     let (_, _, report) = harness.post("/Users", managed_user("report", "boss"));
     let report = id_of(&report);
-    let put = harness.put(&format!("/Users/{report}"), json!({"schemas": [urn::USER], "userName": "report", "title": "x"}));
+    let put = harness.put(
+        &format!("/Users/{report}"),
+        json!({"schemas": [urn::USER], "userName": "report", "title": "x"}),
+    );
     assert_eq!(put.0, 200, "{}", put.2);
     harness.create_user("boss");
     assert!(report_has_no_manager(&harness, &report));
@@ -144,12 +161,15 @@ fn deleting_a_manager_clears_it_on_their_reports() {
 #[test]
 fn arrival_order_does_not_change_the_outcome() {
     // The same three users, with managers, in every order of arrival.
-    let users = [
-        ("ceo", None),
-        ("vp", Some("ceo")),
-        ("dev", Some("vp")),
+    let users = [("ceo", None), ("vp", Some("ceo")), ("dev", Some("vp"))];
+    let orders = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
     ];
-    let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
     let mut outcomes = Vec::new();
     for order in orders {
         let harness = Harness::new();

@@ -17,7 +17,10 @@ fn lenient_skips_unknown_members_with_a_warning() {
     assert_eq!(member_ids(&created), sorted(&[&alice]));
     let entry = harness.last_entry();
     assert!(
-        entry.warnings.iter().any(|warning| warning.contains("ghost")),
+        entry
+            .warnings
+            .iter()
+            .any(|warning| warning.contains("ghost")),
         "{entry:?}"
     );
 
@@ -28,7 +31,13 @@ fn lenient_skips_unknown_members_with_a_warning() {
     let (status, _, patched) = harness.patch(&format!("/Groups/{id}"), add);
     assert_eq!(status, 200, "{patched}");
     assert_eq!(member_ids(&patched), sorted(&[&alice, &bob]));
-    assert!(harness.last_entry().warnings.iter().any(|w| w.contains("phantom")));
+    assert!(
+        harness
+            .last_entry()
+            .warnings
+            .iter()
+            .any(|w| w.contains("phantom"))
+    );
 }
 
 #[test]
@@ -40,6 +49,13 @@ fn strict_refuses_unknown_members_and_stores_nothing() {
     assert_eq!(harness.get("/Groups").2["totalResults"], 0);
     let id = harness.create_group("Staff", &[&alice]);
     let add = patch_op(json!([{"op": "add", "path": "members", "value": [{"value": "ghost"}]}]));
-    assert_error(&harness.patch(&format!("/Groups/{id}"), add), 400, Some("invalidValue"));
-    assert_eq!(member_ids(&harness.get(&format!("/Groups/{id}")).2), sorted(&[&alice]));
+    assert_error(
+        &harness.patch(&format!("/Groups/{id}"), add),
+        400,
+        Some("invalidValue"),
+    );
+    assert_eq!(
+        member_ids(&harness.get(&format!("/Groups/{id}")).2),
+        sorted(&[&alice])
+    );
 }

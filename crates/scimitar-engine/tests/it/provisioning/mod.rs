@@ -2,6 +2,7 @@
 //! pending managers, skipped members, global user names, the host hook and the change
 //! history.
 
+mod arrival;
 mod global;
 mod history;
 mod host;

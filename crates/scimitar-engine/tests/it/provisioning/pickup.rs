@@ -75,7 +75,12 @@ fn block_on_unmanaged(harness: &Harness) -> Vec<scimitar_engine::StoredResource>
 fn a_second_create_of_a_picked_up_account_is_a_conflict() {
     let harness = Harness::new();
     harness.import("User", exported_user());
-    assert_eq!(harness.post("/Users", crate::support::user("bjensen@example.com")).0, 201);
+    assert_eq!(
+        harness
+            .post("/Users", crate::support::user("bjensen@example.com"))
+            .0,
+        201
+    );
     let again = harness.post("/Users", crate::support::user("BJENSEN@example.com"));
     assert_error(&again, 409, Some("uniqueness"));
     let entry = harness.last_entry();
