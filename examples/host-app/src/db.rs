@@ -304,10 +304,15 @@ impl AppDb {
         let bot = insert("ops-bot", "Ops bot", "Ops", "Bot", None)?;
         insert("cdavis@contoso.com", "Carol Davis", "Carol", "Davis", None)?;
         tx.execute(
-            "UPDATE users SET manager_id = ?1, job_title_text = 'Designer',
+            "INSERT INTO job_titles (workspace, name, name_key) VALUES (?1, 'Designer', 'designer')",
+            [workspace],
+        )?;
+        let designer = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE users SET manager_id = ?1, job_title_text = 'Designer', job_title_id = ?2,
                  custom = '{\"cost_center\":\"1000\",\"badge\":\"B-17\"}'
-             WHERE id = ?2",
-            params![mark, barbara],
+             WHERE id = ?3",
+            params![mark, designer, barbara],
         )?;
         tx.execute(
             "INSERT INTO teams (workspace, name, name_key) VALUES (?1, 'Design', 'design')",

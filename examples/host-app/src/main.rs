@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use scimitar::{Engine, MemoryStore, SystemClock, TenantStore, UuidIds};
+use scimitar::{Engine, SqliteStore, SystemClock, TenantStore, UuidIds};
 use scimitar_example_host_app::{AppDb, AppHost, AppState, connect_workspace, routes};
 
 /// The app's one workspace in this demo; Scimitar's tenant has the same name.
@@ -28,8 +28,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let db = Arc::new(AppDb::open(dir.join("app.db"))?);
     db.seed_demo(WORKSPACE)?;
 
-    // Scimitar's store. TODO(sqlite-store): SqliteStore::open(dir.join("scim.db")).
-    let store = MemoryStore::new();
+    // Scimitar's store, in a file of its own: the SCIM copy of every provisioned user
+    // and group, the tenant, its keys and policy, and the change history.
+    let store = SqliteStore::open(dir.join("scim.db"))?;
     let engine =
         Engine::new(store, SystemClock, UuidIds::new()?).with_host(AppHost::new(Arc::clone(&db)));
     let engine = Arc::new(engine);

@@ -9,7 +9,7 @@ use scimitar::{Action, Mappings};
 use scimitar_example_host_app::UserRow;
 
 use crate::support::{
-    ADSCIM_GROUP, App, ENTERPRISE, GROUP, USER, WORKSPACE, id_of, resources, text,
+    ADSCIM_GROUP, App, ENTERPRISE, GROUP, Store, USER, WORKSPACE, id_of, resources, text,
 };
 
 /// A user in Entra's sync scope.
@@ -162,14 +162,14 @@ pub(crate) fn entra_group(name: &str) -> Value {
 }
 
 /// Entra's client: the ids it was given, by step.
-pub(crate) struct Entra<'a> {
-    pub(crate) app: &'a App,
+pub(crate) struct Entra<'a, S> {
+    pub(crate) app: &'a App<S>,
     pub(crate) users: BTreeMap<usize, String>,
     pub(crate) groups: BTreeMap<&'static str, String>,
 }
 
-impl<'a> Entra<'a> {
-    pub(crate) fn new(app: &'a App) -> Self {
+impl<'a, S: Store> Entra<'a, S> {
+    pub(crate) fn new(app: &'a App<S>) -> Self {
         Self {
             app,
             users: BTreeMap::new(),
@@ -292,7 +292,7 @@ pub(crate) fn shuffled(steps: &[Step], seed: u64) -> Vec<Step> {
 /// Checks that the app's table says what the SCIM store says: every provisioned user
 /// has its row (by sync id), with each mapped field's value, its manager and its
 /// teams; every other row is unmanaged.
-pub(crate) fn assert_in_step(app: &App) {
+pub(crate) fn assert_in_step<S: Store>(app: &App<S>) {
     let users = resources(&app.get("/Users?count=1000"));
     let rows = app.rows();
     let sync_id_of = |user_name: &str| {
@@ -345,13 +345,17 @@ pub(crate) fn assert_in_step(app: &App) {
 
 #[test]
 fn the_initial_sync_picks_up_the_apps_accounts_and_creates_the_others() {
-    let app = App::new();
+    initial_sync(&App::new());
+    initial_sync(&App::in_memory());
+}
+
+fn initial_sync<S: Store>(app: &App<S>) {
     let seeded = app.rows();
     let bot_before = app.row("ops-bot");
     let carol_before = app.row("cdavis@contoso.com");
     assert_eq!(seeded.len(), 4);
 
-    let mut entra = Entra::new(&app);
+    let mut entra = Entra::new(app);
     // Groups first: Design is the app's own team, picked up with its id.
     entra.send(Step::Group("Design"));
     assert_eq!(entra.groups["Design"], "team-1");
@@ -464,12 +468,17 @@ fn the_initial_sync_picks_up_the_apps_accounts_and_creates_the_others() {
     assert_eq!(count(Action::PickedUp), 3, "Design, Barbara and Mark");
     assert_eq!(count(Action::Created), 3, "Engineering, John and Alice");
     assert_eq!(count(Action::Failed), 0);
-    assert_in_step(&app);
+    assert_in_step(app);
 }
 
 #[test]
 fn any_order_entra_could_send_ends_in_the_same_state() {
-    let canonical = App::new();
+    same_state_in_any_order(App::new);
+    same_state_in_any_order(App::in_memory);
+}
+
+fn same_state_in_any_order<S: Store>(new: fn() -> App<S>) {
+    let canonical = new();
     Entra::new(&canonical).run(&entra_order());
     let store = canonical.store_state();
     let table = canonical.app_state();
@@ -478,7 +487,7 @@ fn any_order_entra_could_send_ends_in_the_same_state() {
         let order = shuffled(&entra_order(), seed);
         assert_eq!(order.len(), entra_order().len());
         orders.insert(format!("{order:?}"));
-        let app = App::new();
+        let app = new();
         Entra::new(&app).run(&order);
         assert_eq!(app.store_state(), store, "seed {seed}: {order:?}");
         assert_eq!(app.app_state(), table, "seed {seed}: {order:?}");

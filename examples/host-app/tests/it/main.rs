@@ -3,4 +3,5 @@
 
 mod entra;
 mod lifecycle;
+mod pages;
 mod support;

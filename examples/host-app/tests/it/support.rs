@@ -11,7 +11,7 @@ use scimitar::serde_json::{Value, json};
 use scimitar::time::{DateTime, Utc};
 use scimitar::{
     Bytes, Engine, EngineConfig, HistoryEntry, HistoryQuery, HistoryStore, IdSource, MemoryStore,
-    Policy, Tenant,
+    Policy, ResourceStore, SqliteStore, Tenant, TenantStore,
 };
 use scimitar_example_host_app::{AppDb, AppHost, UserRow, app_policy, connect_workspace};
 
@@ -45,13 +45,20 @@ fn clock() -> DateTime<Utc> {
 /// A status and a JSON body (`Null` when there is none).
 pub(crate) type Reply = (u16, Value);
 
-/// The app with its seeded accounts, its engine over the in-memory store, and the
-/// workspace `acme` connected with an API key.
-pub(crate) struct App {
-    pub(crate) engine: Arc<Engine<MemoryStore>>,
+/// What the tests run the engine over: the SQLite store, as the app does, or the
+/// in-memory one.
+pub(crate) trait Store: ResourceStore + TenantStore + HistoryStore + 'static {}
+
+impl<S: ResourceStore + TenantStore + HistoryStore + 'static> Store for S {}
+
+/// The app with its seeded accounts, its engine (over the SQLite store in memory, as
+/// the app serves it, unless a test asks for the in-memory store), and the workspace
+/// `acme` connected with an API key.
+pub(crate) struct App<S = SqliteStore> {
+    pub(crate) engine: Arc<Engine<S>>,
     pub(crate) db: Arc<AppDb>,
     pub(crate) tenant: Tenant,
-    key: String,
+    pub(crate) key: String,
 }
 
 impl App {
@@ -60,9 +67,22 @@ impl App {
     }
 
     pub(crate) fn with_config(config: EngineConfig) -> Self {
+        let store = SqliteStore::open_in_memory().expect("the SCIM store");
+        App::over(store, config)
+    }
+}
+
+impl App<MemoryStore> {
+    pub(crate) fn in_memory() -> Self {
+        App::over(MemoryStore::new(), EngineConfig::default())
+    }
+}
+
+impl<S: Store> App<S> {
+    pub(crate) fn over(store: S, config: EngineConfig) -> Self {
         let db = Arc::new(AppDb::open_in_memory().expect("the app's database"));
         db.seed_demo(WORKSPACE).expect("seed");
-        let engine = Engine::new(MemoryStore::new(), clock, Counter::default())
+        let engine = Engine::new(store, clock, Counter::default())
             .with_config(config)
             .with_host(AppHost::new(Arc::clone(&db)));
         let engine = Arc::new(engine);
@@ -242,7 +262,7 @@ impl App {
     }
 }
 
-fn connect(engine: &Engine<MemoryStore>, workspace: &str) -> (Tenant, String) {
+fn connect<S: Store>(engine: &Engine<S>, workspace: &str) -> (Tenant, String) {
     let tenant = block_on(connect_workspace(engine, workspace)).expect("tenant");
     let key = block_on(engine.issue_key(&tenant.id, None)).expect("key");
     (tenant, key.secret)
