@@ -359,6 +359,13 @@ fn initial_sync<S: Store>(app: &App<S>) {
     // Groups first: Design is the app's own team, picked up with its id.
     entra.send(Step::Group("Design"));
     assert_eq!(entra.groups["Design"], "team-1");
+    // Memberships come from the identity provider: the team is empty until Entra
+    // sends them, at the end of the sync.
+    let design = &app.db.teams(WORKSPACE).expect("teams")[0];
+    assert_eq!(
+        (design.sync_id.as_deref(), design.members.len()),
+        (Some("team-1"), 0)
+    );
     entra.send(Step::Group("Engineering"));
 
     // Then the users: Barbara's and Mark's accounts are picked up, keeping their ids

@@ -311,4 +311,53 @@ fn a_write_the_store_refuses_is_reverted_in_the_app() {
     let failed = app.history();
     assert_eq!(failed.len(), 2);
     assert!(failed.iter().all(|entry| entry.action == Action::Failed));
+
+    // An update: the rename goes back, the other fields of the same PATCH too.
+    let mark = id_of(&app.post("/Users", entra_user(&PEOPLE[1])));
+    let before = app.row("mpeters@contoso.com");
+    let reply = app.patch(
+        &format!("/Users/{mark}"),
+        json!([
+            {"op": "replace", "path": "userName", "value": "jdoe@contoso.com"},
+            {"op": "replace", "path": "title", "value": "Engineer"},
+        ]),
+    );
+    assert_eq!((reply.0, &reply.1["scimType"]), (409, &json!("uniqueness")));
+    assert_eq!(app.row("mpeters@contoso.com"), before);
+    assert_eq!(app.find_row("jdoe@contoso.com"), None);
+    assert_in_step(&app);
+}
+
+#[test]
+fn a_group_rename_and_member_removal_reach_the_team() {
+    let app = App::new();
+    let mut entra = Entra::new(&app);
+    entra.run(&[
+        Step::Group("Engineering"),
+        Step::User(1),
+        Step::User(2),
+        Step::User(3),
+        Step::Members("Engineering", &[1, 2, 3]),
+    ]);
+    let group = format!("/Groups/{}", entra.groups["Engineering"]);
+    // Entra without the flag: remove the listed members only, and a rename.
+    let reply = app.patch(
+        &group,
+        json!([
+            {"op": "Remove", "path": "members", "value": [{"value": entra.users[&1]}]},
+            {"op": "Replace", "path": "displayName", "value": "Platform"},
+        ]),
+    );
+    assert_eq!(reply.0, 200, "{}", reply.1);
+    let teams = app.db.teams(WORKSPACE).expect("teams");
+    assert_eq!(teams[1].name, "Platform");
+    assert_eq!(teams[1].members, ["asmith@contoso.com", "jdoe@contoso.com"]);
+    // A team name the app has already is refused by the app.
+    let reply = app.patch(
+        &group,
+        json!([{"op": "Replace", "path": "displayName", "value": "design"}]),
+    );
+    assert_eq!(reply.0, 409, "{}", reply.1);
+    assert_eq!(app.db.teams(WORKSPACE).expect("teams")[1].name, "Platform");
+    assert_in_step(&app);
 }
