@@ -366,7 +366,10 @@ fn history_matches_the_writes(
         .collect();
     // The users found after the kill, and the in-flight ones it lost, which the checks
     // then created: every user sent, each once.
-    assert_eq!(&created, sent, "one created entry per user, no more, no less");
+    assert_eq!(
+        &created, sent,
+        "one created entry per user, no more, no less"
+    );
     // The in-flight users the kill kept were created again by the checks: a 409 each.
     let failed: Vec<u16> = history
         .iter()

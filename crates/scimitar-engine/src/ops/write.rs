@@ -333,45 +333,39 @@ impl<S: ResourceStore> Operations<'_, S> {
                 "the 'id' in the body is not the id in the URL",
             ));
         }
-        for _ in 0..=self.engine.config.write_retries {
-            let existing = self.get(&resource_type.name, id).await?;
-            preconditions.check_write(Some(existing.version))?;
-            let options = ValidateOptions::default()
-                .with_lenient(self.lenient())
-                .with_mode(ValidateMode::Replace(&existing.resource));
-            let validated = validate(
-                &self.engine.registry,
-                resource_type,
-                resource.clone(),
-                &options,
-            )?;
-            let mut next = validated.resource;
-            let map = next.as_map_mut();
-            map.insert("id".into(), Value::String(id.to_owned()));
-            let meta = existing
-                .resource
-                .get_attr("meta")
-                .cloned()
-                .unwrap_or_else(|| json!({}));
-            map.insert("meta".into(), meta);
-            if same_attributes(&next, &existing.resource) {
-                return Ok(existing);
-            }
-            touch(&mut next, self.engine.timestamp());
-            let update = Update {
-                keep_pending: false,
-                warnings: validated.warnings,
-                status: StatusCode::OK,
-            };
-            if let Some(next) = self
-                .swap(resource_type, &existing, next, preconditions, update)
-                .await?
-            {
-                self.after_update(&existing, &next).await;
-                return Ok(next);
-            }
-        }
-        Err(kept_changing())
+        let (before, after) = self
+            .update(resource_type, id, preconditions, |existing| {
+                let options = ValidateOptions::default()
+                    .with_lenient(self.lenient())
+                    .with_mode(ValidateMode::Replace(&existing.resource));
+                let validated = validate(
+                    &self.engine.registry,
+                    resource_type,
+                    resource.clone(),
+                    &options,
+                )?;
+                let mut next = validated.resource;
+                let map = next.as_map_mut();
+                map.insert("id".into(), Value::String(id.to_owned()));
+                let meta = existing
+                    .resource
+                    .get_attr("meta")
+                    .cloned()
+                    .unwrap_or_else(|| json!({}));
+                map.insert("meta".into(), meta);
+                if same_attributes(&next, &existing.resource) {
+                    return Ok(None);
+                }
+                let update = Update {
+                    keep_pending: false,
+                    warnings: validated.warnings,
+                    status: StatusCode::OK,
+                };
+                Ok(Some((next, update)))
+            })
+            .await?;
+        self.after_update(&before, &after).await;
+        Ok(after)
     }
 
     /// `PATCH /Users/{id}`: the operations apply all or none, under the tenant's
@@ -399,43 +393,37 @@ impl<S: ResourceStore> Operations<'_, S> {
         let resource_type = self.resource_type(resource_type)?;
         let compat = self.principal.tenant.compat;
         let manager_touched = touches_manager(request);
-        for _ in 0..=self.engine.config.write_retries {
-            let existing = self.get(&resource_type.name, id).await?;
-            preconditions.check_write(Some(existing.version))?;
-            let mut resource = existing.resource.clone();
-            let outcome = apply(
-                &mut resource,
-                request.operations.clone(),
-                &self.engine.registry,
-                resource_type,
-                &compat,
-            )?;
-            // Removing a manager that is only pending changes no attribute, but the
-            // reference must go.
-            let drops_pending = manager_touched && existing.pending_manager.is_some();
-            if !outcome.changed() && !drops_pending {
-                return Ok(existing);
-            }
-            touch(&mut resource, self.engine.timestamp());
-            let status = if self.engine.patch_answers_no_content(&resource_type.name) {
-                StatusCode::NO_CONTENT
-            } else {
-                StatusCode::OK
-            };
-            let update = Update {
-                keep_pending: !manager_touched,
-                warnings: outcome.warnings,
-                status,
-            };
-            if let Some(next) = self
-                .swap(resource_type, &existing, resource, preconditions, update)
-                .await?
-            {
-                self.after_update(&existing, &next).await;
-                return Ok(next);
-            }
-        }
-        Err(kept_changing())
+        let status = if self.engine.patch_answers_no_content(&resource_type.name) {
+            StatusCode::NO_CONTENT
+        } else {
+            StatusCode::OK
+        };
+        let (before, after) = self
+            .update(resource_type, id, preconditions, |existing| {
+                let mut resource = existing.resource.clone();
+                let outcome = apply(
+                    &mut resource,
+                    request.operations.clone(),
+                    &self.engine.registry,
+                    resource_type,
+                    &compat,
+                )?;
+                // Removing a manager that is only pending changes no attribute, but the
+                // reference must go.
+                let drops_pending = manager_touched && existing.pending_manager.is_some();
+                if !outcome.changed() && !drops_pending {
+                    return Ok(None);
+                }
+                let update = Update {
+                    keep_pending: !manager_touched,
+                    warnings: outcome.warnings,
+                    status,
+                };
+                Ok(Some((resource, update)))
+            })
+            .await?;
+        self.after_update(&before, &after).await;
+        Ok(after)
     }
 
     /// A change the engine makes itself (setting a manager who arrived, clearing one
@@ -460,24 +448,46 @@ impl<S: ResourceStore> Operations<'_, S> {
         note: Option<String>,
     ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = self.resource_type(resource_type)?;
+        let (_, after) = self
+            .update(resource_type, id, &Preconditions::none(), |existing| {
+                let mut resource = existing.resource.clone();
+                if !edit(&mut resource) {
+                    return Ok(None);
+                }
+                let update = Update {
+                    keep_pending: false,
+                    warnings: note.clone().into_iter().collect(),
+                    status: StatusCode::OK,
+                };
+                Ok(Some((resource, update)))
+            })
+            .await?;
+        Ok(after)
+    }
+
+    /// Reads the resource, has `next` make its next state from it (`None`: nothing to
+    /// change, the version stays), and stores that; again from a fresh read while
+    /// concurrent writes win, unless `If-Match` asked for this version. Returns the
+    /// resource before and after (the same when nothing changed).
+    async fn update(
+        &self,
+        resource_type: &ResourceType,
+        id: &str,
+        preconditions: &Preconditions,
+        mut next: impl FnMut(&StoredResource) -> Result<Option<(Resource, Update)>, ScimError>,
+    ) -> Result<(Arc<StoredResource>, Arc<StoredResource>), ScimError> {
         for _ in 0..=self.engine.config.write_retries {
             let existing = self.get(&resource_type.name, id).await?;
-            let mut resource = existing.resource.clone();
-            if !edit(&mut resource) {
-                return Ok(existing);
-            }
-            touch(&mut resource, self.engine.timestamp());
-            let update = Update {
-                keep_pending: false,
-                warnings: note.clone().into_iter().collect(),
-                status: StatusCode::OK,
+            preconditions.check_write(Some(existing.version))?;
+            let Some((mut resource, update)) = next(&existing)? else {
+                return Ok((Arc::clone(&existing), existing));
             };
-            let none = Preconditions::none();
-            if let Some(next) = self
-                .swap(resource_type, &existing, resource, &none, update)
+            touch(&mut resource, self.engine.timestamp());
+            if let Some(after) = self
+                .swap(resource_type, &existing, resource, preconditions, update)
                 .await?
             {
-                return Ok(next);
+                return Ok((existing, after));
             }
         }
         Err(kept_changing())

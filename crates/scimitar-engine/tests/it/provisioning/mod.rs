@@ -10,3 +10,4 @@ mod lifecycle;
 mod managers;
 mod members;
 mod pickup;
+mod profiles;
