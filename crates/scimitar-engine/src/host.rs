@@ -5,7 +5,7 @@ use std::fmt;
 use http::StatusCode;
 
 use scimitar_policy::{FieldChange, Lifecycle};
-use scimitar_schema::{Resource, ScimError};
+use scimitar_schema::{Resource, ScimError, ScimType};
 
 use crate::auth::BoxFuture;
 use crate::tenant::Tenant;
@@ -47,7 +47,8 @@ pub struct HostChange {
     pub fields: Vec<FieldChange>,
     /// For groups whose members change: the member ids after the write.
     pub members: Option<Vec<String>>,
-    /// The resource before the write (`None` for a create).
+    /// The resource before the write: for a pick-up, the account as
+    /// [`Host::find_unmanaged`] gave it (without members); `None` for a new account.
     pub before: Option<Resource>,
     /// The resource after the write (`None` for a delete).
     pub after: Option<Resource>,
@@ -75,9 +76,13 @@ impl fmt::Debug for HostChange {
 
 /// Why the host refused or failed a change: the SCIM error the identity provider sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HostError {
     /// The HTTP status answered (`409`, `400`, `503`…).
     pub status: StatusCode,
+    /// The RFC 7644 §3.12 `scimType`, if one fits (`uniqueness` for a name the host's
+    /// own index refuses, `invalidValue`…).
+    pub scim_type: Option<ScimType>,
     /// What the client is told.
     pub detail: String,
 }
@@ -87,8 +92,25 @@ impl HostError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
+            scim_type: None,
             detail: detail.into(),
         }
+    }
+
+    /// `409 uniqueness`: the host holds the name already.
+    pub fn uniqueness(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail).with_scim_type(ScimType::Uniqueness)
+    }
+
+    /// `400 invalidValue`: the host cannot take this value.
+    pub fn invalid_value(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail).with_scim_type(ScimType::InvalidValue)
+    }
+
+    /// The error with `scim_type` as its `scimType`.
+    pub fn with_scim_type(mut self, scim_type: ScimType) -> Self {
+        self.scim_type = Some(scim_type);
+        self
     }
 
     /// `503`: the host cannot apply changes now; the identity provider retries.
@@ -107,7 +129,9 @@ impl std::error::Error for HostError {}
 
 impl From<HostError> for ScimError {
     fn from(error: HostError) -> Self {
-        ScimError::new(error.status, error.detail)
+        let mut scim = ScimError::new(error.status, error.detail);
+        scim.scim_type = error.scim_type;
+        scim
     }
 }
 
@@ -144,7 +168,9 @@ pub trait Host: Send + Sync {
 
     /// Undoes `change`, which [`apply`](Host::apply) carried out but the store then
     /// refused: the account goes back to [`HostChange::before`] (or goes, after a
-    /// create; or is unlinked again, after a pick-up).
+    /// create; or is unlinked again, after a pick-up). Undo only what this change
+    /// wrote: a concurrent change to the same account may have been applied meanwhile.
+    /// The engine cannot act on a failed undo: log it.
     fn revert<'a>(&'a self, tenant: &'a Tenant, change: &'a HostChange) -> BoxFuture<'a, ()>;
 }
 

@@ -4,7 +4,7 @@
 use http::StatusCode;
 
 use scimitar_policy::{Action, AttributeChange, Decision, HistoryEntry, REDACTED};
-use scimitar_schema::ScimError;
+use scimitar_schema::{Resource, ScimError};
 
 use super::Operations;
 use crate::host::HostChange;
@@ -13,10 +13,11 @@ use crate::store::{Disposal, Origin, ResourceStore, StoreError, StoredResource};
 
 /// A write, as it goes to the host and the store.
 pub(crate) enum Change<'a> {
-    /// A new resource, or a picked-up account.
+    /// A new resource, or a picked-up account (`account`, as it was).
     Create {
         resource: &'a StoredResource,
         origin: Origin,
+        account: Option<&'a Resource>,
     },
     /// `after` replaces `before`, if the store still holds `before`'s version.
     Replace {
@@ -131,8 +132,13 @@ impl<S: ResourceStore> Operations<'_, S> {
     fn host_change(&self, change: &Change<'_>, record: &Record) -> HostChange {
         let decision = &record.decision;
         let resource = change.resource();
-        let members_changed = change.before().map(|before| &before.members)
-            != change.after().map(|after| &after.members);
+        // A create tells the members it has: a picked-up group without any keeps the
+        // host's until the identity provider sends its own.
+        let members_changed = match change {
+            Change::Create { resource, .. } => !resource.members.is_empty(),
+            Change::Replace { before, after } => before.members != after.members,
+            Change::Delete { .. } => false,
+        };
         HostChange {
             resource_type: resource.resource_type.clone(),
             id: resource.id.clone(),
@@ -143,7 +149,10 @@ impl<S: ResourceStore> Operations<'_, S> {
                 .after()
                 .filter(|after| after.resource_type == "Group" && members_changed)
                 .map(|after| after.members.clone()),
-            before: change.before().map(|before| before.resource.clone()),
+            before: match change {
+                Change::Create { account, .. } => account.cloned(),
+                _ => change.before().map(|before| before.resource.clone()),
+            },
             after: change.after().map(|after| after.resource.clone()),
             password: record.password.clone(),
         }
@@ -184,7 +193,9 @@ impl<S: ResourceStore> Operations<'_, S> {
         entry.warnings = record.warnings;
         let store = &self.engine.store;
         let result = match change {
-            Change::Create { resource, origin } => store
+            Change::Create {
+                resource, origin, ..
+            } => store
                 .create(&tenant.id, resource.clone(), origin, &entry)
                 .await
                 .map(drop),

@@ -283,6 +283,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                     Change::Create {
                         resource: &created,
                         origin,
+                        account: account.as_ref(),
                     },
                     record,
                 )
@@ -576,7 +577,11 @@ impl<S: ResourceStore> Operations<'_, S> {
             let existing = self.get(resource_type, id).await?;
             preconditions.check_write(Some(existing.version))?;
             let decision = decide_delete(&self.principal.tenant.policy, &existing.resource);
-            let disposal = if decision.lifecycle == Lifecycle::SuspendAndUnlink {
+            // With a host, the unlinked account is the host's to keep; the store keeps
+            // it only when it is the host.
+            let disposal = if decision.lifecycle == Lifecycle::SuspendAndUnlink
+                && self.engine.host.is_none()
+            {
                 Disposal::Unlink(self.unlinked(&existing))
             } else {
                 Disposal::Delete

@@ -239,27 +239,20 @@ fn suspend_and_unlink_keeps_the_row_for_a_later_pick_up() {
     assert_eq!(app.get("/Users/user-1").0, 404);
     assert_in_step(&app);
 
-    // Assigned again, the doc says the account is picked up again. With a host it is
-    // not (yet): the engine's delete also left an unmanaged copy in the *store*
-    // (`Disposal::Unlink`), which holds the id and the user name there, so the store
-    // refuses the pick-up of the host's account. The host's pick-up is reverted and the
-    // row stays as the unlink left it.
-    let reply = app.post("/Users", entra_user(&PEOPLE[0]));
-    assert_eq!(
-        (reply.0, &reply.1["scimType"]),
-        (409, &json!("uniqueness")),
-        "{}",
-        reply.1
-    );
-    assert_eq!(app.row("bjensen@contoso.com").sync_id, None);
-    assert_eq!(app.row("bjensen@contoso.com").status, AppStatus::Suspended);
+    // Assigned again, the suspended row is picked up again: it keeps its id and
+    // row, and is active once more.
+    assert_eq!(id_of(&app.post("/Users", entra_user(&PEOPLE[0]))), "user-1");
+    let barbara = app.row("bjensen@contoso.com");
+    assert_eq!(barbara.sync_id.as_deref(), Some("user-1"));
+    assert_eq!(barbara.status, AppStatus::Active);
 
     // The same for a user the identity provider created.
     let john = id_of(&app.post("/Users", entra_user(&PEOPLE[2])));
     assert_eq!(app.delete(&format!("/Users/{john}")).0, 204);
-    let reply = app.post("/Users", entra_user(&PEOPLE[2]));
-    assert_eq!(reply.0, 409, "{}", reply.1);
     assert_eq!(app.row("jdoe@contoso.com").sync_id, None);
+    // Its row is picked up under the row's own id, which the app gives its accounts.
+    let again = id_of(&app.post("/Users", entra_user(&PEOPLE[2])));
+    assert_eq!(app.row("jdoe@contoso.com").sync_id, Some(again));
     assert_in_step(&app);
 }
 

@@ -214,3 +214,85 @@ fn the_host_gets_the_password_which_is_never_stored_or_printed() {
         .expect("stored");
     assert!(stored.resource.get_attr("password").is_none());
 }
+
+#[test]
+fn with_a_host_an_unlinked_account_is_the_hosts_to_pick_up_again() {
+    let host = Arc::new(TestHost::default());
+    let account = Resource::from_value(json!({"userName": "ann"})).expect("a resource");
+    host.accounts
+        .lock()
+        .expect("lock")
+        .insert("ann".into(), Account::new("host-1", account));
+    let mut harness = harness_with(&host);
+    harness.set_policy(
+        Policy::default().with_on_delete(scimitar_policy::DeleteRule::SuspendAndUnlink),
+    );
+    assert_eq!(id_of(&harness.post("/Users", user("ann")).2), "host-1");
+    assert_eq!(harness.delete("/Users/host-1").0, 204);
+    let kept = block_on(harness.engine.store().unmanaged(&harness.tenant.id)).expect("read");
+    assert!(kept.is_empty(), "the store keeps no copy: {kept:?}");
+    let (status, _, again) = harness.post("/Users", user("ann"));
+    assert_eq!(
+        (status, id_of(&again)),
+        (201, "host-1".to_owned()),
+        "{again}"
+    );
+    let applied = host.applied.lock().expect("lock");
+    let steps: Vec<Lifecycle> = applied.iter().map(|change| change.lifecycle).collect();
+    assert_eq!(
+        steps,
+        [
+            Lifecycle::PickUp,
+            Lifecycle::SuspendAndUnlink,
+            Lifecycle::PickUp
+        ]
+    );
+    // A pick-up shows the host the account as it was.
+    let before = applied[0].before.as_ref().expect("the account");
+    assert_eq!(before.get_str("userName"), Some("ann"));
+}
+
+#[test]
+fn a_host_error_keeps_its_scim_type() {
+    struct Taken;
+    impl Host for Taken {
+        fn find_unmanaged<'a>(
+            &'a self,
+            _: &'a Tenant,
+            _: &'a str,
+            _: &'a str,
+        ) -> BoxFuture<'a, Result<Option<Account>, HostError>> {
+            Box::pin(async { Ok(None) })
+        }
+        fn apply<'a>(
+            &'a self,
+            _: &'a Tenant,
+            _: &'a HostChange,
+        ) -> BoxFuture<'a, Result<(), HostError>> {
+            Box::pin(async { Err(HostError::uniqueness("the app has a user called that")) })
+        }
+        fn revert<'a>(&'a self, _: &'a Tenant, _: &'a HostChange) -> BoxFuture<'a, ()> {
+            Box::pin(async {})
+        }
+    }
+    let engine = Engine::new(
+        MemoryStore::new(),
+        || chrono::DateTime::UNIX_EPOCH,
+        SequentialIds::default(),
+    )
+    .with_host(Taken);
+    let tenant = block_on(engine.create_tenant("acme", Compat::LENIENT)).expect("tenant");
+    let key = block_on(engine.issue_key(&tenant.id, None)).expect("key");
+    let auth = format!("Bearer {}", key.secret);
+    let request = crate::support::request(
+        "POST",
+        "/Users",
+        bytes::Bytes::from(user("taken").to_string()),
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/scim+json"),
+        ],
+    );
+    let reply = crate::support::reply(block_on(engine.handle(request)));
+    assert_error(&reply, 409, Some("uniqueness"));
+}
