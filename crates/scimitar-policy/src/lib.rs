@@ -17,6 +17,28 @@
 //!
 //! Every function is pure: no I/O, no clock. The engine (or a host) looks things up,
 //! asks this crate what they mean, and carries the decision out.
+//!
+//! # Quick start
+//!
+//! ```
+//! use scimitar_policy::{Action, Lifecycle, Policy, decide_update};
+//! use scimitar_schema::Resource;
+//!
+//! let before = Resource::from_value(serde_json::json!({
+//!     "userName": "bjensen", "active": true, "title": "Guide",
+//! }))?;
+//! // Entra ID deactivates, and the title changes in the same request.
+//! let after = Resource::from_value(serde_json::json!({
+//!     "userName": "bjensen", "active": false, "title": "Lead",
+//! }))?;
+//! let decision = decide_update(&Policy::default(), "User", &before, &after);
+//! assert_eq!(decision.lifecycle, Lifecycle::Suspend);
+//! assert_eq!(decision.action(), Action::Suspended);
+//! // The host field the default mappings read `title` into, with its new value.
+//! let fields: Vec<_> = decision.fields.iter().map(|f| (f.field.as_str(), f.value.as_deref())).collect();
+//! assert_eq!(fields, [("job_title_text", Some("Lead"))]);
+//! # Ok::<(), scimitar_schema::ScimError>(())
+//! ```
 
 mod action;
 mod diff;
