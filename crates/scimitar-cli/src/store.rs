@@ -175,7 +175,7 @@ impl ResourceStore for AnyStore {
         tenant: &TenantId,
         resource: StoredResource,
         origin: Origin,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> Result<u64, StoreError> {
         each!(self, store => store.create(tenant, resource, origin, entry).await)
     }
@@ -185,7 +185,7 @@ impl ResourceStore for AnyStore {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> Result<u64, StoreError> {
         each!(self, store => store.replace(tenant, resource, expected_version, entry).await)
     }
@@ -198,7 +198,7 @@ impl ResourceStore for AnyStore {
         expected_version: Option<u64>,
         at: DateTime<Utc>,
         disposal: Disposal,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> Result<Vec<String>, StoreError> {
         each!(self, store => {
             store
@@ -207,7 +207,7 @@ impl ResourceStore for AnyStore {
         })
     }
 
-    async fn record(&self, tenant: &TenantId, entry: &HistoryEntry) -> Result<u64, StoreError> {
+    async fn record(&self, tenant: &TenantId, entry: HistoryEntry) -> Result<u64, StoreError> {
         each!(self, store => store.record(tenant, entry).await)
     }
 

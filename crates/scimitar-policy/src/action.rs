@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use scimitar_schema::Resource;
 
-use crate::diff::{AttributeChange, changes};
+use crate::diff::{AttributeChange, changes, changes_within};
 use crate::mapping::FieldChange;
 use crate::settings::{DeleteRule, Policy};
 
@@ -137,6 +137,16 @@ impl Decision {
     }
 }
 
+/// The step from `before` to `after`: a suspension or reactivation when `active` flips,
+/// else an update.
+fn lifecycle(before: &Resource, after: &Resource) -> Lifecycle {
+    match (is_active(before), is_active(after)) {
+        (true, false) => Lifecycle::Suspend,
+        (false, true) => Lifecycle::Reactivate,
+        _ => Lifecycle::Update,
+    }
+}
+
 /// Whether `resource` is active: `active` absent counts as active.
 fn is_active(resource: &Resource) -> bool {
     resource
@@ -177,17 +187,35 @@ pub fn decide_update(
     before: &Resource,
     after: &Resource,
 ) -> Decision {
-    let lifecycle = match (is_active(before), is_active(after)) {
-        (true, false) => Lifecycle::Suspend,
-        (false, true) => Lifecycle::Reactivate,
-        _ => Lifecycle::Update,
-    };
     Decision {
-        lifecycle,
+        lifecycle: lifecycle(before, after),
         invite: false,
         changes: changes(Some(before), Some(after)),
         fields: if resource_type == "User" {
             policy.mappings.fields(Some(before), Some(after))
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// [`decide_update`] for a PATCH that reports the attributes it changed (`touched`, its
+/// `changed_attributes`): only those are compared and mapped.
+pub fn decide_patch(
+    policy: &Policy,
+    resource_type: &str,
+    before: &Resource,
+    after: &Resource,
+    touched: &[String],
+) -> Decision {
+    Decision {
+        lifecycle: lifecycle(before, after),
+        invite: false,
+        changes: changes_within(Some(before), Some(after), touched),
+        fields: if resource_type == "User" {
+            policy
+                .mappings
+                .fields_within(Some(before), Some(after), touched)
         } else {
             Vec::new()
         },

@@ -87,10 +87,34 @@ impl AttributeChange {
 /// # Ok::<(), scimitar_schema::ScimError>(())
 /// ```
 pub fn changes(before: Option<&Resource>, after: Option<&Resource>) -> Vec<AttributeChange> {
+    diff(before, after, None)
+}
+
+/// [`changes`], comparing only the attributes `touched` names: top-level attributes by
+/// name, extension attributes URN-qualified (as a PATCH reports them in
+/// `PatchOutcome::changed_attributes`), in any case. The others are taken as unchanged
+/// without comparing them, which spares comparing a large resource whole on every
+/// PATCH.
+pub fn changes_within(
+    before: Option<&Resource>,
+    after: Option<&Resource>,
+    touched: &[String],
+) -> Vec<AttributeChange> {
+    diff(before, after, Some(touched))
+}
+
+fn diff(
+    before: Option<&Resource>,
+    after: Option<&Resource>,
+    touched: Option<&[String]>,
+) -> Vec<AttributeChange> {
     let empty = Map::new();
     let before = before.map_or(&empty, Resource::as_map);
     let after = after.map_or(&empty, Resource::as_map);
-    let mut diff = Diff::default();
+    let mut diff = Diff {
+        changes: Vec::new(),
+        touched,
+    };
 
     for (key, new) in after {
         let old = get_ci(before, key);
@@ -147,12 +171,21 @@ fn extension_pair<'v>(
 }
 
 /// The changes found so far.
-#[derive(Default)]
-struct Diff {
+struct Diff<'t> {
     changes: Vec<AttributeChange>,
+    /// The only attributes to compare, when known.
+    touched: Option<&'t [String]>,
 }
 
-impl Diff {
+impl Diff<'_> {
+    /// Whether the attribute `name` (of the extension `urn`) may have changed.
+    fn may_differ(&self, urn: Option<&str>, name: &str) -> bool {
+        let Some(touched) = self.touched else {
+            return true;
+        };
+        crate::touched::names(touched, urn, name)
+    }
+
     /// The changes of one extension object's attributes.
     fn extension(
         &mut self,
@@ -181,6 +214,9 @@ impl Diff {
         old: Option<&Value>,
         new: Option<&Value>,
     ) {
+        if !self.may_differ(urn, name) {
+            return;
+        }
         // Members first: comparing their ids is cheaper than comparing them whole.
         if urn.is_none() && name.eq_ignore_ascii_case("members") && self.members(old, new) {
             return;

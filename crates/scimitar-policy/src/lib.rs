@@ -49,11 +49,13 @@ mod mapping;
 mod members;
 mod pickup;
 mod settings;
+mod touched;
 
 pub use action::{
-    Action, Decision, Lifecycle, ParseActionError, decide_create, decide_delete, decide_update,
+    Action, Decision, Lifecycle, ParseActionError, decide_create, decide_delete, decide_patch,
+    decide_update,
 };
-pub use diff::{AttributeChange, REDACTED, changes};
+pub use diff::{AttributeChange, REDACTED, changes, changes_within};
 pub use history::HistoryEntry;
 pub use manager::{
     ENTERPRISE_USER, clear_manager, manager_keys, manager_reference, pending_key, set_manager,

@@ -193,6 +193,16 @@ impl Target {
         Some(Self { path, parent })
     }
 
+    /// Whether the path's top-level attribute is one of `touched` (extension attributes
+    /// URN-qualified), in any case.
+    fn starts_at_one_of(&self, touched: &[String]) -> bool {
+        let (urn, name) = match &self.path {
+            PatchPath::Attr(path) => (path.urn.as_ref(), &path.name),
+            PatchPath::Value(path, _) => (path.urn.as_ref(), &path.name),
+        };
+        crate::touched::names(touched, urn.map(|urn| urn.as_str()), name.as_str())
+    }
+
     /// The value the path reaches in `resource`, before it is read as text.
     fn lookup<'r>(&self, resource: &'r Resource) -> Option<&'r Value> {
         let (value_path, sub_attr) = match &self.path {
@@ -543,11 +553,35 @@ impl Mappings {
     /// `None`) every field with a value is listed, and a field whose value goes is
     /// listed with `None`.
     pub fn fields(&self, before: Option<&Resource>, after: Option<&Resource>) -> Vec<FieldChange> {
+        self.fields_of(before, after, None)
+    }
+
+    /// [`Mappings::fields`], reading only the mappings whose path starts at one of the
+    /// attributes `touched` names (as [`changes_within`](crate::changes_within) takes
+    /// them): the others are taken as unchanged.
+    pub fn fields_within(
+        &self,
+        before: Option<&Resource>,
+        after: Option<&Resource>,
+        touched: &[String],
+    ) -> Vec<FieldChange> {
+        self.fields_of(before, after, Some(touched))
+    }
+
+    fn fields_of(
+        &self,
+        before: Option<&Resource>,
+        after: Option<&Resource>,
+        touched: Option<&[String]>,
+    ) -> Vec<FieldChange> {
         let mut changes = Vec::new();
         for entry in self.0.iter() {
             let Some(target) = &entry.target else {
                 continue;
             };
+            if touched.is_some_and(|touched| !target.starts_at_one_of(touched)) {
+                continue;
+            }
             let kind = entry.mapping.kind;
             let old = before.and_then(|resource| target.scalar(kind, resource));
             let new = after.and_then(|resource| target.scalar(kind, resource));

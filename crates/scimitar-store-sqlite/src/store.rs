@@ -380,11 +380,11 @@ impl ResourceStore for SqliteStore {
         tenant: &TenantId,
         resource: StoredResource,
         origin: Origin,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         let tenant = tenant.clone();
         let prepared = Prepared::new(&self.registry, resource);
-        let entry = PreparedEntry::new(entry);
+        let entry = PreparedEntry::new(&entry);
         self.write(move |connection, _| {
             let (prepared, entry) = (prepared?, entry?);
             let resource = prepared.resource();
@@ -415,11 +415,11 @@ impl ResourceStore for SqliteStore {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         let tenant = tenant.clone();
         let prepared = Prepared::new(&self.registry, resource);
-        let entry = PreparedEntry::new(entry);
+        let entry = PreparedEntry::new(&entry);
         self.write(move |connection, _| {
             let (prepared, entry) = (prepared?, entry?);
             let resource = prepared.resource();
@@ -443,7 +443,7 @@ impl ResourceStore for SqliteStore {
         expected_version: Option<u64>,
         at: DateTime<Utc>,
         disposal: Disposal,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         let (tenant, resource_type, id) = (tenant.clone(), resource_type.to_owned(), id.to_owned());
         let account = match disposal {
@@ -453,7 +453,7 @@ impl ResourceStore for SqliteStore {
                 "a delete of a disposal this store does not know",
             )),
         };
-        let entry = PreparedEntry::new(entry);
+        let entry = PreparedEntry::new(&entry);
         self.write(move |connection, registry| {
             let (account, entry) = (account?, entry?);
             let groups = delete_resource(
@@ -476,10 +476,10 @@ impl ResourceStore for SqliteStore {
     fn record(
         &self,
         tenant: &TenantId,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         let tenant = tenant.clone();
-        let entry = PreparedEntry::new(entry);
+        let entry = PreparedEntry::new(&entry);
         self.write(move |connection, _| history::append(connection, &tenant, &entry?))
     }
 

@@ -193,7 +193,7 @@ pub(crate) async fn create<S: ResourceStore>(
     resource: StoredResource,
 ) -> Result<u64, StoreError> {
     let entry = entry_of(Action::Created, &resource);
-    store.create(tenant, resource, Origin::New, &entry).await
+    store.create(tenant, resource, Origin::New, entry).await
 }
 
 /// Creates a resource that picks up the unmanaged account with its id, with an entry
@@ -205,7 +205,7 @@ pub(crate) async fn pick_up<S: ResourceStore>(
 ) -> Result<u64, StoreError> {
     let entry = entry_of(Action::PickedUp, &resource);
     store
-        .create(tenant, resource, Origin::PickedUp, &entry)
+        .create(tenant, resource, Origin::PickedUp, entry)
         .await
 }
 
@@ -218,7 +218,7 @@ pub(crate) async fn replace<S: ResourceStore>(
 ) -> Result<u64, StoreError> {
     let entry = entry_of(Action::Updated, &resource);
     store
-        .replace(tenant, resource, expected_version, &entry)
+        .replace(tenant, resource, expected_version, entry)
         .await
 }
 
@@ -240,7 +240,7 @@ pub(crate) async fn delete<S: ResourceStore>(
             expected_version,
             when,
             Disposal::Delete,
-            &entry,
+            entry,
         )
         .await
 }
@@ -264,7 +264,7 @@ pub(crate) async fn unlink<S: ResourceStore>(
             None,
             when,
             Disposal::Unlink(account),
-            &entry,
+            entry,
         )
         .await
 }

@@ -52,7 +52,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(one, user("u1", "alice"), Origin::New, &created)
+                .create(one, user("u1", "alice"), Origin::New, created.clone())
                 .await,
             "create a user",
         ),
@@ -64,7 +64,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(two, user("u1", "bob"), Origin::New, &elsewhere)
+                .create(two, user("u1", "bob"), Origin::New, elsewhere.clone())
                 .await,
             "create a user elsewhere",
         ),
@@ -84,7 +84,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .replace(one, next(user("u1", "alicia"), 1), 1, &updated)
+                .replace(one, next(user("u1", "alicia"), 1), 1, updated.clone())
                 .await,
             "replace a user",
         ),
@@ -96,7 +96,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     refused.error = Some("userName \"alicia\" is already taken".to_owned());
     refused.request = Some("request-3".to_owned());
     assert_eq!(
-        ok(store.record(one, &refused).await, "record a refused write"),
+        ok(store.record(one, refused.clone()).await, "record a refused write"),
         3
     );
 
@@ -111,7 +111,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
                     Some(2),
                     at(4_000),
                     Disposal::Delete,
-                    &deleted
+                    deleted.clone()
                 )
                 .await,
             "delete a user",
@@ -137,7 +137,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(one, user("a1", "carol"), Origin::PickedUp, &picked)
+                .create(one, user("a1", "carol"), Origin::PickedUp, picked.clone())
                 .await,
             "pick up an unmanaged account",
         ),
@@ -147,7 +147,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     let account = Disposal::Unlink(suspended(user("a1", "carol")));
     ok(
         store
-            .delete(one, "User", "a1", None, at(6_000), account, &unlinked)
+            .delete(one, "User", "a1", None, at(6_000), account, unlinked.clone())
             .await,
         "delete a user, unlinking it",
     );
@@ -155,7 +155,7 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     let refused_elsewhere = entry(Action::Failed, "Group", None, 1_600);
     assert_eq!(
         ok(
-            store.record(two, &refused_elsewhere).await,
+            store.record(two, refused_elsewhere.clone()).await,
             "record a refused write elsewhere"
         ),
         2,
@@ -304,7 +304,7 @@ pub async fn failed_writes_append_nothing<S: ResourceStore + HistoryStore>(
                 tenant,
                 next(user("u3", "dave"), 3),
                 3,
-                &entry(Action::Updated, "User", Some("u3"), 0)
+                entry(Action::Updated, "User", Some("u3"), 0)
             )
             .await,
         Err(StoreError::VersionMismatch { current: 1 })
@@ -339,7 +339,7 @@ pub async fn history_queries<S: ResourceStore + HistoryStore>(store: &S, tenant:
     for (seq, (action, id, millis)) in (1..).zip(written) {
         let entry = entry(action, "User", id, millis);
         assert_eq!(
-            ok(store.record(tenant, &entry).await, "record an entry"),
+            ok(store.record(tenant, entry.clone()).await, "record an entry"),
             seq
         );
         entries.push(numbered(entry, seq));
@@ -440,14 +440,14 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     for millis in [1_000, 2_000, 3_000, 4_000] {
         ok(
             store
-                .record(one, &entry(Action::Failed, "User", None, millis))
+                .record(one, entry(Action::Failed, "User", None, millis))
                 .await,
             "record an entry",
         );
     }
     ok(
         store
-            .record(two, &entry(Action::Failed, "User", None, 1_000))
+            .record(two, entry(Action::Failed, "User", None, 1_000))
             .await,
         "record an entry elsewhere",
     );
@@ -481,7 +481,7 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(one, user("u1", "alice"), Origin::New, &later)
+                .create(one, user("u1", "alice"), Origin::New, later)
                 .await,
             "create a user",
         ),
@@ -497,7 +497,7 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .record(one, &entry(Action::Failed, "User", None, 11_000))
+                .record(one, entry(Action::Failed, "User", None, 11_000))
                 .await,
             "record an entry",
         ),
@@ -525,7 +525,7 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     for millis in [5_000, 1_500] {
         ok(
             store
-                .record(two, &entry(Action::Failed, "User", None, millis))
+                .record(two, entry(Action::Failed, "User", None, millis))
                 .await,
             "record an entry",
         );

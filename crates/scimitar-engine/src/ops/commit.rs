@@ -196,11 +196,11 @@ impl<S: ResourceStore> Operations<'_, S> {
             Change::Create {
                 resource, origin, ..
             } => store
-                .create(&tenant.id, resource.clone(), origin, &entry)
+                .create(&tenant.id, resource.clone(), origin, entry)
                 .await
                 .map(drop),
             Change::Replace { before, after } => store
-                .replace(&tenant.id, after.clone(), before.version, &entry)
+                .replace(&tenant.id, after.clone(), before.version, entry)
                 .await
                 .map(drop),
             Change::Delete { before, disposal } => store
@@ -211,7 +211,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                     Some(before.version),
                     self.engine.now(),
                     disposal,
-                    &entry,
+                    entry,
                 )
                 .await
                 .map(drop),
@@ -244,7 +244,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         let _ = self
             .engine
             .store
-            .record(&self.principal.tenant.id, &entry)
+            .record(&self.principal.tenant.id, entry)
             .await;
         error
     }

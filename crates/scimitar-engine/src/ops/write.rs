@@ -7,9 +7,11 @@ use std::sync::Arc;
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use scimitar_filter::PatchPath;
 use scimitar_patch::{PatchRequest, apply};
 use scimitar_policy::{
-    ENTERPRISE_USER, Lifecycle, decide_create, decide_delete, decide_update, manager_keys, pick_up,
+    ENTERPRISE_USER, Lifecycle, decide_create, decide_delete, decide_patch, decide_update,
+    manager_keys, pick_up,
     skip_unknown_members,
 };
 use scimitar_schema::__private::json::get_ci;
@@ -59,9 +61,13 @@ fn touches_manager(request: &PatchRequest) -> bool {
     request
         .operations
         .iter()
-        .any(|operation| match &operation.path {
-            Some(path) => path.to_string().to_ascii_lowercase().contains("manager"),
-            None => operation.value.as_ref().is_some_and(names_manager),
+        .any(|operation| {
+            let value_names_it = || operation.value.as_ref().is_some_and(names_manager);
+            match &operation.path {
+                Some(PatchPath::Attr(path)) => path.name.matches("manager") || value_names_it(),
+                Some(PatchPath::Value(path, _)) => path.name.matches("manager"),
+                None => value_names_it(),
+            }
         })
 }
 
@@ -358,6 +364,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                     return Ok(None);
                 }
                 let update = Update {
+                    touched: None,
                     keep_pending: false,
                     warnings: validated.warnings,
                     status: StatusCode::OK,
@@ -416,6 +423,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                     return Ok(None);
                 }
                 let update = Update {
+                    touched: Some(outcome.changed_attributes),
                     keep_pending: !manager_touched,
                     warnings: outcome.warnings,
                     status,
@@ -456,6 +464,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                     return Ok(None);
                 }
                 let update = Update {
+                    touched: None,
                     keep_pending: false,
                     warnings: note.clone().into_iter().collect(),
                     status: StatusCode::OK,
@@ -518,12 +527,13 @@ impl<S: ResourceStore> Operations<'_, S> {
                 &mut warnings,
             )
             .await?;
-        let decision = decide_update(
-            &self.principal.tenant.policy,
-            &resource_type.name,
-            &before.resource,
-            &after.resource,
-        );
+        let policy = &self.principal.tenant.policy;
+        let (name, old, new) = (&resource_type.name, &before.resource, &after.resource);
+        let decision = match &update.touched {
+            // A pending manager dropped by a PATCH changes no attribute: compare all.
+            Some(touched) if !touched.is_empty() => decide_patch(policy, name, old, new, touched),
+            _ => decide_update(policy, name, old, new),
+        };
         let record = Record::new(decision, warnings, update.status).password(password);
         let change = Change::Replace {
             before,
@@ -627,6 +637,9 @@ impl<S: ResourceStore> Operations<'_, S> {
 
 /// How a replace, patch or edit is stored and recorded.
 struct Update {
+    /// The attributes a PATCH reports it changed, so that only those are compared for
+    /// the record; `None` compares all.
+    touched: Option<Vec<String>>,
     /// Whether a pending manager reference stays when the resource names no manager.
     keep_pending: bool,
     /// What validation or the PATCH let through.

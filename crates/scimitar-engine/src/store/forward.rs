@@ -41,7 +41,7 @@ macro_rules! forward {
                 tenant: &TenantId,
                 resource: StoredResource,
                 origin: Origin,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> impl Future<Output = Result<u64, StoreError>> + Send {
                 (**self).create(tenant, resource, origin, entry)
             }
@@ -51,7 +51,7 @@ macro_rules! forward {
                 tenant: &TenantId,
                 resource: StoredResource,
                 expected_version: u64,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> impl Future<Output = Result<u64, StoreError>> + Send {
                 (**self).replace(tenant, resource, expected_version, entry)
             }
@@ -64,7 +64,7 @@ macro_rules! forward {
                 expected_version: Option<u64>,
                 at: DateTime<Utc>,
                 disposal: Disposal,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
                 (**self).delete(
                     tenant,
@@ -80,7 +80,7 @@ macro_rules! forward {
             fn record(
                 &self,
                 tenant: &TenantId,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> impl Future<Output = Result<u64, StoreError>> + Send {
                 (**self).record(tenant, entry)
             }

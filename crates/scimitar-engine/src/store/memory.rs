@@ -296,7 +296,7 @@ impl ResourceStore for MemoryStore {
         tenant: &TenantId,
         resource: StoredResource,
         origin: Origin,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         ready(self.write_space(tenant, true, |space, globals| {
             space.create(globals, resource, origin, entry)
@@ -308,7 +308,7 @@ impl ResourceStore for MemoryStore {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         ready(self.write_space(tenant, false, |space, globals| {
             space.replace(globals, resource, expected_version, entry)
@@ -323,7 +323,7 @@ impl ResourceStore for MemoryStore {
         expected_version: Option<u64>,
         at: DateTime<Utc>,
         disposal: Disposal,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         let target = Target {
             resource_type,
@@ -338,7 +338,7 @@ impl ResourceStore for MemoryStore {
     fn record(
         &self,
         tenant: &TenantId,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         ready(self.write_space(tenant, true, |space, _| {
             let seq = space.next_entry()?;
@@ -579,10 +579,9 @@ impl Space {
     }
 
     /// Appends `entry` as number `seq` (from [`Space::next_entry`]).
-    fn append(&mut self, seq: u64, entry: &HistoryEntry) -> u64 {
-        let mut stored = entry.clone();
-        stored.seq = seq;
-        self.history.insert(seq, stored);
+    fn append(&mut self, seq: u64, mut entry: HistoryEntry) -> u64 {
+        entry.seq = seq;
+        self.history.insert(seq, entry);
         self.last_entry = seq;
         seq
     }
@@ -620,7 +619,7 @@ impl Space {
         globals: &Globals<'_>,
         resource: StoredResource,
         origin: Origin,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> Result<u64, StoreError> {
         if self.resources.contains_key(&resource.id) {
             return Err(StoreError::AlreadyExists);
@@ -660,7 +659,7 @@ impl Space {
         globals: &Globals<'_>,
         resource: StoredResource,
         expected_version: u64,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> Result<u64, StoreError> {
         self.check_members(&resource)?;
         let current = self
@@ -701,7 +700,7 @@ impl Space {
         target: Target<'_>,
         at: DateTime<Utc>,
         disposal: Disposal,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> Result<Vec<String>, StoreError> {
         let id = target.id;
         let current = self
@@ -1247,7 +1246,7 @@ mod tests {
     }
 
     fn create(store: &MemoryStore, resource: StoredResource) -> Result<u64, StoreError> {
-        block_on(store.create(&tenant(), resource, Origin::New, &entry()))
+        block_on(store.create(&tenant(), resource, Origin::New, entry()))
     }
 
     fn user(id: &str, value: Value) -> StoredResource {
@@ -1373,7 +1372,7 @@ mod tests {
         create(&store, user("a", json!({"userName": "old"}))).unwrap();
         let mut renamed = user("a", json!({"userName": "new"}));
         renamed.version = 2;
-        block_on(store.replace(&tenant(), renamed, 1, &entry())).unwrap();
+        block_on(store.replace(&tenant(), renamed, 1, entry())).unwrap();
         assert!(
             list(&store, "User", r#"userName eq "old""#, None)
                 .resources()
@@ -1384,7 +1383,7 @@ mod tests {
             ["a"]
         );
         let at = Utc.timestamp_opt(0, 0).unwrap();
-        block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, &entry()))
+        block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, entry()))
             .unwrap();
         assert!(
             list(&store, "User", r#"userName eq "new""#, None)
@@ -1428,11 +1427,11 @@ mod tests {
         let store = MemoryStore::new();
         let at = Utc.timestamp_opt(0, 0).unwrap();
         assert_eq!(
-            block_on(store.replace(&tenant(), user("a", json!({})), 1, &entry())),
+            block_on(store.replace(&tenant(), user("a", json!({})), 1, entry())),
             Err(StoreError::NotFound)
         );
         assert_eq!(
-            block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, &entry())),
+            block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, entry())),
             Err(StoreError::NotFound)
         );
         assert!(store.space(&tenant()).unwrap().is_none());
@@ -1479,7 +1478,7 @@ mod tests {
         block_on(store.add_unmanaged(&tenant(), account.clone())).unwrap();
         let mut picked = named("a", "bjensen", true);
         picked.pending_manager = Some("boss".to_owned());
-        block_on(store.create(&tenant(), picked, Origin::PickedUp, &entry())).unwrap();
+        block_on(store.create(&tenant(), picked, Origin::PickedUp, entry())).unwrap();
         block_on(store.delete(
             &tenant(),
             "User",
@@ -1487,7 +1486,7 @@ mod tests {
             None,
             at,
             Disposal::Unlink(account),
-            &entry(),
+            entry(),
         ))
         .unwrap();
         {
@@ -1505,10 +1504,10 @@ mod tests {
             &tenant(),
             named("a", "b", false),
             Origin::PickedUp,
-            &entry(),
+            entry(),
         ))
         .unwrap();
-        block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, &entry()))
+        block_on(store.delete(&tenant(), "User", "a", None, at, Disposal::Delete, entry()))
             .unwrap();
         let space = store.space(&tenant()).unwrap().unwrap();
         let space = space.read().unwrap();
@@ -1521,9 +1520,9 @@ mod tests {
     #[test]
     fn a_global_key_and_a_tenant_key_of_the_same_value_clash_in_one_tenant() {
         let store = MemoryStore::new();
-        block_on(store.create(&tenant(), named("a", "x", true), Origin::New, &entry())).unwrap();
+        block_on(store.create(&tenant(), named("a", "x", true), Origin::New, entry())).unwrap();
         assert_eq!(
-            block_on(store.create(&tenant(), named("b", "x", false), Origin::New, &entry())),
+            block_on(store.create(&tenant(), named("b", "x", false), Origin::New, entry())),
             Err(StoreError::Conflict {
                 attribute: "userName".to_owned(),
                 value: "x".to_owned(),
@@ -1549,9 +1548,9 @@ mod tests {
                         let mut won = 0;
                         for round in 0..50 {
                             let local = named(&format!("l{round}"), &format!("l{round}"), false);
-                            block_on(store.create(&tenant, local, Origin::New, &entry())).unwrap();
+                            block_on(store.create(&tenant, local, Origin::New, entry())).unwrap();
                             let global = named(&format!("g{round}"), &format!("g{round}"), true);
-                            if block_on(store.create(&tenant, global, Origin::New, &entry()))
+                            if block_on(store.create(&tenant, global, Origin::New, entry()))
                                 .is_ok()
                             {
                                 won += 1;
@@ -1575,11 +1574,11 @@ mod tests {
             panic!("poison");
         });
         assert!(matches!(
-            block_on(store.create(&tenant(), named("a", "a", true), Origin::New, &entry())),
+            block_on(store.create(&tenant(), named("a", "a", true), Origin::New, entry())),
             Err(StoreError::Unavailable(_))
         ));
         assert_eq!(
-            block_on(store.create(&tenant(), named("b", "b", false), Origin::New, &entry())),
+            block_on(store.create(&tenant(), named("b", "b", false), Origin::New, entry())),
             Ok(1),
             "the failed write appended nothing"
         );

@@ -391,7 +391,7 @@ pub trait ResourceStore: Send + Sync {
         tenant: &TenantId,
         resource: StoredResource,
         origin: Origin,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Replaces a resource if it is still at `expected_version` (compare-and-swap),
@@ -403,7 +403,7 @@ pub trait ResourceStore: Send + Sync {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Deletes a resource (if at `expected_version`, when given) and, atomically, its
@@ -420,7 +420,7 @@ pub trait ResourceStore: Send + Sync {
         expected_version: Option<u64>,
         at: DateTime<Utc>,
         disposal: Disposal,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 
     /// Appends the entry of a refused write (which changed nothing) to the tenant's
@@ -428,7 +428,7 @@ pub trait ResourceStore: Send + Sync {
     fn record(
         &self,
         tenant: &TenantId,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// The users whose [`pending_manager`](StoredResource::pending_manager) is one of

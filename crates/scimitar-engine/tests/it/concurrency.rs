@@ -196,7 +196,7 @@ impl DeleteBeforeGroupWrite {
             let entry = HistoryEntry::new(at, Action::Deleted, "User", Some(id.clone()), 204);
             block_on(
                 self.inner
-                    .delete(&tenant, "User", &id, None, at, Disposal::Delete, &entry),
+                    .delete(&tenant, "User", &id, None, at, Disposal::Delete, entry),
             )
             .expect("the user was deleted");
         }
@@ -276,7 +276,7 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         tenant: &TenantId,
         resource: StoredResource,
         origin: Origin,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.interfere(&resource);
         self.inner.create(tenant, resource, origin, entry)
@@ -286,7 +286,7 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.interfere(&resource);
         self.inner
@@ -300,7 +300,7 @@ impl ResourceStore for DeleteBeforeGroupWrite {
         expected_version: Option<u64>,
         at: DateTime<Utc>,
         disposal: Disposal,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         self.inner.delete(
             tenant,
@@ -315,7 +315,7 @@ impl ResourceStore for DeleteBeforeGroupWrite {
     fn record(
         &self,
         tenant: &TenantId,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.inner.record(tenant, entry)
     }

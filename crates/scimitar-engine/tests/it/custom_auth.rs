@@ -50,7 +50,7 @@ impl ResourceStore for ResourcesOnly {
         tenant: &TenantId,
         resource: StoredResource,
         origin: Origin,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.0.create(tenant, resource, origin, entry)
     }
@@ -59,7 +59,7 @@ impl ResourceStore for ResourcesOnly {
         tenant: &TenantId,
         resource: StoredResource,
         expected_version: u64,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.0.replace(tenant, resource, expected_version, entry)
     }
@@ -71,7 +71,7 @@ impl ResourceStore for ResourcesOnly {
         expected_version: Option<u64>,
         at: DateTime<Utc>,
         disposal: Disposal,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
         self.0.delete(
             tenant,
@@ -86,7 +86,7 @@ impl ResourceStore for ResourcesOnly {
     fn record(
         &self,
         tenant: &TenantId,
-        entry: &HistoryEntry,
+        entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         self.0.record(tenant, entry)
     }

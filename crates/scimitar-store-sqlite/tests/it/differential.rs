@@ -423,12 +423,12 @@ impl Stores {
     fn create(&self, resource: StoredResource) {
         block_on(
             self.memory
-                .create(&self.tenant, resource.clone(), Origin::New, &entry()),
+                .create(&self.tenant, resource.clone(), Origin::New, entry()),
         )
         .expect("create in memory");
         block_on(
             self.sqlite
-                .create(&self.tenant, resource, Origin::New, &entry()),
+                .create(&self.tenant, resource, Origin::New, entry()),
         )
         .expect("create in SQLite");
     }
@@ -450,11 +450,11 @@ impl Stores {
         let memory =
             block_on(
                 self.memory
-                    .replace(&self.tenant, next.clone(), current.version, &entry()),
+                    .replace(&self.tenant, next.clone(), current.version, entry()),
             );
         let sqlite = block_on(
             self.sqlite
-                .replace(&self.tenant, next, current.version, &entry()),
+                .replace(&self.tenant, next, current.version, entry()),
         );
         assert!(memory.is_ok(), "{memory:?}");
         assert!(sqlite.is_ok(), "{sqlite:?}");
@@ -469,7 +469,7 @@ impl Stores {
             None,
             at,
             Disposal::Delete,
-            &entry(),
+            entry(),
         ));
         let sqlite = block_on(self.sqlite.delete(
             &self.tenant,
@@ -478,7 +478,7 @@ impl Stores {
             None,
             at,
             Disposal::Delete,
-            &entry(),
+            entry(),
         ));
         assert_eq!(memory, sqlite, "delete {id}");
     }

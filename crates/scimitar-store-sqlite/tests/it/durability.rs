@@ -30,7 +30,7 @@ fn a_reopened_database_holds_what_was_written() {
         assert_eq!(store.schema_version().unwrap(), 5);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
-        block_on(store.create(&tenant.id, user.clone(), Origin::New, &entry())).unwrap();
+        block_on(store.create(&tenant.id, user.clone(), Origin::New, entry())).unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
     assert_eq!(store.schema_version().unwrap(), 5, "migrations run once");
@@ -162,7 +162,7 @@ fn upgrade_from(version: usize) {
     // Deleting finds the old release's entries (migration 4 copied the equality index
     // entries into the row): the lookup forgets u1, and its userName is free again.
     let at = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    block_on(store.delete(&tenant, "User", "u1", None, at, Disposal::Delete, &entry())).unwrap();
+    block_on(store.delete(&tenant, "User", "u1", None, at, Disposal::Delete, entry())).unwrap();
     let bjensen = crate::filter(r#"userName eq "bjensen""#);
     assert!(crate::ids(&crate::list(&store, &tenant, "User", Some(&bjensen), None)).is_empty());
     let left: i64 = rusqlite::Connection::open(&file)
@@ -185,7 +185,7 @@ fn upgrade_from(version: usize) {
         global: false,
     }];
     assert_eq!(
-        block_on(store.create(&tenant, again, Origin::New, &entry())),
+        block_on(store.create(&tenant, again, Origin::New, entry())),
         Ok(2),
         "the history starts with the upgrade: the delete was its first entry"
     );
@@ -221,7 +221,7 @@ fn upgrade_from(version: usize) {
     renamed.unique_keys = vec![unique("userName", "alice", true)];
     renamed.pending_manager = Some("boss".into());
     assert_eq!(
-        block_on(store.replace(&tenant, renamed.clone(), 1, &entry())),
+        block_on(store.replace(&tenant, renamed.clone(), 1, entry())),
         Ok(3)
     );
     assert_eq!(
@@ -234,7 +234,7 @@ fn upgrade_from(version: usize) {
     account.id = "u1".into();
     account.unique_keys = vec![unique("userName", "alice", true)];
     assert_eq!(
-        block_on(store.create(&other, account, Origin::New, &entry())),
+        block_on(store.create(&other, account, Origin::New, entry())),
         Err(scimitar_engine::StoreError::Conflict {
             attribute: "userName".into(),
             value: "alice".into()
@@ -274,7 +274,7 @@ fn a_closed_store_leaves_the_file_alone() {
             "User",
             Resource::from_value(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1", "userName": "bjensen"})).unwrap(),
         );
-        block_on(store.create(&tenant.id, user, Origin::New, &entry())).unwrap();
+        block_on(store.create(&tenant.id, user, Origin::New, entry())).unwrap();
         // A read, so that the pool holds a reader when the store closes.
         assert!(
             block_on(store.get(&tenant.id, "User", "u1"))

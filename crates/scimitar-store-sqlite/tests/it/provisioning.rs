@@ -91,7 +91,7 @@ fn seqs(entries: &[HistoryEntry]) -> Vec<u64> {
 }
 
 fn create(store: &SqliteStore, tenant: &TenantId, resource: StoredResource, entry: &HistoryEntry) {
-    block_on(store.create(tenant, resource, Origin::New, entry)).expect("create");
+    block_on(store.create(tenant, resource, Origin::New, entry.clone())).expect("create");
 }
 
 fn conflict(attribute: &str, value: &str) -> StoreError {
@@ -137,39 +137,39 @@ fn history_follows_the_writes(store: &SqliteStore) {
         ("phone".to_owned(), None),
     ]);
     created.warnings = vec!["ignored attribute nickName".into()];
-    let seq = block_on(store.create(&tenant, user("u1", "bjensen"), Origin::New, &created));
+    let seq = block_on(store.create(&tenant, user("u1", "bjensen"), Origin::New, created.clone()));
     assert_eq!(seq, Ok(1));
 
     // Failures of every kind append nothing.
     let failed = entry(1, Action::Created, Some("u2"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u2", "BJensen"), Origin::New, &failed)),
+        block_on(store.create(&tenant, user("u2", "BJensen"), Origin::New, failed.clone())),
         Err(conflict("userName", "bjensen"))
     );
     assert_eq!(
-        block_on(store.create(&tenant, user("u1", "other"), Origin::New, &failed)),
+        block_on(store.create(&tenant, user("u1", "other"), Origin::New, failed.clone())),
         Err(StoreError::AlreadyExists)
     );
     assert_eq!(
-        block_on(store.replace(&tenant, next(user("u1", "x")), 7, &failed)),
+        block_on(store.replace(&tenant, next(user("u1", "x")), 7, failed.clone())),
         Err(StoreError::VersionMismatch { current: 1 })
     );
     assert_eq!(
-        block_on(store.create(&tenant, group("g0", "G", &["ghost"]), Origin::New, &failed)),
+        block_on(store.create(&tenant, group("g0", "G", &["ghost"]), Origin::New, failed.clone())),
         Err(StoreError::UnknownMember { id: "ghost".into() })
     );
     let gone = Disposal::Delete;
     assert_eq!(
-        block_on(store.delete(&tenant, "User", "u9", None, time(1), gone, &failed)),
+        block_on(store.delete(&tenant, "User", "u9", None, time(1), gone, failed)),
         Err(StoreError::NotFound)
     );
 
     let updated = entry(2, Action::Updated, Some("u1"));
-    let seq = block_on(store.replace(&tenant, next(user("u1", "babs")), 1, &updated));
+    let seq = block_on(store.replace(&tenant, next(user("u1", "babs")), 1, updated.clone()));
     assert_eq!(seq, Ok(2));
     let mut refused = entry(3, Action::Failed, None);
     refused.error = Some("userName is taken".into());
-    assert_eq!(block_on(store.record(&tenant, &refused)), Ok(3));
+    assert_eq!(block_on(store.record(&tenant, refused.clone())), Ok(3));
     let deleted = entry(4, Action::Deleted, Some("u1"));
     let delete = store.delete(
         &tenant,
@@ -178,7 +178,7 @@ fn history_follows_the_writes(store: &SqliteStore) {
         Some(2),
         time(4),
         Disposal::Delete,
-        &deleted,
+        deleted.clone(),
     );
     assert_eq!(block_on(delete), Ok(Vec::new()));
 
@@ -195,7 +195,7 @@ fn history_follows_the_writes(store: &SqliteStore) {
     assert_eq!(history(store, &other, &HistoryQuery::new()), []);
     let first = entry(5, Action::Created, Some("u1"));
     assert_eq!(
-        block_on(store.create(&other, user("u1", "bjensen"), Origin::New, &first)),
+        block_on(store.create(&other, user("u1", "bjensen"), Origin::New, first)),
         Ok(1)
     );
     assert_eq!(seqs(&history(store, &other, &HistoryQuery::new())), [1]);
@@ -229,7 +229,7 @@ fn history_queries_select_in_sql(store: &SqliteStore) {
             Some(id),
             200,
         );
-        let seq = block_on(store.record(&tenant, &entry)).expect("record");
+        let seq = block_on(store.record(&tenant, entry.clone())).expect("record");
         entry.seq = seq;
         all.push(entry);
     }
@@ -303,7 +303,7 @@ fn a_pruned_history_keeps_counting() {
         for seconds in 0..5 {
             for tenant in [&one, &two] {
                 let entry = entry(seconds, Action::Failed, None);
-                block_on(store.record(tenant, &entry)).expect("record");
+                block_on(store.record(tenant, entry)).expect("record");
             }
         }
         let prune = |tenant, before| block_on(store.prune_history(tenant, before));
@@ -321,13 +321,13 @@ fn a_pruned_history_keeps_counting() {
         let nobody = TenantId("nobody".into());
         assert_eq!(prune(&nobody, time(60)), Ok(0));
         let entry = entry(61, Action::Failed, None);
-        assert_eq!(block_on(store.record(&one, &entry)), Ok(6));
+        assert_eq!(block_on(store.record(&one, entry)), Ok(6));
         assert_eq!(prune(&one, time(62)), Ok(1));
     }
     let store = SqliteStore::open(&path).expect("reopen");
     let entry = entry(63, Action::Failed, None);
-    assert_eq!(block_on(store.record(&one, &entry)), Ok(7));
-    assert_eq!(block_on(store.record(&two, &entry)), Ok(6));
+    assert_eq!(block_on(store.record(&one, entry.clone())), Ok(7));
+    assert_eq!(block_on(store.record(&two, entry)), Ok(6));
     assert_eq!(
         seqs(&history(&store, &two, &HistoryQuery::new())),
         [1, 2, 3, 4, 5, 6]
@@ -363,7 +363,7 @@ fn history_of_a_shared_transaction(store: &SqliteStore) {
     let held = store.hold_writes().expect("hold the writer");
     let queued: Vec<_> = writes
         .iter()
-        .map(|(resource, entry, _)| store.create(&tenant, resource.clone(), Origin::New, entry))
+        .map(|(resource, entry, _)| store.create(&tenant, resource.clone(), Origin::New, entry.clone()))
         .collect();
     drop(held);
     let results: Vec<Result<u64, StoreError>> = queued.into_iter().map(block_on).collect();
@@ -456,7 +456,7 @@ fn unmanaged_accounts_hold_their_keys(store: &SqliteStore) {
             &tenant,
             with_account,
             Origin::New,
-            &entry(0, Action::Created, None)
+            entry(0, Action::Created, None)
         )),
         Err(StoreError::UnknownMember { id: "a1".into() })
     );
@@ -499,11 +499,11 @@ fn unmanaged_accounts_hold_their_keys(store: &SqliteStore) {
     );
     let failed = entry(0, Action::Created, Some("u2"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u2", "bjensen"), Origin::New, &failed)),
+        block_on(store.create(&tenant, user("u2", "bjensen"), Origin::New, failed.clone())),
         Err(conflict("userName", "bjensen"))
     );
     assert_eq!(
-        block_on(store.create(&tenant, user("a1", "other"), Origin::New, &failed)),
+        block_on(store.create(&tenant, user("a1", "other"), Origin::New, failed)),
         Err(StoreError::AlreadyExists)
     );
     // The failures left nothing: a3 and its name are free.
@@ -541,16 +541,16 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     // Of another type, or another id: not found, nothing written.
     let as_group = group("a1", "bjensen", &[]);
     assert_eq!(
-        block_on(store.create(&tenant, as_group, Origin::PickedUp, &picked)),
+        block_on(store.create(&tenant, as_group, Origin::PickedUp, picked.clone())),
         Err(StoreError::NotFound)
     );
     assert_eq!(
-        block_on(store.create(&tenant, user("a9", "bjensen"), Origin::PickedUp, &picked)),
+        block_on(store.create(&tenant, user("a9", "bjensen"), Origin::PickedUp, picked.clone())),
         Err(StoreError::NotFound)
     );
     // A pick-up that fails (its new name is taken) keeps the account.
     assert_eq!(
-        block_on(store.create(&tenant, user("a1", "Alice"), Origin::PickedUp, &picked)),
+        block_on(store.create(&tenant, user("a1", "Alice"), Origin::PickedUp, picked.clone())),
         Err(conflict("userName", "alice"))
     );
     assert_eq!(
@@ -562,7 +562,7 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     let mut linked = user("a1", "BJensen");
     linked.unique_keys.push(key("externalId", "e1", false));
     assert_eq!(
-        block_on(store.create(&tenant, linked.clone(), Origin::PickedUp, &picked)),
+        block_on(store.create(&tenant, linked.clone(), Origin::PickedUp, picked.clone())),
         Ok(2)
     );
     assert_eq!(
@@ -587,7 +587,7 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     );
     // Once picked up, the account is gone.
     assert_eq!(
-        block_on(store.create(&tenant, user("a1", "bjensen"), Origin::PickedUp, &picked)),
+        block_on(store.create(&tenant, user("a1", "bjensen"), Origin::PickedUp, picked)),
         Err(StoreError::NotFound)
     );
     let actions: Vec<Action> = history(store, &tenant, &HistoryQuery::new())
@@ -630,7 +630,7 @@ fn deletes_unlink(store: &SqliteStore) {
 
     // The account would take alice's name: nothing happens.
     let clash = Disposal::Unlink(user("u1", "alice"));
-    let delete = store.delete(&tenant, "User", "u1", None, time(1), clash, &deleted);
+    let delete = store.delete(&tenant, "User", "u1", None, time(1), clash, deleted.clone());
     assert_eq!(block_on(delete), Err(conflict("userName", "alice")));
     assert!(
         block_on(store.get(&tenant, "User", "u1"))
@@ -653,7 +653,7 @@ fn deletes_unlink(store: &SqliteStore) {
         .as_map_mut()
         .insert("active".into(), json!(false));
     let unlink = Disposal::Unlink(suspended.clone());
-    let delete = store.delete(&tenant, "User", "u1", Some(1), time(1), unlink, &deleted);
+    let delete = store.delete(&tenant, "User", "u1", Some(1), time(1), unlink, deleted);
     assert_eq!(block_on(delete), Ok(vec!["g1".to_owned()]));
     assert_eq!(block_on(store.get(&tenant, "User", "u1")), Ok(None));
     let team = block_on(store.get(&tenant, "Group", "g1"))
@@ -681,12 +681,12 @@ fn deletes_unlink(store: &SqliteStore) {
     // The account holds the name; a pick-up takes it back.
     let again = entry(2, Action::Created, Some("u3"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u3", "bjensen"), Origin::New, &again)),
+        block_on(store.create(&tenant, user("u3", "bjensen"), Origin::New, again)),
         Err(conflict("userName", "bjensen"))
     );
     let picked = entry(2, Action::PickedUp, Some("u1"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u1", "bjensen"), Origin::PickedUp, &picked)),
+        block_on(store.create(&tenant, user("u1", "bjensen"), Origin::PickedUp, picked)),
         Ok(5)
     );
     assert_eq!(block_on(store.unmanaged(&tenant)), Ok(vec![]));
@@ -734,7 +734,7 @@ fn users_await_their_managers(store: &SqliteStore) {
         &elsewhere,
         user,
         Origin::New,
-        &entry(0, Action::Created, None),
+        entry(0, Action::Created, None),
     ))
     .expect("create");
     // Unmanaged accounts wait for nobody.
@@ -756,10 +756,10 @@ fn users_await_their_managers(store: &SqliteStore) {
     assert_eq!(u1.pending_manager.as_deref(), Some("boss"));
 
     let resolved = next(pending("u1", "user-u1", None));
-    block_on(store.replace(&tenant, resolved, 1, &entry(1, Action::Updated, Some("u1"))))
+    block_on(store.replace(&tenant, resolved, 1, entry(1, Action::Updated, Some("u1"))))
         .expect("replace");
     let moved = next(pending("u4", "user-u4", Some("other")));
-    block_on(store.replace(&tenant, moved, 1, &entry(1, Action::Updated, Some("u4"))))
+    block_on(store.replace(&tenant, moved, 1, entry(1, Action::Updated, Some("u4"))))
         .expect("replace");
     assert_eq!(awaiting(&["boss", "b-id"]), ["u3"]);
     assert_eq!(awaiting(&["other"]), ["u4", "u5"]);
@@ -771,7 +771,7 @@ fn users_await_their_managers(store: &SqliteStore) {
         None,
         time(2),
         Disposal::Delete,
-        &deleted,
+        deleted,
     );
     block_on(delete).expect("delete");
     assert_eq!(awaiting(&["other"]), ["u4"]);
@@ -792,7 +792,7 @@ fn global_keys_cross_tenants(store: &SqliteStore) {
     let (one, two) = (tenant(store, "one"), tenant(store, "two"));
     let write = entry(0, Action::Created, None);
     let create =
-        |tenant: &TenantId, resource| block_on(store.create(tenant, resource, Origin::New, &write));
+        |tenant: &TenantId, resource| block_on(store.create(tenant, resource, Origin::New, write.clone()));
     assert_eq!(create(&one, user_with("u1", "BJensen", true)), Ok(1));
     assert_eq!(
         create(&two, user_with("u1", "bjensen", true)),
@@ -826,7 +826,7 @@ fn global_keys_cross_tenants(store: &SqliteStore) {
 
     // A rename frees the old key (for any tenant) and takes the new one.
     let renamed = next(user_with("u1", "babs", true));
-    block_on(store.replace(&one, renamed, 1, &write)).expect("rename");
+    block_on(store.replace(&one, renamed, 1, write.clone())).expect("rename");
     let three = TenantId("three".into());
     assert_eq!(create(&three, user_with("u1", "bjensen", true)), Ok(1));
     assert_eq!(
@@ -836,27 +836,27 @@ fn global_keys_cross_tenants(store: &SqliteStore) {
     // A key that becomes global is checked across tenants then.
     let now_global = next(user_with("u1", "bjensen", true));
     assert_eq!(
-        block_on(store.replace(&two, now_global, 1, &write)),
+        block_on(store.replace(&two, now_global, 1, write.clone())),
         Err(conflict("userName", "bjensen")),
         "three holds bjensen across tenants"
     );
     assert_eq!(create(&two, user_with("u3", "other", true)), Ok(4));
     // A delete frees it, and a pick-up moves it from the account to the resource.
-    let delete = store.delete(&one, "User", "u1", None, time(0), Disposal::Delete, &write);
+    let delete = store.delete(&one, "User", "u1", None, time(0), Disposal::Delete, write.clone());
     block_on(delete).expect("delete");
     assert_eq!(create(&two, user_with("u4", "babs", true)), Ok(5));
     let picked = block_on(store.create(
         &one,
         user_with("a1", "dave", true),
         Origin::PickedUp,
-        &write,
+        write.clone(),
     ));
     assert_eq!(picked, Ok(4));
     assert_eq!(
         create(&two, user_with("u5", "dave", true)),
         Err(conflict("userName", "dave"))
     );
-    let delete = store.delete(&one, "User", "a1", None, time(0), Disposal::Delete, &write);
+    let delete = store.delete(&one, "User", "a1", None, time(0), Disposal::Delete, write.clone());
     block_on(delete).expect("delete");
     assert_eq!(create(&two, user_with("u5", "dave", true)), Ok(6));
 }

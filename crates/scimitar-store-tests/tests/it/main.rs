@@ -48,7 +48,7 @@ macro_rules! resources {
                 tenant: &TenantId,
                 resource: StoredResource,
                 origin: Origin,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> Result<u64, StoreError> {
                 $check(self, tenant)?;
                 let $this = self;
@@ -60,7 +60,7 @@ macro_rules! resources {
                 tenant: &TenantId,
                 resource: StoredResource,
                 expected_version: u64,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> Result<u64, StoreError> {
                 $check(self, tenant)?;
                 let $this = self;
@@ -77,7 +77,7 @@ macro_rules! resources {
                 expected_version: Option<u64>,
                 at: DateTime<Utc>,
                 disposal: Disposal,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> Result<Vec<String>, StoreError> {
                 $check(self, tenant)?;
                 let $this = self;
@@ -97,7 +97,7 @@ macro_rules! resources {
             async fn record(
                 &self,
                 tenant: &TenantId,
-                entry: &HistoryEntry,
+                entry: HistoryEntry,
             ) -> Result<u64, StoreError> {
                 $check(self, tenant)?;
                 let $this = self;
