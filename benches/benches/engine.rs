@@ -173,12 +173,14 @@ fn setup<S: ResourceStore + TenantStore + 'static>(store: S) -> Setup<S> {
     for user in users {
         let user = stored_user(user.resource);
         let entry = loaded(&user);
-        block_on(store.create(&tenant.id, user, Origin::New, &entry)).expect("a new user");
+        block_on(store.create(&tenant.id, std::sync::Arc::new(user), Origin::New, entry))
+            .expect("a new user");
     }
     let group_id = "e9e30dba-f08f-4109-8486-d5c6a331660a".to_owned();
     let group = stored_group(&group_id, &members);
     let entry = loaded(&group);
-    block_on(store.create(&tenant.id, group, Origin::New, &entry)).expect("a new group");
+    block_on(store.create(&tenant.id, std::sync::Arc::new(group), Origin::New, entry))
+        .expect("a new group");
     Setup {
         engine,
         key: key.secret,

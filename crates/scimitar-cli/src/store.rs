@@ -173,7 +173,7 @@ impl ResourceStore for AnyStore {
     async fn create(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         origin: Origin,
         entry: HistoryEntry,
     ) -> Result<u64, StoreError> {
@@ -183,7 +183,7 @@ impl ResourceStore for AnyStore {
     async fn replace(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         expected_version: u64,
         entry: HistoryEntry,
     ) -> Result<u64, StoreError> {

@@ -37,6 +37,10 @@ mod tests {
         assert!(!names(&touched, Some(ENTERPRISE), "manager"));
         assert!(!names(&touched, None, "employeeNumber"));
         // An extension attribute is not a core one of the same name, nor the reverse.
-        assert!(!names(&["employeeNumber".to_owned()], Some(ENTERPRISE), "employeeNumber"));
+        assert!(!names(
+            &["employeeNumber".to_owned()],
+            Some(ENTERPRISE),
+            "employeeNumber"
+        ));
     }
 }

@@ -378,7 +378,7 @@ impl ResourceStore for SqliteStore {
     fn create(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         origin: Origin,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
@@ -413,7 +413,7 @@ impl ResourceStore for SqliteStore {
     fn replace(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         expected_version: u64,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {

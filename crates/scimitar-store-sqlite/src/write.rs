@@ -5,6 +5,7 @@
 //! rows, not the whole group again.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, params};
@@ -65,7 +66,7 @@ pub(crate) enum Write<'a> {
 /// and entries) is computed before the write is queued, so that the writer thread,
 /// which all writes share, only runs SQL.
 pub(crate) struct Prepared {
-    resource: StoredResource,
+    resource: Arc<StoredResource>,
     data: String,
     rows: Rows,
     eq_index: Vec<(&'static str, String)>,
@@ -78,7 +79,7 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub(crate) fn new(
         registry: &SchemaRegistry,
-        resource: StoredResource,
+        resource: Arc<StoredResource>,
     ) -> Result<Self, StoreError> {
         let eq_index: Vec<(&'static str, String)> =
             indexed_values(&resource.resource_type, &resource.resource)
@@ -228,7 +229,7 @@ pub(crate) fn delete_resource(
         };
         let stored = current(transaction, tenant, &group.resource_type, group_id, None)?;
         drop_member(&mut group, id, &when);
-        let group = Prepared::new(registry, group)?;
+        let group = Prepared::new(registry, Arc::new(group))?;
         write_resource(transaction, tenant, &group, Write::Replace(&stored))?;
     }
     Ok(groups)

@@ -193,7 +193,9 @@ pub(crate) async fn create<S: ResourceStore>(
     resource: StoredResource,
 ) -> Result<u64, StoreError> {
     let entry = entry_of(Action::Created, &resource);
-    store.create(tenant, resource, Origin::New, entry).await
+    store
+        .create(tenant, std::sync::Arc::new(resource), Origin::New, entry)
+        .await
 }
 
 /// Creates a resource that picks up the unmanaged account with its id, with an entry
@@ -205,7 +207,12 @@ pub(crate) async fn pick_up<S: ResourceStore>(
 ) -> Result<u64, StoreError> {
     let entry = entry_of(Action::PickedUp, &resource);
     store
-        .create(tenant, resource, Origin::PickedUp, entry)
+        .create(
+            tenant,
+            std::sync::Arc::new(resource),
+            Origin::PickedUp,
+            entry,
+        )
         .await
 }
 
@@ -218,7 +225,12 @@ pub(crate) async fn replace<S: ResourceStore>(
 ) -> Result<u64, StoreError> {
     let entry = entry_of(Action::Updated, &resource);
     store
-        .replace(tenant, resource, expected_version, entry)
+        .replace(
+            tenant,
+            std::sync::Arc::new(resource),
+            expected_version,
+            entry,
+        )
         .await
 }
 

@@ -52,7 +52,12 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(one, user("u1", "alice"), Origin::New, created.clone())
+                .create(
+                    one,
+                    std::sync::Arc::new(user("u1", "alice")),
+                    Origin::New,
+                    created.clone()
+                )
                 .await,
             "create a user",
         ),
@@ -64,7 +69,12 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(two, user("u1", "bob"), Origin::New, elsewhere.clone())
+                .create(
+                    two,
+                    std::sync::Arc::new(user("u1", "bob")),
+                    Origin::New,
+                    elsewhere.clone()
+                )
                 .await,
             "create a user elsewhere",
         ),
@@ -84,7 +94,12 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .replace(one, next(user("u1", "alicia"), 1), 1, updated.clone())
+                .replace(
+                    one,
+                    std::sync::Arc::new(next(user("u1", "alicia"), 1)),
+                    1,
+                    updated.clone()
+                )
                 .await,
             "replace a user",
         ),
@@ -96,7 +111,10 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     refused.error = Some("userName \"alicia\" is already taken".to_owned());
     refused.request = Some("request-3".to_owned());
     assert_eq!(
-        ok(store.record(one, refused.clone()).await, "record a refused write"),
+        ok(
+            store.record(one, refused.clone()).await,
+            "record a refused write"
+        ),
         3
     );
 
@@ -137,7 +155,12 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(one, user("a1", "carol"), Origin::PickedUp, picked.clone())
+                .create(
+                    one,
+                    std::sync::Arc::new(user("a1", "carol")),
+                    Origin::PickedUp,
+                    picked.clone()
+                )
                 .await,
             "pick up an unmanaged account",
         ),
@@ -147,7 +170,15 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     let account = Disposal::Unlink(suspended(user("a1", "carol")));
     ok(
         store
-            .delete(one, "User", "a1", None, at(6_000), account, unlinked.clone())
+            .delete(
+                one,
+                "User",
+                "a1",
+                None,
+                at(6_000),
+                account,
+                unlinked.clone(),
+            )
             .await,
         "delete a user, unlinking it",
     );
@@ -302,7 +333,7 @@ pub async fn failed_writes_append_nothing<S: ResourceStore + HistoryStore>(
         store
             .replace(
                 tenant,
-                next(user("u3", "dave"), 3),
+                std::sync::Arc::new(next(user("u3", "dave"), 3)),
                 3,
                 entry(Action::Updated, "User", Some("u3"), 0)
             )
@@ -481,7 +512,12 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     assert_eq!(
         ok(
             store
-                .create(one, user("u1", "alice"), Origin::New, later)
+                .create(
+                    one,
+                    std::sync::Arc::new(user("u1", "alice")),
+                    Origin::New,
+                    later
+                )
                 .await,
             "create a user",
         ),

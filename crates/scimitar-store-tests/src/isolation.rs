@@ -209,7 +209,10 @@ pub async fn tenant_isolation<S: ResourceStore>(store: &S, one: &TenantId, two: 
 
     let refused = entry(Action::Failed, "User", None, 0);
     assert_eq!(
-        ok(store.record(two, refused.clone()).await, "record a refused write"),
+        ok(
+            store.record(two, refused.clone()).await,
+            "record a refused write"
+        ),
         6,
         "recorded entries are numbered in their tenant"
     );

@@ -1,6 +1,8 @@
 //! [`Operations::commit`]: the one place where every write reaches the host and the
 //! store, with its history entry; and the `failed` entry of a refused write.
 
+use std::sync::Arc;
+
 use http::StatusCode;
 
 use scimitar_policy::{Action, AttributeChange, Decision, HistoryEntry, REDACTED};
@@ -15,14 +17,14 @@ use crate::store::{Disposal, Origin, ResourceStore, StoreError, StoredResource};
 pub(crate) enum Change<'a> {
     /// A new resource, or a picked-up account (`account`, as it was).
     Create {
-        resource: &'a StoredResource,
+        resource: &'a Arc<StoredResource>,
         origin: Origin,
         account: Option<&'a Resource>,
     },
     /// `after` replaces `before`, if the store still holds `before`'s version.
     Replace {
         before: &'a StoredResource,
-        after: &'a StoredResource,
+        after: &'a Arc<StoredResource>,
     },
     /// `before` goes (if still at its version), and its memberships with it; what
     /// `disposal` says stays.
@@ -196,11 +198,11 @@ impl<S: ResourceStore> Operations<'_, S> {
             Change::Create {
                 resource, origin, ..
             } => store
-                .create(&tenant.id, resource.clone(), origin, entry)
+                .create(&tenant.id, Arc::clone(resource), origin, entry)
                 .await
                 .map(drop),
             Change::Replace { before, after } => store
-                .replace(&tenant.id, after.clone(), before.version, entry)
+                .replace(&tenant.id, Arc::clone(after), before.version, entry)
                 .await
                 .map(drop),
             Change::Delete { before, disposal } => store

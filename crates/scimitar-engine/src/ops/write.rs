@@ -11,8 +11,7 @@ use scimitar_filter::PatchPath;
 use scimitar_patch::{PatchRequest, apply};
 use scimitar_policy::{
     ENTERPRISE_USER, Lifecycle, decide_create, decide_delete, decide_patch, decide_update,
-    manager_keys, pick_up,
-    skip_unknown_members,
+    manager_keys, pick_up, skip_unknown_members,
 };
 use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{Resource, ResourceType, ScimError, ValidateMode, ValidateOptions, validate};
@@ -58,17 +57,14 @@ fn names_manager(value: &Value) -> bool {
 
 /// Whether a PATCH writes or removes a user's manager.
 fn touches_manager(request: &PatchRequest) -> bool {
-    request
-        .operations
-        .iter()
-        .any(|operation| {
-            let value_names_it = || operation.value.as_ref().is_some_and(names_manager);
-            match &operation.path {
-                Some(PatchPath::Attr(path)) => path.name.matches("manager") || value_names_it(),
-                Some(PatchPath::Value(path, _)) => path.name.matches("manager"),
-                None => value_names_it(),
-            }
-        })
+    request.operations.iter().any(|operation| {
+        let value_names_it = || operation.value.as_ref().is_some_and(names_manager);
+        match &operation.path {
+            Some(PatchPath::Attr(path)) => path.name.matches("manager") || value_names_it(),
+            Some(PatchPath::Value(path, _)) => path.name.matches("manager"),
+            None => value_names_it(),
+        }
+    })
 }
 
 /// Sets `meta.lastModified`.
@@ -284,6 +280,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                 &created.resource,
             );
             let record = Record::new(decision, warnings, StatusCode::CREATED).password(password);
+            let created = Arc::new(created);
             match self
                 .commit(
                     Change::Create {
@@ -296,7 +293,6 @@ impl<S: ResourceStore> Operations<'_, S> {
                 .await
             {
                 Ok(()) => {
-                    let created = Arc::new(created);
                     if created.resource_type == "User" {
                         self.link_awaiting(&created).await;
                     }
@@ -535,12 +531,13 @@ impl<S: ResourceStore> Operations<'_, S> {
             _ => decide_update(policy, name, old, new),
         };
         let record = Record::new(decision, warnings, update.status).password(password);
+        let after = Arc::new(after);
         let change = Change::Replace {
             before,
             after: &after,
         };
         match self.commit(change, record).await {
-            Ok(()) => Ok(Some(Arc::new(after))),
+            Ok(()) => Ok(Some(after)),
             Err(CommitError::Store(StoreError::VersionMismatch { .. }))
                 if !preconditions.has_if_match() =>
             {

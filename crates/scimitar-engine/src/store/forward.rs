@@ -39,7 +39,7 @@ macro_rules! forward {
             fn create(
                 &self,
                 tenant: &TenantId,
-                resource: StoredResource,
+                resource: Arc<StoredResource>,
                 origin: Origin,
                 entry: HistoryEntry,
             ) -> impl Future<Output = Result<u64, StoreError>> + Send {
@@ -49,7 +49,7 @@ macro_rules! forward {
             fn replace(
                 &self,
                 tenant: &TenantId,
-                resource: StoredResource,
+                resource: Arc<StoredResource>,
                 expected_version: u64,
                 entry: HistoryEntry,
             ) -> impl Future<Output = Result<u64, StoreError>> + Send {

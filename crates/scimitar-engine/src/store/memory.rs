@@ -294,7 +294,7 @@ impl ResourceStore for MemoryStore {
     fn create(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         origin: Origin,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
@@ -306,7 +306,7 @@ impl ResourceStore for MemoryStore {
     fn replace(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         expected_version: u64,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
@@ -617,7 +617,7 @@ impl Space {
     fn create(
         &mut self,
         globals: &Globals<'_>,
-        resource: StoredResource,
+        resource: Arc<StoredResource>,
         origin: Origin,
         entry: HistoryEntry,
     ) -> Result<u64, StoreError> {
@@ -657,7 +657,7 @@ impl Space {
     fn replace(
         &mut self,
         globals: &Globals<'_>,
-        resource: StoredResource,
+        resource: Arc<StoredResource>,
         expected_version: u64,
         entry: HistoryEntry,
     ) -> Result<u64, StoreError> {
@@ -682,7 +682,7 @@ impl Space {
             .types
             .entry(resource.resource_type.clone())
             .or_default();
-        let old = std::mem::replace(&mut slot.stored, Arc::new(resource));
+        let old = std::mem::replace(&mut slot.stored, resource);
         index.remove(slot.seq, &old);
         index.insert(slot.seq, &slot.stored);
         unlink_members(&mut self.member_of, &old);
@@ -775,7 +775,7 @@ impl Space {
     }
 
     /// Adds a resource whose id and keys are known to be free.
-    fn insert_resource(&mut self, resource: StoredResource) {
+    fn insert_resource(&mut self, resource: Arc<StoredResource>) {
         let seq = self.take_seq();
         self.types
             .entry(resource.resource_type.clone())
@@ -787,7 +787,7 @@ impl Space {
             resource.id.clone(),
             Slot {
                 seq,
-                stored: Arc::new(resource),
+                stored: resource,
             },
         );
     }
@@ -1246,7 +1246,12 @@ mod tests {
     }
 
     fn create(store: &MemoryStore, resource: StoredResource) -> Result<u64, StoreError> {
-        block_on(store.create(&tenant(), resource, Origin::New, entry()))
+        block_on(store.create(
+            &tenant(),
+            std::sync::Arc::new(resource),
+            Origin::New,
+            entry(),
+        ))
     }
 
     fn user(id: &str, value: Value) -> StoredResource {
@@ -1372,7 +1377,7 @@ mod tests {
         create(&store, user("a", json!({"userName": "old"}))).unwrap();
         let mut renamed = user("a", json!({"userName": "new"}));
         renamed.version = 2;
-        block_on(store.replace(&tenant(), renamed, 1, entry())).unwrap();
+        block_on(store.replace(&tenant(), std::sync::Arc::new(renamed), 1, entry())).unwrap();
         assert!(
             list(&store, "User", r#"userName eq "old""#, None)
                 .resources()
@@ -1427,7 +1432,12 @@ mod tests {
         let store = MemoryStore::new();
         let at = Utc.timestamp_opt(0, 0).unwrap();
         assert_eq!(
-            block_on(store.replace(&tenant(), user("a", json!({})), 1, entry())),
+            block_on(store.replace(
+                &tenant(),
+                std::sync::Arc::new(user("a", json!({}))),
+                1,
+                entry()
+            )),
             Err(StoreError::NotFound)
         );
         assert_eq!(
@@ -1478,7 +1488,13 @@ mod tests {
         block_on(store.add_unmanaged(&tenant(), account.clone())).unwrap();
         let mut picked = named("a", "bjensen", true);
         picked.pending_manager = Some("boss".to_owned());
-        block_on(store.create(&tenant(), picked, Origin::PickedUp, entry())).unwrap();
+        block_on(store.create(
+            &tenant(),
+            std::sync::Arc::new(picked),
+            Origin::PickedUp,
+            entry(),
+        ))
+        .unwrap();
         block_on(store.delete(
             &tenant(),
             "User",
@@ -1502,7 +1518,7 @@ mod tests {
         }
         block_on(store.create(
             &tenant(),
-            named("a", "b", false),
+            std::sync::Arc::new(named("a", "b", false)),
             Origin::PickedUp,
             entry(),
         ))
@@ -1520,9 +1536,20 @@ mod tests {
     #[test]
     fn a_global_key_and_a_tenant_key_of_the_same_value_clash_in_one_tenant() {
         let store = MemoryStore::new();
-        block_on(store.create(&tenant(), named("a", "x", true), Origin::New, entry())).unwrap();
+        block_on(store.create(
+            &tenant(),
+            std::sync::Arc::new(named("a", "x", true)),
+            Origin::New,
+            entry(),
+        ))
+        .unwrap();
         assert_eq!(
-            block_on(store.create(&tenant(), named("b", "x", false), Origin::New, entry())),
+            block_on(store.create(
+                &tenant(),
+                std::sync::Arc::new(named("b", "x", false)),
+                Origin::New,
+                entry()
+            )),
             Err(StoreError::Conflict {
                 attribute: "userName".to_owned(),
                 value: "x".to_owned(),
@@ -1548,10 +1575,21 @@ mod tests {
                         let mut won = 0;
                         for round in 0..50 {
                             let local = named(&format!("l{round}"), &format!("l{round}"), false);
-                            block_on(store.create(&tenant, local, Origin::New, entry())).unwrap();
+                            block_on(store.create(
+                                &tenant,
+                                std::sync::Arc::new(local),
+                                Origin::New,
+                                entry(),
+                            ))
+                            .unwrap();
                             let global = named(&format!("g{round}"), &format!("g{round}"), true);
-                            if block_on(store.create(&tenant, global, Origin::New, entry()))
-                                .is_ok()
+                            if block_on(store.create(
+                                &tenant,
+                                std::sync::Arc::new(global),
+                                Origin::New,
+                                entry(),
+                            ))
+                            .is_ok()
                             {
                                 won += 1;
                             }
@@ -1574,11 +1612,21 @@ mod tests {
             panic!("poison");
         });
         assert!(matches!(
-            block_on(store.create(&tenant(), named("a", "a", true), Origin::New, entry())),
+            block_on(store.create(
+                &tenant(),
+                std::sync::Arc::new(named("a", "a", true)),
+                Origin::New,
+                entry()
+            )),
             Err(StoreError::Unavailable(_))
         ));
         assert_eq!(
-            block_on(store.create(&tenant(), named("b", "b", false), Origin::New, entry())),
+            block_on(store.create(
+                &tenant(),
+                std::sync::Arc::new(named("b", "b", false)),
+                Origin::New,
+                entry()
+            )),
             Ok(1),
             "the failed write appended nothing"
         );

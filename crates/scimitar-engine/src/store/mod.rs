@@ -389,7 +389,7 @@ pub trait ResourceStore: Send + Sync {
     fn create(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: Arc<StoredResource>,
         origin: Origin,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
@@ -401,7 +401,7 @@ pub trait ResourceStore: Send + Sync {
     fn replace(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: Arc<StoredResource>,
         expected_version: u64,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;

@@ -274,7 +274,7 @@ impl ResourceStore for DeleteBeforeGroupWrite {
     fn create(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         origin: Origin,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
@@ -284,7 +284,7 @@ impl ResourceStore for DeleteBeforeGroupWrite {
     fn replace(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         expected_version: u64,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {

@@ -48,7 +48,7 @@ impl ResourceStore for ResourcesOnly {
     fn create(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         origin: Origin,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
@@ -57,7 +57,7 @@ impl ResourceStore for ResourcesOnly {
     fn replace(
         &self,
         tenant: &TenantId,
-        resource: StoredResource,
+        resource: std::sync::Arc<StoredResource>,
         expected_version: u64,
         entry: HistoryEntry,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {

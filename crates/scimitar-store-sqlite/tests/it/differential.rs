@@ -421,15 +421,19 @@ impl Stores {
     }
 
     fn create(&self, resource: StoredResource) {
-        block_on(
-            self.memory
-                .create(&self.tenant, resource.clone(), Origin::New, entry()),
-        )
+        block_on(self.memory.create(
+            &self.tenant,
+            std::sync::Arc::new(resource.clone()),
+            Origin::New,
+            entry(),
+        ))
         .expect("create in memory");
-        block_on(
-            self.sqlite
-                .create(&self.tenant, resource, Origin::New, entry()),
-        )
+        block_on(self.sqlite.create(
+            &self.tenant,
+            std::sync::Arc::new(resource),
+            Origin::New,
+            entry(),
+        ))
         .expect("create in SQLite");
     }
 
@@ -447,15 +451,18 @@ impl Stores {
             return;
         };
         next.version = current.version + 1;
-        let memory =
-            block_on(
-                self.memory
-                    .replace(&self.tenant, next.clone(), current.version, entry()),
-            );
-        let sqlite = block_on(
-            self.sqlite
-                .replace(&self.tenant, next, current.version, entry()),
-        );
+        let memory = block_on(self.memory.replace(
+            &self.tenant,
+            std::sync::Arc::new(next.clone()),
+            current.version,
+            entry(),
+        ));
+        let sqlite = block_on(self.sqlite.replace(
+            &self.tenant,
+            std::sync::Arc::new(next),
+            current.version,
+            entry(),
+        ));
         assert!(memory.is_ok(), "{memory:?}");
         assert!(sqlite.is_ok(), "{sqlite:?}");
     }

@@ -30,7 +30,13 @@ fn a_reopened_database_holds_what_was_written() {
         assert_eq!(store.schema_version().unwrap(), 5);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
-        block_on(store.create(&tenant.id, user.clone(), Origin::New, entry())).unwrap();
+        block_on(store.create(
+            &tenant.id,
+            std::sync::Arc::new(user.clone()),
+            Origin::New,
+            entry(),
+        ))
+        .unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
     assert_eq!(store.schema_version().unwrap(), 5, "migrations run once");
@@ -185,7 +191,7 @@ fn upgrade_from(version: usize) {
         global: false,
     }];
     assert_eq!(
-        block_on(store.create(&tenant, again, Origin::New, entry())),
+        block_on(store.create(&tenant, std::sync::Arc::new(again), Origin::New, entry())),
         Ok(2),
         "the history starts with the upgrade: the delete was its first entry"
     );
@@ -221,7 +227,7 @@ fn upgrade_from(version: usize) {
     renamed.unique_keys = vec![unique("userName", "alice", true)];
     renamed.pending_manager = Some("boss".into());
     assert_eq!(
-        block_on(store.replace(&tenant, renamed.clone(), 1, entry())),
+        block_on(store.replace(&tenant, std::sync::Arc::new(renamed.clone()), 1, entry())),
         Ok(3)
     );
     assert_eq!(
@@ -234,7 +240,7 @@ fn upgrade_from(version: usize) {
     account.id = "u1".into();
     account.unique_keys = vec![unique("userName", "alice", true)];
     assert_eq!(
-        block_on(store.create(&other, account, Origin::New, entry())),
+        block_on(store.create(&other, std::sync::Arc::new(account), Origin::New, entry())),
         Err(scimitar_engine::StoreError::Conflict {
             attribute: "userName".into(),
             value: "alice".into()
@@ -274,7 +280,8 @@ fn a_closed_store_leaves_the_file_alone() {
             "User",
             Resource::from_value(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1", "userName": "bjensen"})).unwrap(),
         );
-        block_on(store.create(&tenant.id, user, Origin::New, entry())).unwrap();
+        block_on(store.create(&tenant.id, std::sync::Arc::new(user), Origin::New, entry()))
+            .unwrap();
         // A read, so that the pool holds a reader when the store closes.
         assert!(
             block_on(store.get(&tenant.id, "User", "u1"))

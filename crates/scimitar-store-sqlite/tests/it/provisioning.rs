@@ -91,7 +91,13 @@ fn seqs(entries: &[HistoryEntry]) -> Vec<u64> {
 }
 
 fn create(store: &SqliteStore, tenant: &TenantId, resource: StoredResource, entry: &HistoryEntry) {
-    block_on(store.create(tenant, resource, Origin::New, entry.clone())).expect("create");
+    block_on(store.create(
+        tenant,
+        std::sync::Arc::new(resource),
+        Origin::New,
+        entry.clone(),
+    ))
+    .expect("create");
 }
 
 fn conflict(attribute: &str, value: &str) -> StoreError {
@@ -137,25 +143,50 @@ fn history_follows_the_writes(store: &SqliteStore) {
         ("phone".to_owned(), None),
     ]);
     created.warnings = vec!["ignored attribute nickName".into()];
-    let seq = block_on(store.create(&tenant, user("u1", "bjensen"), Origin::New, created.clone()));
+    let seq = block_on(store.create(
+        &tenant,
+        std::sync::Arc::new(user("u1", "bjensen")),
+        Origin::New,
+        created.clone(),
+    ));
     assert_eq!(seq, Ok(1));
 
     // Failures of every kind append nothing.
     let failed = entry(1, Action::Created, Some("u2"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u2", "BJensen"), Origin::New, failed.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("u2", "BJensen")),
+            Origin::New,
+            failed.clone()
+        )),
         Err(conflict("userName", "bjensen"))
     );
     assert_eq!(
-        block_on(store.create(&tenant, user("u1", "other"), Origin::New, failed.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("u1", "other")),
+            Origin::New,
+            failed.clone()
+        )),
         Err(StoreError::AlreadyExists)
     );
     assert_eq!(
-        block_on(store.replace(&tenant, next(user("u1", "x")), 7, failed.clone())),
+        block_on(store.replace(
+            &tenant,
+            std::sync::Arc::new(next(user("u1", "x"))),
+            7,
+            failed.clone()
+        )),
         Err(StoreError::VersionMismatch { current: 1 })
     );
     assert_eq!(
-        block_on(store.create(&tenant, group("g0", "G", &["ghost"]), Origin::New, failed.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(group("g0", "G", &["ghost"])),
+            Origin::New,
+            failed.clone()
+        )),
         Err(StoreError::UnknownMember { id: "ghost".into() })
     );
     let gone = Disposal::Delete;
@@ -165,7 +196,12 @@ fn history_follows_the_writes(store: &SqliteStore) {
     );
 
     let updated = entry(2, Action::Updated, Some("u1"));
-    let seq = block_on(store.replace(&tenant, next(user("u1", "babs")), 1, updated.clone()));
+    let seq = block_on(store.replace(
+        &tenant,
+        std::sync::Arc::new(next(user("u1", "babs"))),
+        1,
+        updated.clone(),
+    ));
     assert_eq!(seq, Ok(2));
     let mut refused = entry(3, Action::Failed, None);
     refused.error = Some("userName is taken".into());
@@ -195,7 +231,12 @@ fn history_follows_the_writes(store: &SqliteStore) {
     assert_eq!(history(store, &other, &HistoryQuery::new()), []);
     let first = entry(5, Action::Created, Some("u1"));
     assert_eq!(
-        block_on(store.create(&other, user("u1", "bjensen"), Origin::New, first)),
+        block_on(store.create(
+            &other,
+            std::sync::Arc::new(user("u1", "bjensen")),
+            Origin::New,
+            first
+        )),
         Ok(1)
     );
     assert_eq!(seqs(&history(store, &other, &HistoryQuery::new())), [1]);
@@ -363,7 +404,14 @@ fn history_of_a_shared_transaction(store: &SqliteStore) {
     let held = store.hold_writes().expect("hold the writer");
     let queued: Vec<_> = writes
         .iter()
-        .map(|(resource, entry, _)| store.create(&tenant, resource.clone(), Origin::New, entry.clone()))
+        .map(|(resource, entry, _)| {
+            store.create(
+                &tenant,
+                std::sync::Arc::new(resource.clone()),
+                Origin::New,
+                entry.clone(),
+            )
+        })
         .collect();
     drop(held);
     let results: Vec<Result<u64, StoreError>> = queued.into_iter().map(block_on).collect();
@@ -454,7 +502,7 @@ fn unmanaged_accounts_hold_their_keys(store: &SqliteStore) {
     assert_eq!(
         block_on(store.create(
             &tenant,
-            with_account,
+            std::sync::Arc::new(with_account),
             Origin::New,
             entry(0, Action::Created, None)
         )),
@@ -499,11 +547,21 @@ fn unmanaged_accounts_hold_their_keys(store: &SqliteStore) {
     );
     let failed = entry(0, Action::Created, Some("u2"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u2", "bjensen"), Origin::New, failed.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("u2", "bjensen")),
+            Origin::New,
+            failed.clone()
+        )),
         Err(conflict("userName", "bjensen"))
     );
     assert_eq!(
-        block_on(store.create(&tenant, user("a1", "other"), Origin::New, failed)),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("a1", "other")),
+            Origin::New,
+            failed
+        )),
         Err(StoreError::AlreadyExists)
     );
     // The failures left nothing: a3 and its name are free.
@@ -541,16 +599,31 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     // Of another type, or another id: not found, nothing written.
     let as_group = group("a1", "bjensen", &[]);
     assert_eq!(
-        block_on(store.create(&tenant, as_group, Origin::PickedUp, picked.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(as_group),
+            Origin::PickedUp,
+            picked.clone()
+        )),
         Err(StoreError::NotFound)
     );
     assert_eq!(
-        block_on(store.create(&tenant, user("a9", "bjensen"), Origin::PickedUp, picked.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("a9", "bjensen")),
+            Origin::PickedUp,
+            picked.clone()
+        )),
         Err(StoreError::NotFound)
     );
     // A pick-up that fails (its new name is taken) keeps the account.
     assert_eq!(
-        block_on(store.create(&tenant, user("a1", "Alice"), Origin::PickedUp, picked.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("a1", "Alice")),
+            Origin::PickedUp,
+            picked.clone()
+        )),
         Err(conflict("userName", "alice"))
     );
     assert_eq!(
@@ -562,7 +635,12 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     let mut linked = user("a1", "BJensen");
     linked.unique_keys.push(key("externalId", "e1", false));
     assert_eq!(
-        block_on(store.create(&tenant, linked.clone(), Origin::PickedUp, picked.clone())),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(linked.clone()),
+            Origin::PickedUp,
+            picked.clone()
+        )),
         Ok(2)
     );
     assert_eq!(
@@ -587,7 +665,12 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     );
     // Once picked up, the account is gone.
     assert_eq!(
-        block_on(store.create(&tenant, user("a1", "bjensen"), Origin::PickedUp, picked)),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("a1", "bjensen")),
+            Origin::PickedUp,
+            picked
+        )),
         Err(StoreError::NotFound)
     );
     let actions: Vec<Action> = history(store, &tenant, &HistoryQuery::new())
@@ -681,12 +764,22 @@ fn deletes_unlink(store: &SqliteStore) {
     // The account holds the name; a pick-up takes it back.
     let again = entry(2, Action::Created, Some("u3"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u3", "bjensen"), Origin::New, again)),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("u3", "bjensen")),
+            Origin::New,
+            again
+        )),
         Err(conflict("userName", "bjensen"))
     );
     let picked = entry(2, Action::PickedUp, Some("u1"));
     assert_eq!(
-        block_on(store.create(&tenant, user("u1", "bjensen"), Origin::PickedUp, picked)),
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user("u1", "bjensen")),
+            Origin::PickedUp,
+            picked
+        )),
         Ok(5)
     );
     assert_eq!(block_on(store.unmanaged(&tenant)), Ok(vec![]));
@@ -732,7 +825,7 @@ fn users_await_their_managers(store: &SqliteStore) {
     let user = pending("u9", "user-u9", Some("boss"));
     block_on(store.create(
         &elsewhere,
-        user,
+        std::sync::Arc::new(user),
         Origin::New,
         entry(0, Action::Created, None),
     ))
@@ -756,11 +849,21 @@ fn users_await_their_managers(store: &SqliteStore) {
     assert_eq!(u1.pending_manager.as_deref(), Some("boss"));
 
     let resolved = next(pending("u1", "user-u1", None));
-    block_on(store.replace(&tenant, resolved, 1, entry(1, Action::Updated, Some("u1"))))
-        .expect("replace");
+    block_on(store.replace(
+        &tenant,
+        std::sync::Arc::new(resolved),
+        1,
+        entry(1, Action::Updated, Some("u1")),
+    ))
+    .expect("replace");
     let moved = next(pending("u4", "user-u4", Some("other")));
-    block_on(store.replace(&tenant, moved, 1, entry(1, Action::Updated, Some("u4"))))
-        .expect("replace");
+    block_on(store.replace(
+        &tenant,
+        std::sync::Arc::new(moved),
+        1,
+        entry(1, Action::Updated, Some("u4")),
+    ))
+    .expect("replace");
     assert_eq!(awaiting(&["boss", "b-id"]), ["u3"]);
     assert_eq!(awaiting(&["other"]), ["u4", "u5"]);
     let deleted = entry(2, Action::Deleted, None);
@@ -791,11 +894,15 @@ both_stores!(
 fn global_keys_cross_tenants(store: &SqliteStore) {
     let (one, two) = (tenant(store, "one"), tenant(store, "two"));
     let write = entry(0, Action::Created, None);
-    let create =
-        |tenant: &TenantId, resource| block_on(store.create(tenant, resource, Origin::New, write.clone()));
-    assert_eq!(create(&one, user_with("u1", "BJensen", true)), Ok(1));
+    let create = |tenant: &TenantId, resource| {
+        block_on(store.create(tenant, resource, Origin::New, write.clone()))
+    };
     assert_eq!(
-        create(&two, user_with("u1", "bjensen", true)),
+        create(&one, std::sync::Arc::new(user_with("u1", "BJensen", true))),
+        Ok(1)
+    );
+    assert_eq!(
+        create(&two, std::sync::Arc::new(user_with("u1", "bjensen", true))),
         Err(conflict("userName", "bjensen"))
     );
     assert_eq!(
@@ -803,14 +910,20 @@ fn global_keys_cross_tenants(store: &SqliteStore) {
         Err(conflict("userName", "bjensen"))
     );
     // Not a global key: unique in its tenant only.
-    assert_eq!(create(&two, user("u1", "bjensen")), Ok(1));
+    assert_eq!(
+        create(&two, std::sync::Arc::new(user("u1", "bjensen"))),
+        Ok(1)
+    );
     // Another type with the same attribute and value.
     let mut group = group("g1", "Ops", &[]);
     group.unique_keys = vec![key("userName", "bjensen", true)];
-    assert_eq!(create(&two, group), Ok(2));
+    assert_eq!(create(&two, std::sync::Arc::new(group)), Ok(2));
 
     // The failed writes above left nothing in `two`: its names are free there.
-    assert_eq!(create(&two, user_with("u2", "carol", true)), Ok(3));
+    assert_eq!(
+        create(&two, std::sync::Arc::new(user_with("u2", "carol", true))),
+        Ok(3)
+    );
     assert_eq!(
         block_on(store.add_unmanaged(&one, user_with("a1", "Carol", true))),
         Err(conflict("userName", "carol"))
@@ -820,45 +933,76 @@ fn global_keys_cross_tenants(store: &SqliteStore) {
         Ok(())
     );
     assert_eq!(
-        create(&two, user_with("u3", "dave", true)),
+        create(&two, std::sync::Arc::new(user_with("u3", "dave", true))),
         Err(conflict("userName", "dave"))
     );
 
     // A rename frees the old key (for any tenant) and takes the new one.
     let renamed = next(user_with("u1", "babs", true));
-    block_on(store.replace(&one, renamed, 1, write.clone())).expect("rename");
+    block_on(store.replace(&one, std::sync::Arc::new(renamed), 1, write.clone())).expect("rename");
     let three = TenantId("three".into());
-    assert_eq!(create(&three, user_with("u1", "bjensen", true)), Ok(1));
     assert_eq!(
-        create(&two, user_with("u4", "babs", true)),
+        create(
+            &three,
+            std::sync::Arc::new(user_with("u1", "bjensen", true))
+        ),
+        Ok(1)
+    );
+    assert_eq!(
+        create(&two, std::sync::Arc::new(user_with("u4", "babs", true))),
         Err(conflict("userName", "babs"))
     );
     // A key that becomes global is checked across tenants then.
     let now_global = next(user_with("u1", "bjensen", true));
     assert_eq!(
-        block_on(store.replace(&two, now_global, 1, write.clone())),
+        block_on(store.replace(&two, std::sync::Arc::new(now_global), 1, write.clone())),
         Err(conflict("userName", "bjensen")),
         "three holds bjensen across tenants"
     );
-    assert_eq!(create(&two, user_with("u3", "other", true)), Ok(4));
+    assert_eq!(
+        create(&two, std::sync::Arc::new(user_with("u3", "other", true))),
+        Ok(4)
+    );
     // A delete frees it, and a pick-up moves it from the account to the resource.
-    let delete = store.delete(&one, "User", "u1", None, time(0), Disposal::Delete, write.clone());
+    let delete = store.delete(
+        &one,
+        "User",
+        "u1",
+        None,
+        time(0),
+        Disposal::Delete,
+        write.clone(),
+    );
     block_on(delete).expect("delete");
-    assert_eq!(create(&two, user_with("u4", "babs", true)), Ok(5));
+    assert_eq!(
+        create(&two, std::sync::Arc::new(user_with("u4", "babs", true))),
+        Ok(5)
+    );
     let picked = block_on(store.create(
         &one,
-        user_with("a1", "dave", true),
+        std::sync::Arc::new(user_with("a1", "dave", true)),
         Origin::PickedUp,
         write.clone(),
     ));
     assert_eq!(picked, Ok(4));
     assert_eq!(
-        create(&two, user_with("u5", "dave", true)),
+        create(&two, std::sync::Arc::new(user_with("u5", "dave", true))),
         Err(conflict("userName", "dave"))
     );
-    let delete = store.delete(&one, "User", "a1", None, time(0), Disposal::Delete, write.clone());
+    let delete = store.delete(
+        &one,
+        "User",
+        "a1",
+        None,
+        time(0),
+        Disposal::Delete,
+        write.clone(),
+    );
     block_on(delete).expect("delete");
-    assert_eq!(create(&two, user_with("u5", "dave", true)), Ok(6));
+    assert_eq!(
+        create(&two, std::sync::Arc::new(user_with("u5", "dave", true))),
+        Ok(6)
+    );
 }
 
 both_stores!(

@@ -66,7 +66,8 @@ fn populate(store: &(impl ResourceStore + TenantStore)) -> TenantId {
         group("g2", "Ops", &["u2"]),
     ];
     for resource in resources {
-        block_on(store.create(&tenant, resource, Origin::New, entry())).expect("create");
+        block_on(store.create(&tenant, std::sync::Arc::new(resource), Origin::New, entry()))
+            .expect("create");
     }
     tenant
 }
@@ -188,7 +189,7 @@ fn the_rows_follow_replaces_deletes_and_the_member_cascade() {
     let son = filter(r#"name.familyName co "son""#);
     let mut carol = user("u4", "carol", "Smith", json!({}));
     carol.version = 2;
-    block_on(store.replace(&tenant, carol, 1, entry())).unwrap();
+    block_on(store.replace(&tenant, std::sync::Arc::new(carol), 1, entry())).unwrap();
     assert_eq!(
         ids(&list(&store, &tenant, "User", Some(&son), None)),
         ["u2"]
@@ -201,8 +202,7 @@ fn the_rows_follow_replaces_deletes_and_the_member_cascade() {
 
     let at = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     let groups =
-        block_on(store.delete(&tenant, "User", "u2", None, at, Disposal::Delete, entry()))
-            .unwrap();
+        block_on(store.delete(&tenant, "User", "u2", None, at, Disposal::Delete, entry())).unwrap();
     assert_eq!(groups, ["g1", "g2"]);
     assert!(ids(&list(&store, &tenant, "User", Some(&son), None)).is_empty());
     let by_member = |value: &str| {
@@ -253,7 +253,13 @@ fn a_store_opened_with_another_registry_reindexes() {
         let tenant = tenant(&store, "t1");
         let mut value = json!({"schemas": [USER, ACME], "id": "u1", "userName": "bjensen"});
         value[ACME] = json!({"costCode": "X1"});
-        block_on(store.create(&tenant, stored("User", value), Origin::New, entry())).unwrap();
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(stored("User", value)),
+            Origin::New,
+            entry(),
+        ))
+        .unwrap();
         tenant
     };
     let cost_code = filter(r#"costCode eq "x1""#);

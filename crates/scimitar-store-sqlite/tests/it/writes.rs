@@ -204,7 +204,7 @@ fn concurrent_creates(store: &SqliteStore) {
                         let (id, (user_name, _)) = (user_id(t, i), user_name(t, i));
                         let result = block_on(store.create(
                             tenant,
-                            user(&id, &user_name, 1),
+                            std::sync::Arc::new(user(&id, &user_name, 1)),
                             Origin::New,
                             entry(),
                         ));
@@ -346,7 +346,7 @@ fn edit_members(store: &SqliteStore, tenant: &TenantId, id: &str, edit: impl Fn(
         edit(&mut members);
         let name = current.resource.get_str("displayName").expect("a name");
         let next = group(id, name, &members, current.version + 1);
-        match block_on(store.replace(tenant, next, current.version, entry())) {
+        match block_on(store.replace(tenant, std::sync::Arc::new(next), current.version, entry())) {
             Ok(_) => return,
             Err(StoreError::VersionMismatch { current: now }) => {
                 assert!(now > current.version, "versions only grow");
@@ -367,12 +367,13 @@ fn compare_and_swap(store: &SqliteStore) {
     for t in 0..EDITORS {
         for k in 0..ADDED {
             let user = user(&member(t, k), &format!("member-{t}-{k}"), 1);
-            block_on(store.create(&tenant, user, Origin::New, entry())).expect("create a member");
+            block_on(store.create(&tenant, std::sync::Arc::new(user), Origin::New, entry()))
+                .expect("create a member");
         }
     }
     block_on(store.create(
         &tenant,
-        group::<&str>("g", "Team", &[], 1),
+        std::sync::Arc::new(group::<&str>("g", "Team", &[], 1)),
         Origin::New,
         entry(),
     ))
@@ -444,14 +445,25 @@ const ROUNDS: usize = 15;
 fn failing_writes(store: &SqliteStore) {
     let tenant = tenant(store, "t1");
     for id in ["keep", "x"] {
-        block_on(store.create(&tenant, user(id, id, 1), Origin::New, entry()))
-            .expect("create a user");
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user(id, id, 1)),
+            Origin::New,
+            entry(),
+        ))
+        .expect("create a user");
     }
     let team = group("g", "Team", &["keep"], 1);
-    block_on(store.create(&tenant, team.clone(), Origin::New, entry())).expect("create g");
     block_on(store.create(
         &tenant,
-        group::<&str>("other", "Taken", &[], 1),
+        std::sync::Arc::new(team.clone()),
+        Origin::New,
+        entry(),
+    ))
+    .expect("create g");
+    block_on(store.create(
+        &tenant,
+        std::sync::Arc::new(group::<&str>("other", "Taken", &[], 1)),
         Origin::New,
         entry(),
     ))
@@ -465,7 +477,7 @@ fn failing_writes(store: &SqliteStore) {
                 for i in 0..WORKS {
                     let id = format!("w{t}-{i}");
                     let user = user(&id, &format!("worker-{t}-{i}"), 1);
-                    block_on(store.create(tenant, user, Origin::New, entry()))
+                    block_on(store.create(tenant, std::sync::Arc::new(user), Origin::New, entry()))
                         .expect("a worker's user");
                     if i % 4 == 0 {
                         let group = group(
@@ -474,8 +486,13 @@ fn failing_writes(store: &SqliteStore) {
                             &[&id],
                             1,
                         );
-                        block_on(store.create(tenant, group, Origin::New, entry()))
-                            .expect("a worker's group");
+                        block_on(store.create(
+                            tenant,
+                            std::sync::Arc::new(group),
+                            Origin::New,
+                            entry(),
+                        ))
+                        .expect("a worker's group");
                     }
                 }
             });
@@ -488,13 +505,19 @@ fn failing_writes(store: &SqliteStore) {
             for round in 0..ROUNDS {
                 // Drops `keep` (and may add `x`) before it finds that `ghost` is no resource.
                 let edit = group("g", "Team", &["x", "ghost"], 2);
-                assert_eq!(replace(edit, 1), Err(unknown_member("ghost")));
+                assert_eq!(
+                    replace(std::sync::Arc::new(edit), 1),
+                    Err(unknown_member("ghost"))
+                );
                 // Drops `keep`, adds `x` and releases `team` before it finds `taken` taken.
                 let edit = group("g", "Taken", &["x"], 2);
-                assert_eq!(replace(edit, 1), Err(conflict("displayName", "taken")));
+                assert_eq!(
+                    replace(std::sync::Arc::new(edit), 1),
+                    Err(conflict("displayName", "taken"))
+                );
                 let stale = group("g", "Team", &["x"], 9);
                 assert_eq!(
-                    replace(stale, 8),
+                    replace(std::sync::Arc::new(stale), 8),
                     Err(StoreError::VersionMismatch { current: 1 })
                 );
                 // May list `keep` before it finds that `ghost` is no resource.
@@ -504,12 +527,21 @@ fn failing_writes(store: &SqliteStore) {
                     &["keep", "ghost"],
                     1,
                 );
-                assert_eq!(create(new), Err(unknown_member("ghost")));
+                assert_eq!(
+                    create(std::sync::Arc::new(new)),
+                    Err(unknown_member("ghost"))
+                );
                 // Lists `keep` before it finds `taken` taken.
                 let new = group(&format!("phantom-b-{round}"), "TAKEN", &["keep"], 1);
-                assert_eq!(create(new), Err(conflict("displayName", "taken")));
+                assert_eq!(
+                    create(std::sync::Arc::new(new)),
+                    Err(conflict("displayName", "taken"))
+                );
                 let new = user(&format!("dup-{round}"), "KEEP", 1);
-                assert_eq!(create(new), Err(conflict("userName", "keep")));
+                assert_eq!(
+                    create(std::sync::Arc::new(new)),
+                    Err(conflict("userName", "keep"))
+                );
             }
         });
     });
@@ -584,11 +616,13 @@ fn failing_writes(store: &SqliteStore) {
     // `team`, released by a failed write, is held again; `phantom`, never kept, is free.
     let again = group::<&str>("g2", "TEAM", &[], 1);
     assert_eq!(
-        block_on(store.create(&tenant, again, Origin::New, entry())),
+        block_on(store.create(&tenant, std::sync::Arc::new(again), Origin::New, entry())),
         Err(conflict("displayName", "team"))
     );
     let phantom = group("phantom", "Phantom", &["keep"], 1);
-    assert!(block_on(store.create(&tenant, phantom, Origin::New, entry())).is_ok());
+    assert!(
+        block_on(store.create(&tenant, std::sync::Arc::new(phantom), Origin::New, entry())).is_ok()
+    );
 }
 
 both_stores!(
@@ -693,18 +727,25 @@ fn acknowledged_writes_outlast_the_store() {
         let tenant = tenant(&store, "t1");
         for i in 0..MANY {
             let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
-            block_on(store.create(&tenant, user.clone(), Origin::New, entry())).expect("create");
+            block_on(store.create(
+                &tenant,
+                std::sync::Arc::new(user.clone()),
+                Origin::New,
+                entry(),
+            ))
+            .expect("create");
             expected.write(user);
         }
         for i in (0..MANY).step_by(5) {
             let user = user(&format!("u{i:03}"), &format!("renamed-{i}"), 2);
-            block_on(store.replace(&tenant, user.clone(), 1, entry())).expect("replace");
+            block_on(store.replace(&tenant, std::sync::Arc::new(user.clone()), 1, entry()))
+                .expect("replace");
             expected.write(user);
         }
         let members: Vec<String> = (1..=20).map(|i| format!("u{i:03}")).collect();
         block_on(store.create(
             &tenant,
-            group("g", "Team", &members, 1),
+            std::sync::Arc::new(group("g", "Team", &members, 1)),
             Origin::New,
             entry(),
         ))
@@ -735,7 +776,13 @@ fn acknowledged_writes_outlast_the_store() {
     expected.check(&store, &tenant);
     for i in MANY..MANY + 100 {
         let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
-        block_on(store.create(&tenant, user.clone(), Origin::New, entry())).expect("create");
+        block_on(store.create(
+            &tenant,
+            std::sync::Arc::new(user.clone()),
+            Origin::New,
+            entry(),
+        ))
+        .expect("create");
         expected.write(user);
     }
     drop(store);
@@ -786,7 +833,8 @@ fn the_log_is_copied_into_the_file_as_writes_go_on() {
     let opened = size(&path);
     for i in 0..MANY {
         let user = user(&format!("u{i:03}"), &format!("user-{i}"), 1);
-        block_on(store.create(&tenant, user, Origin::New, entry())).expect("create");
+        block_on(store.create(&tenant, std::sync::Arc::new(user), Origin::New, entry()))
+            .expect("create");
         store.wait_for_checkpoints().expect("the checkpoints end");
     }
     // Each create writes a handful of pages (close to 4,000 in all): had the log not been
@@ -822,12 +870,22 @@ fn concurrent_acknowledged_writes_outlast_the_store() {
                     for i in 0..WRITES {
                         let id = format!("u{t}-{i}");
                         let mut last = user(&id, &format!("user-{t}-{i}"), 1);
-                        block_on(store.create(tenant, last.clone(), Origin::New, entry()))
-                            .expect("create");
+                        block_on(store.create(
+                            tenant,
+                            std::sync::Arc::new(last.clone()),
+                            Origin::New,
+                            entry(),
+                        ))
+                        .expect("create");
                         if i % 2 == 0 {
                             last = user(&id, &format!("renamed-{t}-{i}"), 2);
-                            block_on(store.replace(tenant, last.clone(), 1, entry()))
-                                .expect("replace");
+                            block_on(store.replace(
+                                tenant,
+                                std::sync::Arc::new(last.clone()),
+                                1,
+                                entry(),
+                            ))
+                            .expect("replace");
                         }
                         written.push(last);
                     }
@@ -867,7 +925,8 @@ fn reads_see_writes_at_once(store: &SqliteStore) {
             scope.spawn(move || {
                 for i in 0..NOISE_WRITES {
                     let user = user(&format!("n{t}-{i}"), &format!("noise-{t}-{i}"), 1);
-                    block_on(store.create(tenant, user, Origin::New, entry())).expect("create");
+                    block_on(store.create(tenant, std::sync::Arc::new(user), Origin::New, entry()))
+                        .expect("create");
                 }
             });
         }
@@ -875,8 +934,13 @@ fn reads_see_writes_at_once(store: &SqliteStore) {
         for i in 0..CHECKS {
             let id = format!("r{i}");
             let (name, renamed) = (format!("reader-{i}"), format!("reader-{i}-b"));
-            block_on(store.create(tenant, user(&id, &name, 1), Origin::New, entry()))
-                .expect("create");
+            block_on(store.create(
+                tenant,
+                std::sync::Arc::new(user(&id, &name, 1)),
+                Origin::New,
+                entry(),
+            ))
+            .expect("create");
             let version = || get(store, tenant, "User", &id).map(|user| user.version);
             assert_eq!(version(), Some(1), "{id} created");
             let lookup = |name: &str| {
@@ -888,7 +952,13 @@ fn reads_see_writes_at_once(store: &SqliteStore) {
                 found_by_store(store, tenant, "User", &family),
                 [id.as_str()]
             );
-            block_on(store.replace(tenant, user(&id, &renamed, 2), 1, entry())).expect("replace");
+            block_on(store.replace(
+                tenant,
+                std::sync::Arc::new(user(&id, &renamed, 2)),
+                1,
+                entry(),
+            ))
+            .expect("replace");
             assert_eq!(version(), Some(2), "{id} replaced");
             assert_eq!(lookup(&name), none);
             assert_eq!(lookup(&renamed), [id.as_str()]);

@@ -46,7 +46,7 @@ macro_rules! resources {
             async fn create(
                 &self,
                 tenant: &TenantId,
-                resource: StoredResource,
+                resource: std::sync::Arc<StoredResource>,
                 origin: Origin,
                 entry: HistoryEntry,
             ) -> Result<u64, StoreError> {
@@ -58,7 +58,7 @@ macro_rules! resources {
             async fn replace(
                 &self,
                 tenant: &TenantId,
-                resource: StoredResource,
+                resource: std::sync::Arc<StoredResource>,
                 expected_version: u64,
                 entry: HistoryEntry,
             ) -> Result<u64, StoreError> {
