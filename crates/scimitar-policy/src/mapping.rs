@@ -6,10 +6,13 @@ use std::sync::{Arc, LazyLock};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use scimitar_filter::{AttrName, Expr, PatchPath, SchemaUrn, ValueFilter};
+use scimitar_filter::{
+    AttrExpr, AttrName, CompValue, CompareOp, Expr, PatchPath, SchemaUrn, ValueFilter,
+};
 use scimitar_schema::__private::json::get_ci;
 use scimitar_schema::{
-    AttributeDef, CompiledValueFilter, Mutability, Resource, Returned, SchemaRegistry, urn,
+    AttributeDef, AttributeType, CompiledValueFilter, Mutability, Resource, Returned,
+    SchemaRegistry, urn,
 };
 
 /// What kind of value a host field holds.
@@ -213,8 +216,30 @@ impl Target {
             resource.container(value_path.urn.as_ref())?,
             value_path.name.as_str(),
         )?;
-        let filter = CompiledValueFilter::compile(&value_path.filter, self.parent).ok()?;
-        let matches = |element: &&Value| element.as_object().is_some_and(|e| filter.matches(e));
+        let quick = quick_test(&value_path.filter, self.parent);
+        let compiled = match quick {
+            Some(_) => None,
+            None => Some(CompiledValueFilter::compile(&value_path.filter, self.parent).ok()?),
+        };
+        let matches = |element: &&Value| {
+            element.as_object().is_some_and(|element| {
+                match (&quick, &compiled) {
+                    (Some((sub, text)), _) => match get_ci(element, sub) {
+                        Some(Value::String(value)) if value.is_ascii() => {
+                            value.eq_ignore_ascii_case(text)
+                        }
+                        // Beyond ASCII, the schema's own comparison decides.
+                        Some(Value::String(_)) => {
+                            CompiledValueFilter::compile(&value_path.filter, self.parent)
+                                .is_ok_and(|filter| filter.matches(element))
+                        }
+                        _ => false,
+                    },
+                    (None, Some(filter)) => filter.matches(element),
+                    (None, None) => false,
+                }
+            })
+        };
         let element = match values {
             Value::Array(elements) => {
                 let mut matching = elements.iter().filter(matches);
@@ -250,6 +275,23 @@ impl Target {
             _ => None,
         }
     }
+}
+
+/// The shape of the default mappings' filters, `type eq "work"`: an `eq` of an ASCII
+/// text with a string sub-attribute of `parent` that ignores case. Such a test is
+/// evaluated directly, as it runs on every write; any other filter is compiled.
+fn quick_test<'f>(
+    filter: &'f ValueFilter,
+    parent: Option<&AttributeDef>,
+) -> Option<(&'f str, &'f str)> {
+    let Expr::Leaf(AttrExpr::Compare(path, CompareOp::Eq, CompValue::String(text))) = filter else {
+        return None;
+    };
+    if path.urn.is_some() || path.sub_attr.is_some() || !text.is_ascii() {
+        return None;
+    }
+    let sub = parent?.sub_attribute(path.name.as_str())?;
+    (sub.kind == AttributeType::String && !sub.case_exact).then_some((path.name.as_str(), text))
 }
 
 /// Whether a multi-valued element is the `primary` one.
@@ -1132,5 +1174,38 @@ mod tests {
         let before = user(json!({"title": "true"}));
         let after = user(json!({"title": true}));
         assert!(mappings.fields(Some(&before), Some(&after)).is_empty());
+    }
+
+    #[test]
+    fn the_quick_test_of_type_eq_agrees_with_the_compiled_filter() {
+        let resource = user(json!({"emails": [
+            {"type": "Home", "value": "h@example.com"},
+            {"type": "WORK", "value": "w@example.com"},
+            {"type": "Wörk", "value": "u@example.com"},
+        ]}));
+        let value = |path: &str| Mappings::value(&Mapping::text(path, "f"), &resource);
+        assert_eq!(value(r#"emails[type eq "work"].value"#).as_deref(), Some("w@example.com"));
+        assert_eq!(value(r#"emails[type eq "home"].value"#).as_deref(), Some("h@example.com"));
+        // Beyond ASCII the compiled filter compares, whatever it decides.
+        let compiled = {
+            let path: PatchPath = r#"emails[type eq "wÖrk"].value"#.parse().expect("a path");
+            let PatchPath::Value(value_path, _) = &path else {
+                panic!("a value path")
+            };
+            let parent = builtin_attribute(None, &value_path.name);
+            let filter = CompiledValueFilter::compile(&value_path.filter, parent).expect("compiles");
+            let element = json!({"type": "Wörk"});
+            filter.matches(element.as_object().expect("an object"))
+        };
+        assert_eq!(
+            value(r#"emails[type eq "wÖrk"].value"#).is_some(),
+            compiled,
+            "the quick test and the filter agree"
+        );
+        // Filters of other shapes are compiled.
+        assert_eq!(
+            value(r#"emails[type eq "work" or type eq "home"].value"#).as_deref(),
+            Some("h@example.com")
+        );
     }
 }
