@@ -1184,8 +1184,14 @@ mod tests {
             {"type": "Wörk", "value": "u@example.com"},
         ]}));
         let value = |path: &str| Mappings::value(&Mapping::text(path, "f"), &resource);
-        assert_eq!(value(r#"emails[type eq "work"].value"#).as_deref(), Some("w@example.com"));
-        assert_eq!(value(r#"emails[type eq "home"].value"#).as_deref(), Some("h@example.com"));
+        assert_eq!(
+            value(r#"emails[type eq "work"].value"#).as_deref(),
+            Some("w@example.com")
+        );
+        assert_eq!(
+            value(r#"emails[type eq "home"].value"#).as_deref(),
+            Some("h@example.com")
+        );
         // Beyond ASCII the compiled filter compares, whatever it decides.
         let compiled = {
             let path: PatchPath = r#"emails[type eq "wÖrk"].value"#.parse().expect("a path");
@@ -1193,7 +1199,8 @@ mod tests {
                 panic!("a value path")
             };
             let parent = builtin_attribute(None, &value_path.name);
-            let filter = CompiledValueFilter::compile(&value_path.filter, parent).expect("compiles");
+            let filter =
+                CompiledValueFilter::compile(&value_path.filter, parent).expect("compiles");
             let element = json!({"type": "Wörk"});
             filter.matches(element.as_object().expect("an object"))
         };

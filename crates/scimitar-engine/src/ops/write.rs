@@ -241,10 +241,17 @@ impl<S: ResourceStore> Operations<'_, S> {
         let options = ValidateOptions::default().with_lenient(self.lenient());
         let validated = validate(&self.engine.registry, resource_type, resource, &options)?;
         let policy = &self.principal.tenant.policy;
+        // The store's unmanaged accounts hold their names as unique keys: a create is
+        // tried as new first, and only a name taken sends it looking for one to pick up.
+        // A host's accounts are looked up every time.
+        let mut look = self.engine.host.is_some();
         for _ in 0..=self.engine.config.write_retries {
-            let found = self
-                .unmanaged_match(&resource_type.name, &validated.resource)
-                .await?;
+            let found = if look {
+                self.unmanaged_match(&resource_type.name, &validated.resource)
+                    .await?
+            } else {
+                None
+            };
             let (id, origin, mut resource, account) = match found {
                 Some((account, origin)) => {
                     // Memberships come from the identity provider, not from the export.
@@ -300,6 +307,12 @@ impl<S: ResourceStore> Operations<'_, S> {
                 }
                 // Another request picked the account up (or it was removed): look again.
                 Err(CommitError::Store(StoreError::NotFound)) if origin == Origin::PickedUp => {}
+                // The name may be an unmanaged account's: look, once.
+                Err(CommitError::Store(StoreError::Conflict { .. }))
+                    if !look && self.principal.tenant.policy.pick_up =>
+                {
+                    look = true;
+                }
                 Err(error) => return Err(error.into()),
             }
         }
