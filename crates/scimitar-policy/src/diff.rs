@@ -116,27 +116,26 @@ fn diff(
         touched,
     };
 
-    for (key, new) in after {
+    // Each key is looked up on the other side only if it may have changed.
+    let (after_keys, before_keys) = (diff.candidates(after), diff.candidates(before));
+    for &(key, new) in &after_keys {
         let old = get_ci(before, key);
-        if !is_bookkeeping(key) && extension_pair(key, old, Some(new)).is_none() {
+        if extension_pair(key, old, Some(new)).is_none() {
             diff.attribute(None, key, old, Some(new));
         }
     }
-    for (key, old) in before {
-        if !is_bookkeeping(key)
-            && get_ci(after, key).is_none()
-            && extension_pair(key, Some(old), None).is_none()
-        {
+    for &(key, old) in &before_keys {
+        if get_ci(after, key).is_none() && extension_pair(key, Some(old), None).is_none() {
             diff.attribute(None, key, Some(old), None);
         }
     }
 
-    for (key, new) in after {
+    for &(key, new) in &after_keys {
         if let Some((old, new)) = extension_pair(key, get_ci(before, key), Some(new)) {
             diff.extension(key, old, new);
         }
     }
-    for (key, old) in before {
+    for &(key, old) in &before_keys {
         if get_ci(after, key).is_none()
             && let Some((old, new)) = extension_pair(key, Some(old), None)
         {
@@ -178,6 +177,33 @@ struct Diff<'t> {
 }
 
 impl Diff<'_> {
+    /// The entries of `map` that may hold a change.
+    fn candidates<'m>(&self, map: &'m Map<String, Value>) -> Vec<(&'m String, &'m Value)> {
+        map.iter()
+            .filter(|(key, _)| !is_bookkeeping(key) && self.may_touch(key))
+            .collect()
+    }
+
+    /// Whether the top-level key `key` (an attribute, or an extension's URN) may hold a
+    /// change.
+    fn may_touch(&self, key: &str) -> bool {
+        let Some(touched) = self.touched else {
+            return true;
+        };
+        if is_urn(key) {
+            touched.iter().any(|touched| {
+                touched
+                    .get(..key.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(key))
+                    && touched
+                        .get(key.len()..)
+                        .is_some_and(|rest| rest.starts_with(':'))
+            })
+        } else {
+            crate::touched::names(touched, None, key)
+        }
+    }
+
     /// Whether the attribute `name` (of the extension `urn`) may have changed.
     fn may_differ(&self, urn: Option<&str>, name: &str) -> bool {
         let Some(touched) = self.touched else {
@@ -382,6 +408,9 @@ fn path(urn: Option<&str>, name: &str, sub: Option<&str>) -> String {
 
 /// A copy of `value` with every `password` inside it [`REDACTED`].
 fn redacted(value: &Value) -> Value {
+    if !holds_password(value) {
+        return value.clone();
+    }
     match value {
         Value::Object(object) => Value::Object(
             object
@@ -398,6 +427,17 @@ fn redacted(value: &Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
         other => other.clone(),
+    }
+}
+
+/// Whether an object inside `value` has a `password`.
+fn holds_password(value: &Value) -> bool {
+    match value {
+        Value::Object(object) => object
+            .iter()
+            .any(|(key, value)| is_password(key) || holds_password(value)),
+        Value::Array(items) => items.iter().any(holds_password),
+        _ => false,
     }
 }
 
