@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::FromSql;
+use rusqlite::{Connection, OptionalExtension, Params, Row, params};
 use scimitar::serde_json::{self, Value, json};
 
 /// The app's tables. `sync_id` is the SCIM id of a row that provisioning manages;
@@ -366,12 +367,13 @@ impl AppDb {
     /// The invitations queued for the workspace's users: `(user name, email)`.
     pub fn invitations(&self, workspace: &str) -> Result<Vec<(String, Option<String>)>, DbError> {
         let connection = self.lock()?;
-        let mut statement = connection.prepare(
+        Ok(all_rows(
+            &connection,
             "SELECT u.user_name, i.email FROM invitations i JOIN users u ON u.id = i.user_id
              WHERE u.workspace = ?1 ORDER BY i.id",
-        )?;
-        let rows = statement.query_map([workspace], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            [workspace],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
     }
 }
 
@@ -408,56 +410,77 @@ pub(crate) fn parse_custom(text: &str) -> BTreeMap<String, String> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
+/// Every row `query` returns, each read by `read`.
+///
+/// The statement is prepared through the connection's cache: the lists below run the
+/// same query once per user or team, and SQLite parses it only the first time.
+fn all_rows<T>(
+    connection: &Connection,
+    query: &str,
+    params: impl Params,
+    read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut statement = connection.prepare_cached(query)?;
+    let rows = statement.query_map(params, read)?;
+    rows.collect()
+}
+
+/// The first column of the rows `query` returns for the row `id`: a user's teams, a
+/// team's members, a user's reports.
+pub(crate) fn column<T: FromSql>(
+    connection: &Connection,
+    query: &str,
+    id: i64,
+) -> rusqlite::Result<Vec<T>> {
+    all_rows(connection, query, [id], |row| row.get(0))
+}
+
 /// The workspace's users (only `id`, when given), with their teams.
 pub(crate) fn users(
     connection: &Connection,
     workspace: &str,
     id: Option<i64>,
 ) -> rusqlite::Result<Vec<UserRow>> {
-    let sql = format!(
+    let query = format!(
         "SELECT {USER_COLUMNS} FROM users u
          LEFT JOIN users m ON m.id = u.manager_id
          LEFT JOIN job_titles j ON j.id = u.job_title_id
          WHERE u.workspace = ?1 AND (?2 IS NULL OR u.id = ?2) ORDER BY u.id"
     );
-    let mut statement = connection.prepare(&sql)?;
-    let mut rows: Vec<UserRow> = statement
-        .query_map(params![workspace, id], user_row)?
-        .collect::<Result<_, _>>()?;
-    let mut teams = connection.prepare(
-        "SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
-         WHERE tm.user_id = ?1 ORDER BY t.name",
-    )?;
+    let mut rows = all_rows(connection, &query, params![workspace, id], user_row)?;
     for row in &mut rows {
-        row.teams = teams
-            .query_map([row.id], |team| team.get(0))?
-            .collect::<Result<_, _>>()?;
+        row.teams = column(
+            connection,
+            "SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
+             WHERE tm.user_id = ?1 ORDER BY t.name",
+            row.id,
+        )?;
     }
     Ok(rows)
 }
 
 /// The workspace's teams with their members.
 pub(crate) fn teams(connection: &Connection, workspace: &str) -> rusqlite::Result<Vec<TeamRow>> {
-    let mut statement = connection
-        .prepare("SELECT id, name, sync_id FROM teams WHERE workspace = ?1 ORDER BY id")?;
-    let mut rows: Vec<TeamRow> = statement
-        .query_map([workspace], |row| {
+    let mut rows = all_rows(
+        connection,
+        "SELECT id, name, sync_id FROM teams WHERE workspace = ?1 ORDER BY id",
+        [workspace],
+        |row| {
             Ok(TeamRow {
                 id: row.get(0)?,
                 name: row.get(1)?,
                 sync_id: row.get(2)?,
                 members: Vec::new(),
             })
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut members = connection.prepare(
-        "SELECT u.user_name FROM team_members tm JOIN users u ON u.id = tm.user_id
-         WHERE tm.team_id = ?1 ORDER BY u.user_name",
+        },
     )?;
     for row in &mut rows {
-        row.members = members
-            .query_map([row.id], |member| member.get(0))?
-            .collect::<Result<_, _>>()?;
+        row.members = column(
+            connection,
+            "SELECT u.user_name FROM team_members tm JOIN users u ON u.id = tm.user_id
+             WHERE tm.team_id = ?1 ORDER BY u.user_name",
+            row.id,
+        )?;
     }
     Ok(rows)
 }

@@ -12,6 +12,8 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Transaction, params, params_from_iter};
 use scimitar::HostError;
 
+use crate::db::column;
+
 /// How many snapshots are kept: far more than the requests one app serves at once.
 const KEPT: usize = 256;
 
@@ -62,12 +64,6 @@ pub(crate) struct Snapshot {
     reports: Vec<i64>,
 }
 
-fn ids(tx: &Transaction<'_>, sql: &str, id: i64) -> rusqlite::Result<Vec<i64>> {
-    let mut statement = tx.prepare(sql)?;
-    let ids = statement.query_map([id], |row| row.get(0))?;
-    ids.collect()
-}
-
 /// The row `id` of `kind` as it is now.
 pub(crate) fn snapshot(
     tx: &Transaction<'_>,
@@ -84,15 +80,15 @@ pub(crate) fn snapshot(
     })?;
     let (links, reports) = match kind {
         Kind::User => (
-            ids(
+            column(
                 tx,
                 "SELECT team_id FROM team_members WHERE user_id = ?1",
                 id,
             )?,
-            ids(tx, "SELECT id FROM users WHERE manager_id = ?1", id)?,
+            column(tx, "SELECT id FROM users WHERE manager_id = ?1", id)?,
         ),
         Kind::Team => (
-            ids(
+            column(
                 tx,
                 "SELECT user_id FROM team_members WHERE team_id = ?1",
                 id,

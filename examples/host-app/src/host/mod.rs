@@ -17,12 +17,14 @@ use scimitar::{
     Resource, SchemaRegistry, Tenant,
 };
 
-use crate::db::{self, AppDb, DbError, Status, UserRow, handle, parse_handle};
+use crate::db::{self, AppDb, DbError, Status, UserRow, handle};
 use crate::undo::{self, Kind, Undo};
 
+mod table;
 mod teams;
 mod users;
 
+use table::{TEAMS, USERS};
 use teams::{apply_team, revert_team};
 use users::{apply_user, field_value, revert_user};
 
@@ -72,16 +74,9 @@ impl AppHost {
         let connection = self.db.lock().map_err(unavailable)?;
         match resource_type {
             "User" => {
-                let id: Option<i64> = connection
-                    .query_row(
-                        "SELECT id FROM users
-                         WHERE workspace = ?1 AND name_key = ?2 AND sync_id IS NULL",
-                        params![workspace, key],
-                        |row| row.get(0),
-                    )
-                    .optional()
-                    .map_err(sql)?;
-                let Some(id) = id else { return Ok(None) };
+                let Some(id) = USERS.unmanaged(&connection, workspace, key)? else {
+                    return Ok(None);
+                };
                 let Some(row) = db::users(&connection, workspace, Some(id))
                     .map_err(sql)?
                     .pop()
@@ -227,19 +222,17 @@ fn row_of(
     workspace: &str,
     change: &HostChange,
 ) -> Result<Option<(Kind, i64)>, HostError> {
-    let (kind, prefix) = match change.resource_type.as_str() {
-        "User" => (Kind::User, "user"),
-        "Group" => (Kind::Team, "team"),
+    let (kind, table) = match change.resource_type.as_str() {
+        "User" => (Kind::User, &USERS),
+        "Group" => (Kind::Team, &TEAMS),
         _ => return Ok(None),
     };
-    if change.lifecycle == Lifecycle::PickUp {
-        return Ok(parse_handle(prefix, &change.id).map(|id| (kind, id)));
-    }
-    let found = match kind {
-        Kind::User => managed_user(tx, workspace, &change.id),
-        Kind::Team => managed_team(tx, workspace, &change.id),
+    let id = if change.lifecycle == Lifecycle::PickUp {
+        table.own_id(&change.id)
+    } else {
+        table.managed(tx, workspace, &change.id).ok()
     };
-    Ok(found.ok().map(|id| (kind, id)))
+    Ok(id.map(|id| (kind, id)))
 }
 
 /// Takes back the invitation a reverted change queued.
@@ -248,8 +241,9 @@ fn drop_invitation(
     workspace: &str,
     change: &HostChange,
 ) -> Result<(), HostError> {
-    let user = parse_handle("user", &change.id)
-        .map_or_else(|| managed_user(tx, workspace, &change.id).ok(), Some);
+    let user = USERS
+        .own_id(&change.id)
+        .map_or_else(|| USERS.managed(tx, workspace, &change.id).ok(), Some);
     tx.execute(
         "DELETE FROM invitations
          WHERE id = (SELECT max(id) FROM invitations WHERE user_id = ?1)",
@@ -311,13 +305,6 @@ fn bad_request(detail: impl Into<String>) -> HostError {
     HostError::new(StatusCode::BAD_REQUEST, detail)
 }
 
-fn not_found(kind: &str, id: &str) -> HostError {
-    HostError::new(
-        StatusCode::NOT_FOUND,
-        format!("the app has no provisioned {kind} {id:?}"),
-    )
-}
-
 /// Whether `resource` is active (`active` absent counts as active).
 fn is_active(resource: Option<&Resource>) -> bool {
     match resource.and_then(|resource| resource.get_attr("active")) {
@@ -336,28 +323,4 @@ fn member_ids(resource: Option<&Resource>) -> Vec<String> {
         .flatten()
         .filter_map(|member| member.get("value")?.as_str().map(str::to_owned))
         .collect()
-}
-
-/// The managed user whose SCIM id is `sync_id`.
-fn managed_user(tx: &Transaction<'_>, workspace: &str, sync_id: &str) -> Result<i64, HostError> {
-    tx.query_row(
-        "SELECT id FROM users WHERE workspace = ?1 AND sync_id = ?2",
-        params![workspace, sync_id],
-        |row| row.get(0),
-    )
-    .optional()
-    .map_err(sql)?
-    .ok_or_else(|| not_found("user", sync_id))
-}
-
-/// The managed team whose SCIM id is `sync_id`.
-fn managed_team(tx: &Transaction<'_>, workspace: &str, sync_id: &str) -> Result<i64, HostError> {
-    tx.query_row(
-        "SELECT id FROM teams WHERE workspace = ?1 AND sync_id = ?2",
-        params![workspace, sync_id],
-        |row| row.get(0),
-    )
-    .optional()
-    .map_err(sql)?
-    .ok_or_else(|| not_found("group", sync_id))
 }

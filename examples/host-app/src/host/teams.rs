@@ -1,49 +1,30 @@
 //! Teams (SCIM groups): each decided change carried out on the `teams` table and
 //! their members, and undone.
 
-use rusqlite::{OptionalExtension, Transaction, params};
-use scimitar::http::StatusCode;
+use rusqlite::{Transaction, params};
 use scimitar::{HostChange, HostError, Lifecycle, Resource};
 
-use super::{bad_request, managed_team, managed_user, member_ids, not_found, sql};
-use crate::db::{name_key, parse_handle};
+use super::table::{TEAMS, USERS};
+use super::{bad_request, member_ids, sql};
+use crate::db::name_key;
 
-/// Checks that `name` may name the team `id` (a new team when `None`).
-fn check_team_name(
-    tx: &Transaction<'_>,
-    workspace: &str,
-    name: &str,
-    id: Option<i64>,
-) -> Result<(), HostError> {
-    let holder: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM teams WHERE workspace = ?1 AND name_key = ?2",
-            params![workspace, name_key(name)],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(sql)?;
-    match holder {
-        Some(holder) if Some(holder) != id => Err(HostError::new(
-            StatusCode::CONFLICT,
-            format!("the team name {name:?} is taken in the app"),
-        )),
-        _ => Ok(()),
-    }
+/// The group's `displayName`, which names the team (groups have no mapped fields: the
+/// name is read from the resource itself).
+fn display_name(group: Option<&Resource>) -> Result<&str, HostError> {
+    group
+        .and_then(|group| group.get_str("displayName"))
+        .ok_or_else(|| bad_request("a group needs a displayName"))
 }
 
-/// Names the team `id` after the group's `displayName` (groups have no mapped fields:
-/// the name is read from the resource itself).
+/// Names the team `id` after the group's `displayName`.
 fn rename_team(
     tx: &Transaction<'_>,
     workspace: &str,
     id: i64,
     group: Option<&Resource>,
 ) -> Result<(), HostError> {
-    let name = group
-        .and_then(|group| group.get_str("displayName"))
-        .ok_or_else(|| bad_request("a group needs a displayName"))?;
-    check_team_name(tx, workspace, name, Some(id))?;
+    let name = display_name(group)?;
+    TEAMS.check_name(tx, workspace, name, Some(id))?;
     tx.execute(
         "UPDATE teams SET name = ?1, name_key = ?2 WHERE id = ?3",
         params![name, name_key(name), id],
@@ -63,7 +44,7 @@ fn set_members(
     tx.execute("DELETE FROM team_members WHERE team_id = ?1", [team])
         .map_err(sql)?;
     for member in members {
-        match managed_user(tx, workspace, member) {
+        match USERS.managed(tx, workspace, member) {
             Ok(user) => {
                 tx.execute(
                     "INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?1, ?2)",
@@ -71,7 +52,7 @@ fn set_members(
                 )
                 .map_err(sql)?;
             }
-            Err(_) if managed_team(tx, workspace, member).is_ok() => {}
+            Err(_) if TEAMS.managed(tx, workspace, member).is_ok() => {}
             Err(_) => {
                 return Err(bad_request(format!(
                     "the member {member:?} is not a user of the app"
@@ -82,16 +63,15 @@ fn set_members(
     Ok(())
 }
 
+/// Adds a team row for the group `group`, with the SCIM id `sync_id`.
 fn insert_team(
     tx: &Transaction<'_>,
     workspace: &str,
     sync_id: &str,
     group: Option<&Resource>,
 ) -> Result<i64, HostError> {
-    let name = group
-        .and_then(|group| group.get_str("displayName"))
-        .ok_or_else(|| bad_request("a group needs a displayName"))?;
-    check_team_name(tx, workspace, name, None)?;
+    let name = display_name(group)?;
+    TEAMS.check_name(tx, workspace, name, None)?;
     tx.execute(
         "INSERT INTO teams (workspace, name, name_key, sync_id) VALUES (?1, ?2, ?3, ?4)",
         params![workspace, name, name_key(name), sync_id],
@@ -113,48 +93,28 @@ pub(super) fn apply_team(
             set_members(tx, workspace, id, members.unwrap_or_default())?;
         }
         Lifecycle::PickUp => {
-            let id =
-                parse_handle("team", &change.id).ok_or_else(|| not_found("group", &change.id))?;
-            let linked = tx
-                .execute(
-                    "UPDATE teams SET sync_id = ?1 WHERE id = ?2 AND workspace = ?3 AND sync_id IS NULL",
-                    params![change.id, id, workspace],
-                )
-                .map_err(sql)?;
-            if linked == 0 {
-                return Err(HostError::new(
-                    StatusCode::CONFLICT,
-                    format!("the team {:?} is no longer unmanaged", change.id),
-                ));
-            }
+            let id = TEAMS.pick_up(tx, workspace, &change.id)?;
             rename_team(tx, workspace, id, after)?;
             // The identity provider's members replace the app's.
             set_members(tx, workspace, id, members.unwrap_or_default())?;
         }
         Lifecycle::Update | Lifecycle::Suspend | Lifecycle::Reactivate => {
-            let id = managed_team(tx, workspace, &change.id)?;
+            let id = TEAMS.managed(tx, workspace, &change.id)?;
             rename_team(tx, workspace, id, after)?;
             if let Some(members) = members {
                 set_members(tx, workspace, id, members)?;
             }
         }
         Lifecycle::Delete => {
-            let id = managed_team(tx, workspace, &change.id)?;
-            tx.execute("DELETE FROM teams WHERE id = ?1", [id])
-                .map_err(sql)?;
+            let id = TEAMS.managed(tx, workspace, &change.id)?;
+            TEAMS.delete(tx, id)?;
         }
         Lifecycle::SuspendAndUnlink => {
-            let id = managed_team(tx, workspace, &change.id)?;
-            tx.execute("UPDATE teams SET sync_id = NULL WHERE id = ?1", [id])
-                .map_err(sql)?;
+            let id = TEAMS.managed(tx, workspace, &change.id)?;
+            TEAMS.set_sync_id(tx, id, None)?;
             set_members(tx, workspace, id, &[])?;
         }
-        other => {
-            return Err(HostError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                format!("the app cannot {other:?} a group"),
-            ));
-        }
+        other => return Err(TEAMS.cannot(other)),
     }
     Ok(())
 }
@@ -166,23 +126,10 @@ pub(super) fn revert_team(
 ) -> Result<(), HostError> {
     let before = change.before.as_ref();
     match change.lifecycle {
-        Lifecycle::Create => {
-            tx.execute(
-                "DELETE FROM teams WHERE workspace = ?1 AND sync_id = ?2",
-                params![workspace, change.id],
-            )
-            .map_err(sql)?;
-        }
-        // Without its snapshot, the team is at least unlinked again.
-        Lifecycle::PickUp => {
-            tx.execute(
-                "UPDATE teams SET sync_id = NULL WHERE workspace = ?1 AND sync_id = ?2",
-                params![workspace, change.id],
-            )
-            .map_err(sql)?;
-        }
+        Lifecycle::Create => TEAMS.undo_create(tx, workspace, &change.id)?,
+        Lifecycle::PickUp => TEAMS.undo_pick_up(tx, workspace, &change.id)?,
         Lifecycle::Update | Lifecycle::Suspend | Lifecycle::Reactivate => {
-            let id = managed_team(tx, workspace, &change.id)?;
+            let id = TEAMS.managed(tx, workspace, &change.id)?;
             rename_team(tx, workspace, id, before)?;
             if change.members.is_some() {
                 set_members(tx, workspace, id, &member_ids(before))?;
@@ -194,20 +141,7 @@ pub(super) fn revert_team(
         }
         Lifecycle::SuspendAndUnlink => {
             let name = before.and_then(|before| before.get_str("displayName"));
-            let id: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM teams WHERE workspace = ?1 AND name_key = ?2 AND sync_id IS NULL",
-                    params![workspace, name.map(name_key)],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(sql)?;
-            if let Some(id) = id {
-                tx.execute(
-                    "UPDATE teams SET sync_id = ?1 WHERE id = ?2",
-                    params![change.id, id],
-                )
-                .map_err(sql)?;
+            if let Some(id) = TEAMS.relink(tx, workspace, name, &change.id)? {
                 set_members(tx, workspace, id, &member_ids(before))?;
             }
         }

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
-use scimitar::http::StatusCode;
+use rusqlite::{Transaction, params};
 use scimitar::serde_json;
 use scimitar::{FieldChange, HostChange, HostError, Lifecycle, Resource};
 
-use super::{bad_request, is_active, managed_user, not_found, sql};
-use crate::db::{self, Status, UserRow, name_key, parse_handle};
+use super::table::{USERS, find_id};
+use super::{bad_request, is_active, sql};
+use crate::db::{self, Status, UserRow, name_key};
 
 /// The user names the app keeps for itself: an identity provider may not take them
 /// (nor `admin@…` and the like).
@@ -60,21 +60,7 @@ fn check_user_name(
             "the user name {user_name:?} is reserved by the app"
         )));
     }
-    let holder: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM users WHERE workspace = ?1 AND name_key = ?2",
-            params![workspace, key],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(sql)?;
-    match holder {
-        Some(holder) if Some(holder) != id => Err(HostError::new(
-            StatusCode::CONFLICT,
-            format!("the user name {user_name:?} is taken in the app"),
-        )),
-        _ => Ok(()),
-    }
+    USERS.check_name(tx, workspace, user_name, id)
 }
 
 /// The app's rule for job titles: the text the identity provider sends becomes the
@@ -86,14 +72,11 @@ fn job_title(tx: &Transaction<'_>, workspace: &str, text: &str) -> Result<Option
         return Ok(None);
     }
     let key = name_key(name);
-    let found: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM job_titles WHERE workspace = ?1 AND name_key = ?2",
-            params![workspace, key],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(sql)?;
+    let found = find_id(
+        tx,
+        "SELECT id FROM job_titles WHERE workspace = ?1 AND name_key = ?2",
+        params![workspace, key],
+    )?;
     if let Some(id) = found {
         return Ok(Some(id));
     }
@@ -128,7 +111,7 @@ fn write_fields(
             // The manager's SCIM id: the engine resolved it to a provisioned user.
             "manager" => {
                 let manager = match value {
-                    Some(sync_id) => Some(managed_user(tx, workspace, sync_id).map_err(|_| {
+                    Some(sync_id) => Some(USERS.managed(tx, workspace, sync_id).map_err(|_| {
                         bad_request(format!("the manager {sync_id:?} is not a user of the app"))
                     })?),
                     None => None,
@@ -193,6 +176,7 @@ fn write_custom(
     Ok(())
 }
 
+/// Sets whether the user `id` can sign in.
 fn set_status(tx: &Transaction<'_>, id: i64, status: Status) -> Result<(), HostError> {
     tx.execute(
         "UPDATE users SET status = ?1 WHERE id = ?2",
@@ -258,33 +242,15 @@ pub(super) fn apply_user(
         }
         Lifecycle::PickUp => {
             // The account's SCIM id is the app's own id: the row keeps it.
-            let id =
-                parse_handle("user", &change.id).ok_or_else(|| not_found("user", &change.id))?;
-            let linked = tx
-                .execute(
-                    "UPDATE users SET sync_id = ?1, status = ?2
-                     WHERE id = ?3 AND workspace = ?4 AND sync_id IS NULL",
-                    params![
-                        change.id,
-                        Status::from_active(is_active(after)).as_str(),
-                        id,
-                        workspace
-                    ],
-                )
-                .map_err(sql)?;
-            if linked == 0 {
-                return Err(HostError::new(
-                    StatusCode::CONFLICT,
-                    format!("the account {:?} is no longer unmanaged", change.id),
-                ));
-            }
+            let id = USERS.pick_up(tx, workspace, &change.id)?;
+            set_status(tx, id, Status::from_active(is_active(after)))?;
             write_fields(tx, workspace, id, &change.fields)?;
             if change.invite {
                 invite(tx, id)?;
             }
         }
         Lifecycle::Update | Lifecycle::Suspend | Lifecycle::Reactivate => {
-            let id = managed_user(tx, workspace, &change.id)?;
+            let id = USERS.managed(tx, workspace, &change.id)?;
             match change.lifecycle {
                 Lifecycle::Suspend => set_status(tx, id, Status::Suspended)?,
                 Lifecycle::Reactivate => set_status(tx, id, Status::Active)?,
@@ -295,28 +261,19 @@ pub(super) fn apply_user(
         Lifecycle::Delete => {
             // Its team memberships and queued invitations go with it; the users it
             // managed lose their manager (the engine then clears it in SCIM too).
-            let id = managed_user(tx, workspace, &change.id)?;
-            tx.execute("DELETE FROM users WHERE id = ?1", [id])
-                .map_err(sql)?;
+            let id = USERS.managed(tx, workspace, &change.id)?;
+            USERS.delete(tx, id)?;
         }
         Lifecycle::SuspendAndUnlink => {
             // The account stays, suspended and unmanaged, out of its teams (as in SCIM),
             // for a later create to pick up again.
-            let id = managed_user(tx, workspace, &change.id)?;
-            tx.execute(
-                "UPDATE users SET status = 'suspended', sync_id = NULL WHERE id = ?1",
-                [id],
-            )
-            .map_err(sql)?;
+            let id = USERS.managed(tx, workspace, &change.id)?;
+            USERS.set_sync_id(tx, id, None)?;
+            set_status(tx, id, Status::Suspended)?;
             tx.execute("DELETE FROM team_members WHERE user_id = ?1", [id])
                 .map_err(sql)?;
         }
-        other => {
-            return Err(HostError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                format!("the app cannot {other:?} a user"),
-            ));
-        }
+        other => return Err(USERS.cannot(other)),
     }
     Ok(())
 }
@@ -330,24 +287,10 @@ pub(super) fn revert_user(
     let before = change.before.as_ref();
     let status = Status::from_active(is_active(before));
     match change.lifecycle {
-        Lifecycle::Create => {
-            tx.execute(
-                "DELETE FROM users WHERE workspace = ?1 AND sync_id = ?2",
-                params![workspace, change.id],
-            )
-            .map_err(sql)?;
-        }
-        // Without its snapshot (more changes in flight than are kept), the account is
-        // at least unlinked again.
-        Lifecycle::PickUp => {
-            tx.execute(
-                "UPDATE users SET sync_id = NULL WHERE workspace = ?1 AND sync_id = ?2",
-                params![workspace, change.id],
-            )
-            .map_err(sql)?;
-        }
+        Lifecycle::Create => USERS.undo_create(tx, workspace, &change.id)?,
+        Lifecycle::PickUp => USERS.undo_pick_up(tx, workspace, &change.id)?,
         Lifecycle::Update | Lifecycle::Suspend | Lifecycle::Reactivate => {
-            let id = managed_user(tx, workspace, &change.id)?;
+            let id = USERS.managed(tx, workspace, &change.id)?;
             write_fields(tx, workspace, id, undo)?;
             if change.lifecycle != Lifecycle::Update {
                 set_status(tx, id, status)?;
@@ -361,17 +304,9 @@ pub(super) fn revert_user(
         }
         Lifecycle::SuspendAndUnlink => {
             let user_name = before.and_then(|before| before.get_str("userName"));
-            tx.execute(
-                "UPDATE users SET sync_id = ?1, status = ?2
-                 WHERE workspace = ?3 AND name_key = ?4 AND sync_id IS NULL",
-                params![
-                    change.id,
-                    status.as_str(),
-                    workspace,
-                    user_name.map(name_key)
-                ],
-            )
-            .map_err(sql)?;
+            if let Some(id) = USERS.relink(tx, workspace, user_name, &change.id)? {
+                set_status(tx, id, status)?;
+            }
         }
         _ => {}
     }

@@ -190,24 +190,14 @@ impl<S: Store> App<S> {
         let users: Vec<Value> = self
             .rows()
             .iter()
-            .map(|row| {
-                let mut row_json = row.to_json();
-                row_json["id"] = Value::Null;
-                row_json["sync_id"] = json!(row.sync_id.is_some());
-                row_json
-            })
+            .map(|row| without_order(row.to_json(), row.sync_id.is_some()))
             .collect();
         let teams: Vec<Value> = self
             .db
             .teams(WORKSPACE)
             .expect("read")
             .iter()
-            .map(|team| {
-                let mut team_json = team.to_json();
-                team_json["id"] = Value::Null;
-                team_json["sync_id"] = json!(team.sync_id.is_some());
-                team_json
-            })
+            .map(|team| without_order(team.to_json(), team.sync_id.is_some()))
             .collect();
         let mut users = users;
         users.sort_by_key(|user| user["user_name"].as_str().map(str::to_lowercase));
@@ -227,6 +217,16 @@ impl<S: Store> App<S> {
             names.insert(text(&group["id"]), text(&group["displayName"]));
         }
         let name = |id: &Value| names.get(&text(id)).cloned().unwrap_or_else(|| text(id));
+        // A list of references (a user's groups, a group's members) as the sorted names
+        // they point at.
+        let by_name = |list: &mut Value| {
+            if let Value::Array(references) = list {
+                let mut listed: Vec<String> =
+                    references.iter().map(|r| name(&r["value"])).collect();
+                listed.sort();
+                *list = json!(listed);
+            }
+        };
         let mut users: Vec<Value> = users
             .into_iter()
             .map(|mut user| {
@@ -234,11 +234,8 @@ impl<S: Store> App<S> {
                 if let Some(manager) = user.get_mut(ENTERPRISE).and_then(|e| e.get_mut("manager")) {
                     *manager = json!(name(&manager["value"]));
                 }
-                if let Some(Value::Array(groups)) = user.get_mut("groups") {
-                    let mut listed: Vec<String> =
-                        groups.iter().map(|g| name(&g["value"])).collect();
-                    listed.sort();
-                    user["groups"] = json!(listed);
+                if let Some(groups) = user.get_mut("groups") {
+                    by_name(groups);
                 }
                 user
             })
@@ -248,11 +245,8 @@ impl<S: Store> App<S> {
             .into_iter()
             .map(|mut group| {
                 normalise(&mut group);
-                if let Some(Value::Array(members)) = group.get_mut("members") {
-                    let mut listed: Vec<String> =
-                        members.iter().map(|m| name(&m["value"])).collect();
-                    listed.sort();
-                    group["members"] = json!(listed);
+                if let Some(members) = group.get_mut("members") {
+                    by_name(members);
                 }
                 group
             })
@@ -266,6 +260,14 @@ fn connect<S: Store>(engine: &Engine<S>, workspace: &str) -> (Tenant, String) {
     let tenant = block_on(connect_workspace(engine, workspace)).expect("tenant");
     let key = block_on(engine.issue_key(&tenant.id, None)).expect("key");
     (tenant, key.secret)
+}
+
+/// A row of the app's page with what depends on the order of arrival (its row id, its
+/// SCIM id) replaced by whether provisioning manages it.
+fn without_order(mut row: Value, managed: bool) -> Value {
+    row["id"] = Value::Null;
+    row["sync_id"] = json!(managed);
+    row
 }
 
 /// Drops what differs between runs that made the same resources in another order.
