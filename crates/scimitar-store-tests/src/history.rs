@@ -1,9 +1,12 @@
 //! The change history: written with each write, read by query, pruned by time.
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use scimitar_engine::{
-    Disposal, HistoryQuery, HistoryStore, Origin, ResourceStore, StoreError, TenantId,
+    Disposal, HistoryQuery, HistoryStore, Origin, ResourceStore, StoreError, StoredResource,
+    TenantId,
 };
 use scimitar_policy::{Action, AttributeChange, HistoryEntry};
 
@@ -16,6 +19,44 @@ use crate::fixtures::{
 fn numbered(mut entry: HistoryEntry, seq: u64) -> HistoryEntry {
     entry.seq = seq;
     entry
+}
+
+/// Creates `resource` as new, writing `entry` (which these checks read back, unlike the
+/// fixtures' writes): the entry's number, or why it failed.
+async fn create_new<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource: StoredResource,
+    entry: HistoryEntry,
+) -> Result<u64, StoreError> {
+    store
+        .create(tenant, Arc::new(resource), Origin::New, entry)
+        .await
+}
+
+/// Deletes the user `id` at its entry's time, leaving what `disposal` says and writing
+/// `entry`: the groups it was removed from, or why it failed.
+async fn delete_user<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    id: &str,
+    expected_version: Option<u64>,
+    disposal: Disposal,
+    entry: HistoryEntry,
+) -> Result<Vec<String>, StoreError> {
+    let when = entry.time;
+    store
+        .delete(tenant, "User", id, expected_version, when, disposal, entry)
+        .await
+}
+
+/// Records a refused write at `millis`: the number its entry got.
+async fn record_refusal<S: ResourceStore>(store: &S, tenant: &TenantId, millis: i64) -> u64 {
+    let refusal = entry(Action::Failed, "User", None, millis);
+    ok(
+        store.record(tenant, refusal).await,
+        &format!("record an entry in {tenant}"),
+    )
 }
 
 /// Numbering: each tenant's entries are numbered 1, 2, 3… in the order of the writes
@@ -49,35 +90,17 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     created.fields.insert("title".to_owned(), None);
     created.warnings = vec!["ignored attribute nickName".to_owned()];
     created.status = 201;
+    let written = create_new(store, one, user("u1", "alice"), created.clone()).await;
     assert_eq!(
-        ok(
-            store
-                .create(
-                    one,
-                    std::sync::Arc::new(user("u1", "alice")),
-                    Origin::New,
-                    created.clone()
-                )
-                .await,
-            "create a user",
-        ),
+        ok(written, "create a user"),
         1,
         "the first entry of a tenant is 1, whatever seq the entry carried"
     );
 
     let elsewhere = entry(Action::Created, "User", Some("u1"), 1_500);
+    let written = create_new(store, two, user("u1", "bob"), elsewhere.clone()).await;
     assert_eq!(
-        ok(
-            store
-                .create(
-                    two,
-                    std::sync::Arc::new(user("u1", "bob")),
-                    Origin::New,
-                    elsewhere.clone()
-                )
-                .await,
-            "create a user elsewhere",
-        ),
+        ok(written, "create a user elsewhere"),
         1,
         "another tenant's first entry is 1 too"
     );
@@ -91,20 +114,9 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     updated
         .fields
         .insert("name".to_owned(), Some("Alicia".to_owned()));
-    assert_eq!(
-        ok(
-            store
-                .replace(
-                    one,
-                    std::sync::Arc::new(next(user("u1", "alicia"), 1)),
-                    1,
-                    updated.clone()
-                )
-                .await,
-            "replace a user",
-        ),
-        2
-    );
+    let alicia = Arc::new(next(user("u1", "alicia"), 1));
+    let written = store.replace(one, alicia, 1, updated.clone()).await;
+    assert_eq!(ok(written, "replace a user"), 2);
 
     let mut refused = entry(Action::Failed, "User", None, 3_000);
     refused.status = 409;
@@ -119,23 +131,8 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
     );
 
     let deleted = entry(Action::Deleted, "User", Some("u1"), 4_000);
-    assert_eq!(
-        ok(
-            store
-                .delete(
-                    one,
-                    "User",
-                    "u1",
-                    Some(2),
-                    at(4_000),
-                    Disposal::Delete,
-                    deleted.clone()
-                )
-                .await,
-            "delete a user",
-        ),
-        Vec::<String>::new()
-    );
+    let written = delete_user(store, one, "u1", Some(2), Disposal::Delete, deleted.clone()).await;
+    assert_eq!(ok(written, "delete a user"), Vec::<String>::new());
     assert_eq!(
         last_seq(store, one).await,
         4,
@@ -152,43 +149,20 @@ pub async fn history_numbering<S: ResourceStore + HistoryStore>(
         "adding an unmanaged account appends nothing"
     );
     let picked = entry(Action::PickedUp, "User", Some("a1"), 5_000);
-    assert_eq!(
-        ok(
-            store
-                .create(
-                    one,
-                    std::sync::Arc::new(user("a1", "carol")),
-                    Origin::PickedUp,
-                    picked.clone()
-                )
-                .await,
-            "pick up an unmanaged account",
-        ),
-        5
-    );
+    let carol = Arc::new(user("a1", "carol"));
+    let written = store
+        .create(one, carol, Origin::PickedUp, picked.clone())
+        .await;
+    assert_eq!(ok(written, "pick up an unmanaged account"), 5);
     let unlinked = entry(Action::Deleted, "User", Some("a1"), 6_000);
     let account = Disposal::Unlink(suspended(user("a1", "carol")));
-    ok(
-        store
-            .delete(
-                one,
-                "User",
-                "a1",
-                None,
-                at(6_000),
-                account,
-                unlinked.clone(),
-            )
-            .await,
-        "delete a user, unlinking it",
-    );
+    let written = delete_user(store, one, "a1", None, account, unlinked.clone()).await;
+    ok(written, "delete a user, unlinking it");
 
     let refused_elsewhere = entry(Action::Failed, "Group", None, 1_600);
+    let written = store.record(two, refused_elsewhere.clone()).await;
     assert_eq!(
-        ok(
-            store.record(two, refused_elsewhere.clone()).await,
-            "record a refused write elsewhere"
-        ),
+        ok(written, "record a refused write elsewhere"),
         2,
         "another tenant's numbers go on from its own last"
     );
@@ -330,14 +304,7 @@ pub async fn failed_writes_append_nothing<S: ResourceStore + HistoryStore>(
         "the next write takes the next number"
     );
     assert_eq!(
-        store
-            .replace(
-                tenant,
-                std::sync::Arc::new(next(user("u3", "dave"), 3)),
-                3,
-                entry(Action::Updated, "User", Some("u3"), 0)
-            )
-            .await,
+        replace(store, tenant, next(user("u3", "dave"), 3), 3).await,
         Err(StoreError::VersionMismatch { current: 1 })
     );
     assert_eq!(last_seq(store, tenant).await, 4);
@@ -469,19 +436,9 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     two: &TenantId,
 ) {
     for millis in [1_000, 2_000, 3_000, 4_000] {
-        ok(
-            store
-                .record(one, entry(Action::Failed, "User", None, millis))
-                .await,
-            "record an entry",
-        );
+        record_refusal(store, one, millis).await;
     }
-    ok(
-        store
-            .record(two, entry(Action::Failed, "User", None, 1_000))
-            .await,
-        "record an entry elsewhere",
-    );
+    record_refusal(store, two, 1_000).await;
 
     assert_eq!(
         ok(store.prune_history(one, at(2_500)).await, "prune"),
@@ -509,18 +466,9 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     );
 
     let later = entry(Action::Created, "User", Some("u1"), 5_000);
+    let written = create_new(store, one, user("u1", "alice"), later).await;
     assert_eq!(
-        ok(
-            store
-                .create(
-                    one,
-                    std::sync::Arc::new(user("u1", "alice")),
-                    Origin::New,
-                    later
-                )
-                .await,
-            "create a user",
-        ),
+        ok(written, "create a user"),
         5,
         "numbers go on after a prune"
     );
@@ -531,12 +479,7 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     );
     assert!(history(store, one, &HistoryQuery::new()).await.is_empty());
     assert_eq!(
-        ok(
-            store
-                .record(one, entry(Action::Failed, "User", None, 11_000))
-                .await,
-            "record an entry",
-        ),
+        record_refusal(store, one, 11_000).await,
         6,
         "numbers are not given again when every entry was pruned"
     );
@@ -559,12 +502,7 @@ pub async fn history_pruning<S: ResourceStore + HistoryStore>(
     // Times need not follow the numbers: an entry recorded late with an early time goes
     // with the other old ones, and a later number with a later time stays.
     for millis in [5_000, 1_500] {
-        ok(
-            store
-                .record(two, entry(Action::Failed, "User", None, millis))
-                .await,
-            "record an entry",
-        );
+        record_refusal(store, two, millis).await;
     }
     assert_eq!(
         ok(store.prune_history(two, at(2_000)).await, "prune"),

@@ -90,14 +90,87 @@ fn seqs(entries: &[HistoryEntry]) -> Vec<u64> {
     entries.iter().map(|entry| entry.seq).collect()
 }
 
+/// Creates `resource` as new, writing `entry`: the entry's number, or why it failed.
+fn create_new(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    resource: StoredResource,
+    entry: &HistoryEntry,
+) -> Result<u64, StoreError> {
+    block_on(store.create(tenant, Arc::new(resource), Origin::New, entry.clone()))
+}
+
+/// A create of a new resource that the test needs to succeed.
 fn create(store: &SqliteStore, tenant: &TenantId, resource: StoredResource, entry: &HistoryEntry) {
-    block_on(store.create(
+    create_new(store, tenant, resource, entry).expect("create");
+}
+
+/// A resource the test starts from: created new at time 0, its entry naming it.
+fn seed(store: &SqliteStore, tenant: &TenantId, resource: StoredResource) {
+    let entry = entry(0, Action::Created, Some(resource.id.as_str()));
+    create(store, tenant, resource, &entry);
+}
+
+/// Creates of each resource as new, writing `entry`, each failing with the error beside
+/// it.
+#[track_caller]
+fn assert_refused<const N: usize>(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    entry: &HistoryEntry,
+    refusals: [(StoredResource, StoreError); N],
+) {
+    for (resource, error) in refusals {
+        let id = resource.id.clone();
+        assert_eq!(
+            create_new(store, tenant, resource, entry),
+            Err(error),
+            "{id}"
+        );
+    }
+}
+
+/// Creates `resource` in place of the unmanaged account with its id, writing `entry`.
+fn pick_up(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    resource: StoredResource,
+    entry: &HistoryEntry,
+) -> Result<u64, StoreError> {
+    block_on(store.create(tenant, Arc::new(resource), Origin::PickedUp, entry.clone()))
+}
+
+/// Replaces the resource at `expected_version` with `resource`, writing `entry`.
+fn replace(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    resource: StoredResource,
+    expected_version: u64,
+    entry: &HistoryEntry,
+) -> Result<u64, StoreError> {
+    block_on(store.replace(tenant, Arc::new(resource), expected_version, entry.clone()))
+}
+
+/// Deletes the user `id` at its entry's time, leaving what `disposal` says and writing
+/// `entry`: the groups it was removed from, or why it failed.
+fn delete_user(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    id: &str,
+    expected_version: Option<u64>,
+    disposal: Disposal,
+    entry: &HistoryEntry,
+) -> Result<Vec<String>, StoreError> {
+    let when = entry.time;
+    block_on(store.delete(
         tenant,
-        std::sync::Arc::new(resource),
-        Origin::New,
+        "User",
+        id,
+        expected_version,
+        when,
+        disposal,
         entry.clone(),
     ))
-    .expect("create");
 }
 
 fn conflict(attribute: &str, value: &str) -> StoreError {
@@ -143,80 +216,38 @@ fn history_follows_the_writes(store: &SqliteStore) {
         ("phone".to_owned(), None),
     ]);
     created.warnings = vec!["ignored attribute nickName".into()];
-    let seq = block_on(store.create(
-        &tenant,
-        std::sync::Arc::new(user("u1", "bjensen")),
-        Origin::New,
-        created.clone(),
-    ));
+    let seq = create_new(store, &tenant, user("u1", "bjensen"), &created);
     assert_eq!(seq, Ok(1));
 
     // Failures of every kind append nothing.
     let failed = entry(1, Action::Created, Some("u2"));
+    let taken = [
+        (user("u2", "BJensen"), conflict("userName", "bjensen")),
+        (user("u1", "other"), StoreError::AlreadyExists),
+    ];
+    assert_refused(store, &tenant, &failed, taken);
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("u2", "BJensen")),
-            Origin::New,
-            failed.clone()
-        )),
-        Err(conflict("userName", "bjensen"))
-    );
-    assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("u1", "other")),
-            Origin::New,
-            failed.clone()
-        )),
-        Err(StoreError::AlreadyExists)
-    );
-    assert_eq!(
-        block_on(store.replace(
-            &tenant,
-            std::sync::Arc::new(next(user("u1", "x"))),
-            7,
-            failed.clone()
-        )),
+        replace(store, &tenant, next(user("u1", "x")), 7, &failed),
         Err(StoreError::VersionMismatch { current: 1 })
     );
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(group("g0", "G", &["ghost"])),
-            Origin::New,
-            failed.clone()
-        )),
+        create_new(store, &tenant, group("g0", "G", &["ghost"]), &failed),
         Err(StoreError::UnknownMember { id: "ghost".into() })
     );
-    let gone = Disposal::Delete;
     assert_eq!(
-        block_on(store.delete(&tenant, "User", "u9", None, time(1), gone, failed)),
+        delete_user(store, &tenant, "u9", None, Disposal::Delete, &failed),
         Err(StoreError::NotFound)
     );
 
     let updated = entry(2, Action::Updated, Some("u1"));
-    let seq = block_on(store.replace(
-        &tenant,
-        std::sync::Arc::new(next(user("u1", "babs"))),
-        1,
-        updated.clone(),
-    ));
+    let seq = replace(store, &tenant, next(user("u1", "babs")), 1, &updated);
     assert_eq!(seq, Ok(2));
     let mut refused = entry(3, Action::Failed, None);
     refused.error = Some("userName is taken".into());
     assert_eq!(block_on(store.record(&tenant, refused.clone())), Ok(3));
     let deleted = entry(4, Action::Deleted, Some("u1"));
-    let delete = store.delete(
-        &tenant,
-        "User",
-        "u1",
-        Some(2),
-        time(4),
-        Disposal::Delete,
-        deleted.clone(),
-    );
-    assert_eq!(block_on(delete), Ok(Vec::new()));
+    let delete = delete_user(store, &tenant, "u1", Some(2), Disposal::Delete, &deleted);
+    assert_eq!(delete, Ok(Vec::new()));
 
     let expected = vec![
         numbered(created, 1),
@@ -231,12 +262,7 @@ fn history_follows_the_writes(store: &SqliteStore) {
     assert_eq!(history(store, &other, &HistoryQuery::new()), []);
     let first = entry(5, Action::Created, Some("u1"));
     assert_eq!(
-        block_on(store.create(
-            &other,
-            std::sync::Arc::new(user("u1", "bjensen")),
-            Origin::New,
-            first
-        )),
+        create_new(store, &other, user("u1", "bjensen"), &first),
         Ok(1)
     );
     assert_eq!(seqs(&history(store, &other, &HistoryQuery::new())), [1]);
@@ -380,12 +406,7 @@ fn a_pruned_history_keeps_counting() {
 /// no gap, each the number of its own entry.
 fn history_of_a_shared_transaction(store: &SqliteStore) {
     let tenant = tenant(store, "t1");
-    create(
-        store,
-        &tenant,
-        user("taken", "taken"),
-        &entry(0, Action::Created, Some("taken")),
-    );
+    seed(store, &tenant, user("taken", "taken"));
     const WRITES: usize = 60;
     let writes: Vec<(StoredResource, HistoryEntry, bool)> = (0..WRITES)
         .map(|i| {
@@ -407,7 +428,7 @@ fn history_of_a_shared_transaction(store: &SqliteStore) {
         .map(|(resource, entry, _)| {
             store.create(
                 &tenant,
-                std::sync::Arc::new(resource.clone()),
+                Arc::new(resource.clone()),
                 Origin::New,
                 entry.clone(),
             )
@@ -472,12 +493,7 @@ fn unmanaged_accounts_hold_their_keys(store: &SqliteStore) {
     assert_eq!(add(bjensen.clone()), Ok(()));
     let staff = group("a2", "Staff", &[]);
     assert_eq!(add(staff.clone()), Ok(()));
-    create(
-        store,
-        &tenant,
-        user("u1", "alice"),
-        &entry(0, Action::Created, Some("u1")),
-    );
+    seed(store, &tenant, user("u1", "alice"));
 
     assert_eq!(block_on(store.get(&tenant, "User", "a1")), Ok(None));
     assert_eq!(ids(&list(store, &tenant, "User", None, None)), ["u1"]);
@@ -500,12 +516,12 @@ fn unmanaged_accounts_hold_their_keys(store: &SqliteStore) {
     // Nor can a group list it as a member.
     let with_account = group("g1", "Team", &["a1"]);
     assert_eq!(
-        block_on(store.create(
+        create_new(
+            store,
             &tenant,
-            std::sync::Arc::new(with_account),
-            Origin::New,
-            entry(0, Action::Created, None)
-        )),
+            with_account,
+            &entry(0, Action::Created, None)
+        ),
         Err(StoreError::UnknownMember { id: "a1".into() })
     );
 
@@ -546,24 +562,11 @@ fn unmanaged_accounts_hold_their_keys(store: &SqliteStore) {
         Err(conflict("userName", "bjensen"))
     );
     let failed = entry(0, Action::Created, Some("u2"));
-    assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("u2", "bjensen")),
-            Origin::New,
-            failed.clone()
-        )),
-        Err(conflict("userName", "bjensen"))
-    );
-    assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("a1", "other")),
-            Origin::New,
-            failed
-        )),
-        Err(StoreError::AlreadyExists)
-    );
+    let held = [
+        (user("u2", "bjensen"), conflict("userName", "bjensen")),
+        (user("a1", "other"), StoreError::AlreadyExists),
+    ];
+    assert_refused(store, &tenant, &failed, held);
     // The failures left nothing: a3 and its name are free.
     assert_eq!(add(user("a3", "carol")), Ok(()));
     let carol = user("a3", "carol");
@@ -588,42 +591,22 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     let tenant = tenant(store, "t1");
     let account = user("a1", "bjensen");
     block_on(store.add_unmanaged(&tenant, account)).expect("add an account");
-    create(
-        store,
-        &tenant,
-        user("u1", "alice"),
-        &entry(0, Action::Created, Some("u1")),
-    );
+    seed(store, &tenant, user("u1", "alice"));
     let picked = entry(1, Action::PickedUp, Some("a1"));
 
     // Of another type, or another id: not found, nothing written.
     let as_group = group("a1", "bjensen", &[]);
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(as_group),
-            Origin::PickedUp,
-            picked.clone()
-        )),
+        pick_up(store, &tenant, as_group, &picked),
         Err(StoreError::NotFound)
     );
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("a9", "bjensen")),
-            Origin::PickedUp,
-            picked.clone()
-        )),
+        pick_up(store, &tenant, user("a9", "bjensen"), &picked),
         Err(StoreError::NotFound)
     );
     // A pick-up that fails (its new name is taken) keeps the account.
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("a1", "Alice")),
-            Origin::PickedUp,
-            picked.clone()
-        )),
+        pick_up(store, &tenant, user("a1", "Alice"), &picked),
         Err(conflict("userName", "alice"))
     );
     assert_eq!(
@@ -634,15 +617,7 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
 
     let mut linked = user("a1", "BJensen");
     linked.unique_keys.push(key("externalId", "e1", false));
-    assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(linked.clone()),
-            Origin::PickedUp,
-            picked.clone()
-        )),
-        Ok(2)
-    );
+    assert_eq!(pick_up(store, &tenant, linked.clone(), &picked), Ok(2));
     assert_eq!(
         block_on(store.get(&tenant, "User", "a1")),
         Ok(Some(Arc::new(linked)))
@@ -665,12 +640,7 @@ fn creates_pick_accounts_up(store: &SqliteStore) {
     );
     // Once picked up, the account is gone.
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("a1", "bjensen")),
-            Origin::PickedUp,
-            picked
-        )),
+        pick_up(store, &tenant, user("a1", "bjensen"), &picked),
         Err(StoreError::NotFound)
     );
     let actions: Vec<Action> = history(store, &tenant, &HistoryQuery::new())
@@ -691,30 +661,15 @@ both_stores!(
 /// account cannot be added undoes the whole delete.
 fn deletes_unlink(store: &SqliteStore) {
     let tenant = tenant(store, "t1");
-    create(
-        store,
-        &tenant,
-        user("u1", "bjensen"),
-        &entry(0, Action::Created, Some("u1")),
-    );
-    create(
-        store,
-        &tenant,
-        user("u2", "alice"),
-        &entry(0, Action::Created, Some("u2")),
-    );
-    create(
-        store,
-        &tenant,
-        group("g1", "Team", &["u1", "u2"]),
-        &entry(0, Action::Created, Some("g1")),
-    );
+    seed(store, &tenant, user("u1", "bjensen"));
+    seed(store, &tenant, user("u2", "alice"));
+    seed(store, &tenant, group("g1", "Team", &["u1", "u2"]));
     let deleted = entry(1, Action::Deleted, Some("u1"));
 
     // The account would take alice's name: nothing happens.
     let clash = Disposal::Unlink(user("u1", "alice"));
-    let delete = store.delete(&tenant, "User", "u1", None, time(1), clash, deleted.clone());
-    assert_eq!(block_on(delete), Err(conflict("userName", "alice")));
+    let delete = delete_user(store, &tenant, "u1", None, clash, &deleted);
+    assert_eq!(delete, Err(conflict("userName", "alice")));
     assert!(
         block_on(store.get(&tenant, "User", "u1"))
             .expect("get")
@@ -736,8 +691,8 @@ fn deletes_unlink(store: &SqliteStore) {
         .as_map_mut()
         .insert("active".into(), json!(false));
     let unlink = Disposal::Unlink(suspended.clone());
-    let delete = store.delete(&tenant, "User", "u1", Some(1), time(1), unlink, deleted);
-    assert_eq!(block_on(delete), Ok(vec!["g1".to_owned()]));
+    let delete = delete_user(store, &tenant, "u1", Some(1), unlink, &deleted);
+    assert_eq!(delete, Ok(vec!["g1".to_owned()]));
     assert_eq!(block_on(store.get(&tenant, "User", "u1")), Ok(None));
     let team = block_on(store.get(&tenant, "Group", "g1"))
         .expect("get")
@@ -764,22 +719,12 @@ fn deletes_unlink(store: &SqliteStore) {
     // The account holds the name; a pick-up takes it back.
     let again = entry(2, Action::Created, Some("u3"));
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("u3", "bjensen")),
-            Origin::New,
-            again
-        )),
+        create_new(store, &tenant, user("u3", "bjensen"), &again),
         Err(conflict("userName", "bjensen"))
     );
     let picked = entry(2, Action::PickedUp, Some("u1"));
     assert_eq!(
-        block_on(store.create(
-            &tenant,
-            std::sync::Arc::new(user("u1", "bjensen")),
-            Origin::PickedUp,
-            picked
-        )),
+        pick_up(store, &tenant, user("u1", "bjensen"), &picked),
         Ok(5)
     );
     assert_eq!(block_on(store.unmanaged(&tenant)), Ok(vec![]));
@@ -818,18 +763,12 @@ fn users_await_their_managers(store: &SqliteStore) {
         ("u5", Some("other")),
     ] {
         let user = pending(id, &format!("user-{id}"), manager);
-        create(store, &tenant, user, &entry(0, Action::Created, Some(id)));
+        seed(store, &tenant, user);
     }
     // Another tenant's users wait for their own.
     let elsewhere = TenantId("t2".into());
     let user = pending("u9", "user-u9", Some("boss"));
-    block_on(store.create(
-        &elsewhere,
-        std::sync::Arc::new(user),
-        Origin::New,
-        entry(0, Action::Created, None),
-    ))
-    .expect("create");
+    create(store, &elsewhere, user, &entry(0, Action::Created, None));
     // Unmanaged accounts wait for nobody.
     block_on(store.add_unmanaged(&tenant, pending("a1", "account", Some("boss"))))
         .expect("add an account");
@@ -849,34 +788,15 @@ fn users_await_their_managers(store: &SqliteStore) {
     assert_eq!(u1.pending_manager.as_deref(), Some("boss"));
 
     let resolved = next(pending("u1", "user-u1", None));
-    block_on(store.replace(
-        &tenant,
-        std::sync::Arc::new(resolved),
-        1,
-        entry(1, Action::Updated, Some("u1")),
-    ))
-    .expect("replace");
+    let updated = entry(1, Action::Updated, Some("u1"));
+    replace(store, &tenant, resolved, 1, &updated).expect("replace");
     let moved = next(pending("u4", "user-u4", Some("other")));
-    block_on(store.replace(
-        &tenant,
-        std::sync::Arc::new(moved),
-        1,
-        entry(1, Action::Updated, Some("u4")),
-    ))
-    .expect("replace");
+    let updated = entry(1, Action::Updated, Some("u4"));
+    replace(store, &tenant, moved, 1, &updated).expect("replace");
     assert_eq!(awaiting(&["boss", "b-id"]), ["u3"]);
     assert_eq!(awaiting(&["other"]), ["u4", "u5"]);
     let deleted = entry(2, Action::Deleted, None);
-    let delete = store.delete(
-        &tenant,
-        "User",
-        "u5",
-        None,
-        time(2),
-        Disposal::Delete,
-        deleted,
-    );
-    block_on(delete).expect("delete");
+    delete_user(store, &tenant, "u5", None, Disposal::Delete, &deleted).expect("delete");
     assert_eq!(awaiting(&["other"]), ["u4"]);
 }
 
@@ -894,15 +814,10 @@ both_stores!(
 fn global_keys_cross_tenants(store: &SqliteStore) {
     let (one, two) = (tenant(store, "one"), tenant(store, "two"));
     let write = entry(0, Action::Created, None);
-    let create = |tenant: &TenantId, resource| {
-        block_on(store.create(tenant, resource, Origin::New, write.clone()))
-    };
+    let create = |tenant: &TenantId, resource| create_new(store, tenant, resource, &write);
+    assert_eq!(create(&one, user_with("u1", "BJensen", true)), Ok(1));
     assert_eq!(
-        create(&one, std::sync::Arc::new(user_with("u1", "BJensen", true))),
-        Ok(1)
-    );
-    assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u1", "bjensen", true))),
+        create(&two, user_with("u1", "bjensen", true)),
         Err(conflict("userName", "bjensen"))
     );
     assert_eq!(
@@ -910,20 +825,14 @@ fn global_keys_cross_tenants(store: &SqliteStore) {
         Err(conflict("userName", "bjensen"))
     );
     // Not a global key: unique in its tenant only.
-    assert_eq!(
-        create(&two, std::sync::Arc::new(user("u1", "bjensen"))),
-        Ok(1)
-    );
+    assert_eq!(create(&two, user("u1", "bjensen")), Ok(1));
     // Another type with the same attribute and value.
     let mut group = group("g1", "Ops", &[]);
     group.unique_keys = vec![key("userName", "bjensen", true)];
-    assert_eq!(create(&two, std::sync::Arc::new(group)), Ok(2));
+    assert_eq!(create(&two, group), Ok(2));
 
     // The failed writes above left nothing in `two`: its names are free there.
-    assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u2", "carol", true))),
-        Ok(3)
-    );
+    assert_eq!(create(&two, user_with("u2", "carol", true)), Ok(3));
     assert_eq!(
         block_on(store.add_unmanaged(&one, user_with("a1", "Carol", true))),
         Err(conflict("userName", "carol"))
@@ -933,76 +842,38 @@ fn global_keys_cross_tenants(store: &SqliteStore) {
         Ok(())
     );
     assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u3", "dave", true))),
+        create(&two, user_with("u3", "dave", true)),
         Err(conflict("userName", "dave"))
     );
 
     // A rename frees the old key (for any tenant) and takes the new one.
     let renamed = next(user_with("u1", "babs", true));
-    block_on(store.replace(&one, std::sync::Arc::new(renamed), 1, write.clone())).expect("rename");
+    replace(store, &one, renamed, 1, &write).expect("rename");
     let three = TenantId("three".into());
+    assert_eq!(create(&three, user_with("u1", "bjensen", true)), Ok(1));
     assert_eq!(
-        create(
-            &three,
-            std::sync::Arc::new(user_with("u1", "bjensen", true))
-        ),
-        Ok(1)
-    );
-    assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u4", "babs", true))),
+        create(&two, user_with("u4", "babs", true)),
         Err(conflict("userName", "babs"))
     );
     // A key that becomes global is checked across tenants then.
     let now_global = next(user_with("u1", "bjensen", true));
     assert_eq!(
-        block_on(store.replace(&two, std::sync::Arc::new(now_global), 1, write.clone())),
+        replace(store, &two, now_global, 1, &write),
         Err(conflict("userName", "bjensen")),
         "three holds bjensen across tenants"
     );
-    assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u3", "other", true))),
-        Ok(4)
-    );
+    assert_eq!(create(&two, user_with("u3", "other", true)), Ok(4));
     // A delete frees it, and a pick-up moves it from the account to the resource.
-    let delete = store.delete(
-        &one,
-        "User",
-        "u1",
-        None,
-        time(0),
-        Disposal::Delete,
-        write.clone(),
-    );
-    block_on(delete).expect("delete");
-    assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u4", "babs", true))),
-        Ok(5)
-    );
-    let picked = block_on(store.create(
-        &one,
-        std::sync::Arc::new(user_with("a1", "dave", true)),
-        Origin::PickedUp,
-        write.clone(),
-    ));
+    delete_user(store, &one, "u1", None, Disposal::Delete, &write).expect("delete");
+    assert_eq!(create(&two, user_with("u4", "babs", true)), Ok(5));
+    let picked = pick_up(store, &one, user_with("a1", "dave", true), &write);
     assert_eq!(picked, Ok(4));
     assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u5", "dave", true))),
+        create(&two, user_with("u5", "dave", true)),
         Err(conflict("userName", "dave"))
     );
-    let delete = store.delete(
-        &one,
-        "User",
-        "a1",
-        None,
-        time(0),
-        Disposal::Delete,
-        write.clone(),
-    );
-    block_on(delete).expect("delete");
-    assert_eq!(
-        create(&two, std::sync::Arc::new(user_with("u5", "dave", true))),
-        Ok(6)
-    );
+    delete_user(store, &one, "a1", None, Disposal::Delete, &write).expect("delete");
+    assert_eq!(create(&two, user_with("u5", "dave", true)), Ok(6));
 }
 
 both_stores!(
