@@ -28,6 +28,8 @@ use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 /// own, so that writes to different tenants do not wait for each other. A write checks
 /// everything first and changes nothing until every check has passed, so a failed write
 /// leaves the tenant as it was and appends no history entry.
+/// Of each tenant's history it keeps the newest entries, 10,000 unless
+/// [`MemoryStore::with_history_limit`] says otherwise.
 ///
 /// Per tenant and resource type it keeps the resources in creation order with lookup by
 /// id, the [unique keys](StoredResource::unique_keys) (shared with the tenant's
@@ -53,12 +55,36 @@ pub struct MemoryStore {
     spaces: RwLock<HashMap<TenantId, Arc<RwLock<Space>>>>,
     /// The holders of global unique keys: locked after a space, never before one.
     global: Mutex<GlobalKeys>,
+    history_limit: HistoryLimit,
+}
+
+/// The most history entries a tenant keeps in memory.
+#[derive(Clone, Copy, Debug)]
+struct HistoryLimit(usize);
+
+impl Default for HistoryLimit {
+    fn default() -> Self {
+        Self(MemoryStore::DEFAULT_HISTORY_LIMIT)
+    }
 }
 
 impl MemoryStore {
+    /// How many history entries a tenant keeps by default: the newest 10,000, enough
+    /// for tests and development (a durable store keeps them all, until pruned).
+    pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
+
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Keeps at most `entries` history entries per tenant, the newest: each write beyond
+    /// drops the oldest, as [`HistoryStore::prune_history`] would, so that a long-lived
+    /// process does not grow without bound. Sequence numbers go on from where they
+    /// were. Default: [`MemoryStore::DEFAULT_HISTORY_LIMIT`].
+    pub fn with_history_limit(mut self, entries: usize) -> Self {
+        self.history_limit = HistoryLimit(entries);
+        self
     }
 
     fn read_directory<T>(&self, f: impl FnOnce(&Directory) -> T) -> Result<T, StoreError> {
@@ -111,7 +137,9 @@ impl MemoryStore {
             keys: &self.global,
             tenant,
         };
-        f(&mut space, &globals)
+        let result = f(&mut space, &globals);
+        space.keep_latest_entries(self.history_limit.0);
+        result
     }
 }
 
@@ -576,6 +604,13 @@ impl Space {
         self.last_entry.checked_add(1).ok_or_else(|| {
             StoreError::Unavailable("the history's sequence numbers ran out".to_owned())
         })
+    }
+
+    /// Drops the oldest history entries beyond the newest `limit`.
+    fn keep_latest_entries(&mut self, limit: usize) {
+        while self.history.len() > limit {
+            self.history.pop_first();
+        }
     }
 
     /// Appends `entry` as number `seq` (from [`Space::next_entry`]).
@@ -1648,5 +1683,25 @@ mod tests {
             Ok(vec![])
         );
         assert!(store.space(&tenant()).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_tenant_keeps_the_newest_entries_up_to_the_limit() {
+        let store = MemoryStore::new().with_history_limit(3);
+        for n in 0..5 {
+            let resource = StoredResource::new(format!("u{n}"), "User", Resource::new());
+            block_on(store.create(&tenant(), Arc::new(resource), Origin::New, entry()))
+                .expect("created");
+        }
+        let kept = block_on(store.history(&tenant(), &HistoryQuery::new())).expect("read");
+        let numbers: Vec<u64> = kept.iter().map(|entry| entry.seq).collect();
+        assert_eq!(
+            numbers,
+            [3, 4, 5],
+            "the newest three, numbered as they were"
+        );
+        let resource = StoredResource::new("u5", "User", Resource::new());
+        let seq = block_on(store.create(&tenant(), Arc::new(resource), Origin::New, entry()));
+        assert_eq!(seq, Ok(6), "numbers go on");
     }
 }

@@ -167,12 +167,30 @@ impl HistoryQuery {
 
     /// Whether `entry` passes every condition but the limit.
     pub fn matches(&self, entry: &HistoryEntry) -> bool {
+        self.matches_parts(
+            entry.seq,
+            entry.time,
+            entry.action,
+            entry.resource_id.as_deref(),
+        )
+    }
+
+    /// Whether an entry of number `seq`, time `time`, action `action` and resource
+    /// `resource_id` passes every condition but the limit: for a store that keeps these
+    /// apart from the rest of the entry.
+    pub fn matches_parts(
+        &self,
+        seq: u64,
+        time: DateTime<Utc>,
+        action: Action,
+        resource_id: Option<&str>,
+    ) -> bool {
         self.resource_id
-            .as_ref()
-            .is_none_or(|id| entry.resource_id.as_ref() == Some(id))
-            && self.action.is_none_or(|action| entry.action == action)
-            && self.since.is_none_or(|since| entry.time >= since)
-            && self.after.is_none_or(|after| entry.seq > after)
+            .as_deref()
+            .is_none_or(|id| resource_id == Some(id))
+            && self.action.is_none_or(|wanted| action == wanted)
+            && self.since.is_none_or(|since| time >= since)
+            && self.after.is_none_or(|after| seq > after)
     }
 }
 
