@@ -46,6 +46,9 @@ pub(crate) struct Connections {
 impl Connections {
     /// Opens the writer on `path` (creating the file), or a private in-memory database.
     pub(crate) fn open(path: Option<&Path>) -> Result<Self, StoreError> {
+        if let Some(path) = path {
+            create_private(path)?;
+        }
         let writer = match path {
             Some(path) => Connection::open(path),
             None => Connection::open_in_memory(),
@@ -129,6 +132,25 @@ impl Connections {
         self.idle
             .lock()
             .map_err(|_| StoreError::Unavailable("the reader pool lock is poisoned".into()))
+    }
+}
+
+/// Creates the database file, if there is none, readable and writable by its owner
+/// only: it holds the API keys' hashes and everyone's personal data. SQLite gives its
+/// log and shared-memory files the database's permissions. An existing file keeps its
+/// own.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(StoreError::Unavailable(format!(
+            "cannot create the database file {}: {error}",
+            path.display()
+        ))),
     }
 }
 

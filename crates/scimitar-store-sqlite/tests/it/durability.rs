@@ -297,3 +297,37 @@ fn a_closed_store_leaves_the_file_alone() {
         .unwrap();
     assert_eq!(users, 1);
 }
+
+/// A new database, and the log and shared memory SQLite opens beside it, are the
+/// owner's only: they hold key hashes and personal data. An existing file keeps its
+/// permissions.
+#[cfg(unix)]
+#[test]
+fn a_new_database_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = TempDir::new("private");
+    let file = dir.0.join("scim.db");
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    {
+        let store = SqliteStore::open(&file).unwrap();
+        let tenant = Tenant::new(TenantId("t1".into()), "acme", Compat::LENIENT);
+        block_on(store.create_tenant(tenant)).unwrap();
+        assert_eq!(mode(&file), 0o600);
+        for suffix in ["-wal", "-shm"] {
+            let beside = dir.0.join(format!("scim.db{suffix}"));
+            assert_eq!(mode(&beside), 0o600, "{}", beside.display());
+        }
+    }
+    let shared = dir.0.join("shared.db");
+    std::fs::write(&shared, b"").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o640)).unwrap();
+    drop(SqliteStore::open(&shared).unwrap());
+    assert_eq!(mode(&shared), 0o640, "an existing file is left as it is");
+}
