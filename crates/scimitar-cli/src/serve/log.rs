@@ -300,7 +300,9 @@ fn field(value: Option<&str>) -> String {
 }
 
 /// The path and query of `uri` with each query parameter's value replaced by `…`:
-/// `/scim/v2/Users?filter=…&count=…`. Cut at [`MAX_TARGET`] characters.
+/// `/scim/v2/Users?filter=…&count=…`. A parameter without a value is kept when it is a
+/// flag such as Entra ID's `aadOptscim062020`, and is `…` otherwise: it could be a key
+/// pasted into the URL. Cut at [`MAX_TARGET`] characters.
 fn redacted_target(uri: &Uri) -> String {
     let mut target = uri.path().to_owned();
     if let Some(query) = uri.query() {
@@ -310,7 +312,8 @@ fn redacted_target(uri: &Uri) -> String {
             .filter(|parameter| !parameter.is_empty())
             .map(|parameter| match parameter.split_once('=') {
                 Some((name, _)) => format!("{name}=…"),
-                None => parameter.to_owned(),
+                None if is_flag(parameter) => parameter.to_owned(),
+                None => "…".to_owned(),
             });
         for (index, name) in names.enumerate() {
             if index > 0 {
@@ -324,6 +327,16 @@ fn redacted_target(uri: &Uri) -> String {
         target.push('…');
     }
     target
+}
+
+/// Whether a query parameter without a value reads as a flag: at most 32 letters,
+/// digits, `_`, `-` or `.`, and not the start of one of this server's keys (`scim_…`).
+fn is_flag(parameter: &str) -> bool {
+    parameter.len() <= 32
+        && !parameter.starts_with("scim_")
+        && parameter
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.'))
 }
 
 /// The bearer token of a request, as the engine reads it: `Authorization: Bearer TOKEN`,
@@ -363,6 +376,22 @@ mod tests {
             "/scim/v2/Groups?excludedAttributes=…&flag&x=…"
         );
         assert_eq!(target("/scim/v2/Users?"), "/scim/v2/Users?");
+    }
+
+    #[test]
+    fn only_flags_are_kept_whole() {
+        assert_eq!(
+            target("/scim/v2/Users?aadOptscim062020"),
+            "/scim/v2/Users?aadOptscim062020"
+        );
+        let key = format!("scim_{}", "A1b2".repeat(11));
+        assert_eq!(target(&format!("/scim/v2/Users?{key}")), "/scim/v2/Users?…");
+        let long = "x".repeat(33);
+        assert_eq!(
+            target(&format!("/scim/v2/Users?{long}&count=1")),
+            "/scim/v2/Users?…&count=…"
+        );
+        assert_eq!(target("/scim/v2/Users?a%20b"), "/scim/v2/Users?…");
     }
 
     #[test]
