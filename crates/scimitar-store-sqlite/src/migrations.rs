@@ -234,14 +234,7 @@ pub fn migrate_file_to(
 /// Brings the database up to migration `up_to` (else the latest), each in its own
 /// transaction.
 pub(crate) fn migrate(connection: &mut Connection, up_to: Option<usize>) -> rusqlite::Result<()> {
-    connection.execute_batch(
-        "CREATE TABLE IF NOT EXISTS scimitar_migrations (version INTEGER PRIMARY KEY)",
-    )?;
-    let applied: i64 = connection.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM scimitar_migrations",
-        [],
-        |row| row.get(0),
-    )?;
+    let applied = applied(connection)?;
     let up_to = up_to.unwrap_or(MIGRATIONS.len());
     for (position, migration) in MIGRATIONS.iter().enumerate().take(up_to) {
         let version = i64::try_from(position).unwrap_or(i64::MAX) + 1;
@@ -262,6 +255,18 @@ pub(crate) fn migrate(connection: &mut Connection, up_to: Option<usize>) -> rusq
         transaction.commit()?;
     }
     Ok(())
+}
+
+/// The number of the last migration applied to the database (0 for a new one).
+pub(crate) fn applied(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.execute_batch(
+        "CREATE TABLE IF NOT EXISTS scimitar_migrations (version INTEGER PRIMARY KEY)",
+    )?;
+    connection.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM scimitar_migrations",
+        [],
+        |row| row.get(0),
+    )
 }
 
 /// The latest migration's number.

@@ -85,7 +85,20 @@ impl SqliteStore {
     }
 
     fn configure(connections: Connections) -> Result<Self, StoreError> {
-        migrations::migrate(&mut *connections.writer()?, None).map_err(unavailable)?;
+        {
+            let mut writer = connections.writer()?;
+            // A newer release's tables may mean what this one would misread: refuse.
+            let applied = migrations::applied(&writer).map_err(unavailable)?;
+            let latest = migrations::latest();
+            if usize::try_from(applied).is_ok_and(|applied| applied > latest) {
+                return Err(StoreError::Unavailable(format!(
+                    "the database is at schema version {applied}, and this build knows up to \
+                     {latest}: a newer release wrote it; run that release (or open a backup \
+                     taken before the upgrade)"
+                )));
+            }
+            migrations::migrate(&mut writer, None).map_err(unavailable)?;
+        }
         Ok(Self {
             connections,
             registry: Arc::new(SchemaRegistry::core()),

@@ -331,3 +331,37 @@ fn a_new_database_is_private_to_its_owner() {
     drop(SqliteStore::open(&shared).unwrap());
     assert_eq!(mode(&shared), 0o640, "an existing file is left as it is");
 }
+
+/// A database a newer release migrated is refused, with a message that says so, and is
+/// left as it was.
+#[test]
+fn a_database_newer_than_the_build_is_refused() {
+    let dir = TempDir::new("newer");
+    let file = dir.0.join("scim.db");
+    let latest = SqliteStore::open(&file).unwrap().schema_version().unwrap();
+    let newer = i64::try_from(latest).unwrap() + 1;
+    {
+        let connection = rusqlite::Connection::open(&file).unwrap();
+        connection
+            .execute(
+                "INSERT INTO scimitar_migrations (version) VALUES (?1)",
+                [newer],
+            )
+            .unwrap();
+    }
+    let Err(scimitar_engine::StoreError::Unavailable(message)) = SqliteStore::open(&file) else {
+        panic!("a newer database was opened");
+    };
+    assert!(
+        message.contains(&format!("schema version {newer}")),
+        "{message}"
+    );
+    assert!(message.contains("newer release"), "{message}");
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    let versions: i64 = connection
+        .query_row("SELECT MAX(version) FROM scimitar_migrations", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(versions, newer, "nothing was rolled back or reapplied");
+}
