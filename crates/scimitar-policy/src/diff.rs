@@ -191,14 +191,7 @@ impl Diff<'_> {
             return true;
         };
         if is_urn(key) {
-            touched.iter().any(|touched| {
-                touched
-                    .get(..key.len())
-                    .is_some_and(|head| head.eq_ignore_ascii_case(key))
-                    && touched
-                        .get(key.len()..)
-                        .is_some_and(|rest| rest.starts_with(':'))
-            })
+            crate::touched::names_in(touched, key)
         } else {
             crate::touched::names(touched, None, key)
         }

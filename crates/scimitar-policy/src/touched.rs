@@ -6,17 +6,24 @@
 pub(crate) fn names(touched: &[String], urn: Option<&str>, name: &str) -> bool {
     touched.iter().any(|touched| match urn {
         None => touched.eq_ignore_ascii_case(name),
-        Some(urn) => {
-            touched.len() == urn.len() + 1 + name.len()
-                && touched
-                    .get(..urn.len())
-                    .is_some_and(|head| head.eq_ignore_ascii_case(urn))
-                && touched
-                    .get(urn.len()..)
-                    .and_then(|rest| rest.strip_prefix(':'))
-                    .is_some_and(|tail| tail.eq_ignore_ascii_case(name))
-        }
+        Some(urn) => attribute_of(touched, urn).is_some_and(|tail| tail.eq_ignore_ascii_case(name)),
     })
+}
+
+/// Whether `touched` names an attribute of the extension `urn`, in any case.
+pub(crate) fn names_in(touched: &[String], urn: &str) -> bool {
+    touched
+        .iter()
+        .any(|touched| attribute_of(touched, urn).is_some())
+}
+
+/// The attribute name after `urn:` in the URN-qualified `touched` (`employeeNumber` of
+/// `urn:…:User:employeeNumber`), when `touched` is of the extension `urn`.
+fn attribute_of<'t>(touched: &'t str, urn: &str) -> Option<&'t str> {
+    touched
+        .get(..urn.len())
+        .filter(|head| head.eq_ignore_ascii_case(urn))?;
+    touched.get(urn.len()..)?.strip_prefix(':')
 }
 
 #[cfg(test)]
@@ -36,6 +43,12 @@ mod tests {
         assert!(names(&touched, Some(ENTERPRISE), "employeeNumber"));
         assert!(!names(&touched, Some(ENTERPRISE), "manager"));
         assert!(!names(&touched, None, "employeeNumber"));
+        assert!(names_in(&touched, ENTERPRISE));
+        assert!(!names_in(
+            &touched,
+            "urn:ietf:params:scim:schemas:extension:other:2.0:User"
+        ));
+        assert!(!names_in(&[ENTERPRISE.to_owned()], ENTERPRISE));
         // An extension attribute is not a core one of the same name, nor the reverse.
         assert!(!names(
             &["employeeNumber".to_owned()],
