@@ -7,14 +7,13 @@ use scimitar_policy::{
     set_manager,
 };
 use serde_json::Value;
-use serde_json::json;
 
-use scimitar_schema::{Resource, ScimError, ValidateOptions, validate};
+use scimitar_schema::{Resource, ResourceType, ScimError, ValidateOptions, validate};
 
 use super::{ListRequest, Operations};
 use crate::engine::stored;
 use crate::host::Account;
-use crate::store::{Origin, ResourceStore, StoredResource, UniqueKey};
+use crate::store::{Origin, ResourceStore, StoredResource};
 
 /// A filter for `attribute eq value`, the value quoted as a JSON string.
 fn equals(attribute: &str, value: &str) -> String {
@@ -41,14 +40,8 @@ impl<S: ResourceStore> Operations<'_, S> {
         let options = ValidateOptions::default().with_lenient(self.lenient());
         let mut resource =
             validate(&self.engine.registry, resource_type, resource, &options)?.resource;
-        let now = self.engine.timestamp();
-        let map = resource.as_map_mut();
-        map.remove("password");
-        map.insert("id".into(), Value::String(id.clone()));
-        map.insert(
-            "meta".into(),
-            json!({"resourceType": resource_type.name, "created": now, "lastModified": now}),
-        );
+        resource.as_map_mut().remove("password");
+        self.stamp_new(&mut resource, resource_type, &id);
         let mut account = StoredResource::new(id, resource_type.name.clone(), resource);
         account.unique_keys = self.unique_keys(resource_type, &account.resource);
         stored(
@@ -65,34 +58,29 @@ impl<S: ResourceStore> Operations<'_, S> {
     /// claims, [`Origin::PickedUp`]).
     pub(crate) async fn unmanaged_match(
         &self,
-        resource_type: &str,
+        resource_type: &ResourceType,
         resource: &Resource,
     ) -> Result<Option<(Account, Origin)>, ScimError> {
         let tenant = &self.principal.tenant;
         if !tenant.policy.pick_up {
             return Ok(None);
         }
-        let Some(key) = match_key(resource_type, resource) else {
-            return Ok(None);
-        };
+        let name = resource_type.name.as_str();
         if let Some(host) = &self.engine.host {
-            let account = host.find_unmanaged(tenant, resource_type, &key).await?;
+            let Some(key) = match_key(name, resource) else {
+                return Ok(None);
+            };
+            let account = host.find_unmanaged(tenant, name, &key).await?;
             return Ok(account.map(|account| (account, Origin::New)));
         }
-        let attribute = if resource_type == "User" {
-            "userName"
-        } else {
-            "displayName"
-        };
-        let key = UniqueKey {
-            attribute: attribute.to_owned(),
-            value: key,
-            global: false,
+        // The store's accounts hold the same unique keys as its resources.
+        let Some(key) = self.unique_keys(resource_type, resource).into_iter().next() else {
+            return Ok(None);
         };
         let found = stored(
             self.engine
                 .store
-                .find_unmanaged(&tenant.id, resource_type, &key)
+                .find_unmanaged(&tenant.id, name, &key)
                 .await,
         )?;
         Ok(found.map(|account| (Account::new(account.id, account.resource), Origin::PickedUp)))

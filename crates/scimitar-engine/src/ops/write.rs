@@ -97,6 +97,22 @@ impl<S: ResourceStore> Operations<'_, S> {
             .collect()
     }
 
+    /// Gives a new resource (or account) its `id` and a `meta` of the clock's time.
+    pub(crate) fn stamp_new(
+        &self,
+        resource: &mut Resource,
+        resource_type: &ResourceType,
+        id: &str,
+    ) {
+        let now = self.engine.timestamp();
+        let map = resource.as_map_mut();
+        map.insert("id".into(), Value::String(id.to_owned()));
+        map.insert(
+            "meta".into(),
+            json!({"resourceType": resource_type.name, "created": now, "lastModified": now}),
+        );
+    }
+
     /// Checks the members that `previous` did not have: each must be a user or group of
     /// the tenant, and gets its `type` if missing. One that is not is skipped with a
     /// warning under a lenient profile, and `400 invalidValue` naming it under `strict`.
@@ -245,13 +261,18 @@ impl<S: ResourceStore> Operations<'_, S> {
         // tried as new first, and only a name taken sends it looking for one to pick up.
         // A host's accounts are looked up every time.
         let mut look = self.engine.host.is_some();
+        let mut refused_as_new = None;
         for _ in 0..=self.engine.config.write_retries {
             let found = if look {
-                self.unmanaged_match(&resource_type.name, &validated.resource)
+                self.unmanaged_match(resource_type, &validated.resource)
                     .await?
             } else {
                 None
             };
+            // The name is taken, and by no account to pick up: that is the answer.
+            if let (None, Some(error)) = (&found, refused_as_new.take()) {
+                return Err(error);
+            }
             let (id, origin, mut resource, account) = match found {
                 Some((account, origin)) => {
                     // Memberships come from the identity provider, not from the export.
@@ -269,13 +290,7 @@ impl<S: ResourceStore> Operations<'_, S> {
                     None,
                 ),
             };
-            let now = self.engine.timestamp();
-            let map = resource.as_map_mut();
-            map.insert("id".into(), Value::String(id.clone()));
-            map.insert(
-                "meta".into(),
-                json!({"resourceType": resource_type.name, "created": now, "lastModified": now}),
-            );
+            self.stamp_new(&mut resource, resource_type, &id);
             let mut warnings = validated.warnings.clone();
             let (created, password) = self
                 .prepare(resource_type, &id, resource, 1, None, false, &mut warnings)
@@ -308,10 +323,11 @@ impl<S: ResourceStore> Operations<'_, S> {
                 // Another request picked the account up (or it was removed): look again.
                 Err(CommitError::Store(StoreError::NotFound)) if origin == Origin::PickedUp => {}
                 // The name may be an unmanaged account's: look, once.
-                Err(CommitError::Store(StoreError::Conflict { .. }))
+                Err(error @ CommitError::Store(StoreError::Conflict { .. }))
                     if !look && self.principal.tenant.policy.pick_up =>
                 {
                     look = true;
+                    refused_as_new = Some(error.into());
                 }
                 Err(error) => return Err(error.into()),
             }
