@@ -40,7 +40,7 @@ pub(crate) struct Connections {
     /// Where readers connect; `None` for a private in-memory database, whose only
     /// connection is the writer.
     path: Option<PathBuf>,
-    writer: Writer,
+    pub(crate) writer: Writer,
 }
 
 impl Connections {

@@ -54,6 +54,9 @@
 //! ```
 
 mod connections;
+#[cfg(feature = "test-hooks")]
+mod faults;
+mod health;
 mod history;
 mod index;
 mod list;

@@ -37,7 +37,7 @@ use crate::{index, migrations, unavailable};
 /// Filters are translated to SQL with a [`SchemaRegistry`] (see
 /// [`SqliteStore::with_registry`]), which must be the engine's.
 pub struct SqliteStore {
-    connections: Connections,
+    pub(crate) connections: Connections,
     pub(crate) registry: Arc<SchemaRegistry>,
     /// Whether the `attr_values` rows are known to follow `registry` (checked, and
     /// rebuilt if needed, under the writer's lock before the store's first use).

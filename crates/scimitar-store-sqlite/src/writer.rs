@@ -6,6 +6,10 @@
 //! requests multiplies what one SQLite file takes. Each write runs inside a savepoint of
 //! the shared transaction: one that fails is rolled back alone, and a write is reported
 //! done only once its transaction has committed.
+//!
+//! Failures end here, never in a hang: a write queued to a writer thread that stopped
+//! (it panicked, or the store closed) fails at once, and a transaction that a failed
+//! `ROLLBACK` left open is rolled back before the next one begins.
 
 use std::cell::Cell;
 use std::ffi::c_int;
@@ -52,16 +56,28 @@ struct Shared {
     connection: Mutex<Connection>,
     queue: Mutex<Queue>,
     arrived: Condvar,
+    /// Notified when the writer thread stops.
+    stopped: Condvar,
     checkpoints: Option<Arc<Signal>>,
     /// See [`Writer::set_checkpoint_pages`].
     checkpoint_pages: AtomicU32,
+    /// A transaction stays open that `ROLLBACK` could not end: writes fail until one
+    /// does.
+    stuck: AtomicBool,
+    #[cfg(feature = "test-hooks")]
+    faults: Faults,
 }
 
 #[derive(Default)]
 struct Queue {
     jobs: Vec<Box<dyn Job>>,
     closing: bool,
+    /// Why the writer thread stopped, once it has: every write fails at once with it.
+    stopped: Option<String>,
 }
+
+/// What a writer thread that stopped says: the reason [`Writer::health`] gives.
+const STOPPED: &str = "the database writer stopped";
 
 impl Writer {
     /// Starts the thread that writes through `connection`, and, given one, the thread
@@ -76,16 +92,24 @@ impl Writer {
             connection: Mutex::new(connection),
             queue: Mutex::new(Queue::default()),
             arrived: Condvar::new(),
+            stopped: Condvar::new(),
             checkpoint_pages: AtomicU32::new(CHECKPOINT_PAGES),
             checkpoints: checkpointer
                 .as_ref()
                 .map(|checkpointer| Arc::clone(&checkpointer.signal)),
+            stuck: AtomicBool::new(false),
+            #[cfg(feature = "test-hooks")]
+            faults: Faults::default(),
         });
         let thread = std::thread::Builder::new()
             .name("scimitar-sqlite-writer".into())
             .spawn({
                 let shared = Arc::clone(&shared);
-                move || shared.run()
+                move || {
+                    // Runs however the thread ends, a panic included.
+                    let _stopping = Stopping(&shared);
+                    shared.run();
+                }
             })
             .map_err(unavailable)?;
         Ok(Self {
@@ -136,8 +160,23 @@ impl Writer {
         nothing()
     }
 
+    /// Whether writes can be done: `Err` with the reason when the writer thread has
+    /// stopped or a transaction stays open that could not be rolled back.
+    pub(crate) fn health(&self) -> Result<(), StoreError> {
+        if self.shared.queue().stopped.is_some() {
+            return Err(StoreError::Unavailable(STOPPED.into()));
+        }
+        if self.shared.stuck.load(Ordering::Acquire) {
+            return Err(StoreError::Unavailable(
+                "the database writer cannot roll back a transaction".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Queues `work` for the writer thread; the future gives its result once its
-    /// transaction has committed (or the error that undid it).
+    /// transaction has committed (or the error that undid it). If the thread has
+    /// stopped, it gives [`StoreError::Unavailable`] at once.
     pub(crate) fn submit<T, F>(&self, work: F) -> Reply<T>
     where
         T: Send + 'static,
@@ -149,14 +188,97 @@ impl Writer {
             outcome: None,
             slot: Arc::clone(&slot),
         });
-        match self.shared.queue.lock() {
-            Ok(mut queue) if !queue.closing => {
-                queue.jobs.push(job);
-                self.shared.arrived.notify_one();
-            }
-            _ => slot.fill(Err(StoreError::Unavailable("the store is closed".into()))),
+        let mut queue = self.shared.queue();
+        if let Some(why) = &queue.stopped {
+            let why = why.clone();
+            drop(queue);
+            job.finish(Some(&StoreError::Unavailable(why)));
+        } else if queue.closing {
+            drop(queue);
+            job.finish(Some(&StoreError::Unavailable("the store is closed".into())));
+        } else {
+            queue.jobs.push(job);
+            self.shared.arrived.notify_one();
         }
         Reply(slot)
+    }
+}
+
+/// Test-only hooks: faults the writer meets on demand.
+#[cfg(feature = "test-hooks")]
+impl Writer {
+    /// Makes the writer thread panic when it next takes writes (before it takes them),
+    /// and waits until it has stopped.
+    pub(crate) fn kill(&self) {
+        self.shared.faults.kill.store(true, Ordering::Release);
+        // Something to take, so that the thread wakes up.
+        drop(self.submit(|_| Ok(())));
+        let mut queue = self.shared.queue();
+        while queue.stopped.is_none() {
+            queue = self
+                .shared
+                .stopped
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Makes the next `count` statements on the writer's connection fail (SQLite
+    /// interrupts them), whichever statements they are.
+    pub(crate) fn fail_statements(&self, count: u32) -> Result<(), StoreError> {
+        let remaining = Arc::clone(&self.shared.faults.statements);
+        remaining.store(count, Ordering::Release);
+        // Called between the instructions of every statement: the first call of each
+        // statement decides, as an interrupted statement is not called again.
+        let handler = move || {
+            remaining
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                    left.checked_sub(1)
+                })
+                .is_ok()
+        };
+        self.connection()?.progress_handler(1, Some(handler));
+        Ok(())
+    }
+
+    /// Makes the writer's next `count` `ROLLBACK`s (of a savepoint or of a transaction)
+    /// fail without running, as if SQLite had refused them.
+    pub(crate) fn fail_rollbacks(&self, count: u32) {
+        self.shared.faults.rollbacks.store(count, Ordering::Release);
+    }
+}
+
+/// The faults armed by the test hooks.
+#[cfg(feature = "test-hooks")]
+#[derive(Default)]
+struct Faults {
+    kill: AtomicBool,
+    statements: Arc<AtomicU32>,
+    rollbacks: AtomicU32,
+}
+
+/// Marks the writer thread stopped when it ends, however it ends, and fails the writes
+/// still queued.
+struct Stopping<'a>(&'a Shared);
+
+impl Drop for Stopping<'_> {
+    fn drop(&mut self) {
+        let shared = self.0;
+        let jobs = {
+            let mut queue = shared.queue();
+            let why = if queue.closing && !std::thread::panicking() {
+                "the store is closed"
+            } else {
+                STOPPED
+            };
+            queue.stopped = Some(why.to_owned());
+            std::mem::take(&mut queue.jobs)
+        };
+        let error = StoreError::Unavailable(STOPPED.into());
+        for job in jobs {
+            job.finish(Some(&error));
+        }
+        shared.stopped.notify_all();
     }
 }
 
@@ -178,6 +300,10 @@ impl Drop for Writer {
 }
 
 impl Shared {
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn run(&self) {
         if self.checkpoints.is_some()
             && let Ok(connection) = self.connection.lock()
@@ -188,12 +314,17 @@ impl Shared {
         let mut checkpointed_at = 0u32;
         loop {
             let mut jobs = {
-                let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut queue = self.queue();
                 while queue.jobs.is_empty() && !queue.closing {
                     queue = self
                         .arrived
                         .wait(queue)
                         .unwrap_or_else(PoisonError::into_inner);
+                }
+                #[cfg(feature = "test-hooks")]
+                if self.faults.kill.load(Ordering::Acquire) {
+                    drop(queue);
+                    panic!("the writer thread was killed by a test hook");
                 }
                 if queue.jobs.is_empty() {
                     return;
@@ -202,7 +333,7 @@ impl Shared {
                 queue.jobs.drain(..take).collect::<Vec<_>>()
             };
             let committed = match self.connection.lock() {
-                Ok(mut connection) => commit_batch(&mut connection, &mut jobs),
+                Ok(mut connection) => self.commit_batch(&mut connection, &mut jobs),
                 Err(_) => Err(StoreError::Unavailable(
                     "the writer's lock is poisoned".into(),
                 )),
@@ -348,38 +479,91 @@ impl Drop for Checkpointer {
     }
 }
 
-/// Runs `jobs` in one transaction, each in a savepoint, and commits it.
-fn commit_batch(connection: &mut Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
-    let statement = |connection: &Connection, sql: &str| execute(connection, sql, []).map(drop);
-    statement(connection, "BEGIN IMMEDIATE")?;
-    let outcome = match jobs {
-        // A write alone needs no savepoint: if it fails, the whole transaction goes (and
-        // the write reports its own error).
-        [job] => {
-            if !job.run(connection) {
-                return statement(connection, "ROLLBACK").or(Ok(()));
-            }
-            Ok(())
+impl Shared {
+    /// Runs `jobs` in one transaction, each in a savepoint, and commits it.
+    fn commit_batch(
+        &self,
+        connection: &mut Connection,
+        jobs: &mut [Box<dyn Job>],
+    ) -> Result<(), StoreError> {
+        // A transaction left open would make this BEGIN, and every one after it, fail.
+        self.end_transaction(connection)?;
+        let outcome = self
+            .statement(connection, "BEGIN IMMEDIATE")
+            .and_then(|()| self.run_jobs(connection, jobs))
+            .and_then(|()| self.statement(connection, "COMMIT"));
+        if outcome.is_err() {
+            // Nothing of the batch stays; each write reports the failure. One that
+            // cannot be rolled back now is rolled back before the next batch.
+            let _ = self.end_transaction(connection);
         }
-        jobs => jobs.iter_mut().try_for_each(|job| {
-            statement(connection, "SAVEPOINT job")?;
-            if job.run(connection) {
-                statement(connection, "RELEASE job")
-            } else {
-                statement(connection, "ROLLBACK TO job")?;
-                statement(connection, "RELEASE job")
+        outcome
+    }
+
+    fn run_jobs(
+        &self,
+        connection: &Connection,
+        jobs: &mut [Box<dyn Job>],
+    ) -> Result<(), StoreError> {
+        match jobs {
+            // A write alone needs no savepoint: if it fails, the whole transaction goes
+            // (and the write reports its own error).
+            [job] => {
+                if job.run(connection) {
+                    Ok(())
+                } else {
+                    self.end_transaction(connection)
+                }
             }
-        }),
-    };
-    match outcome.and_then(|()| statement(connection, "COMMIT")) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            // Nothing of the batch stays; each write reports the failure.
-            if !connection.is_autocommit() {
-                let _ = statement(connection, "ROLLBACK");
-            }
-            Err(error)
+            jobs => jobs.iter_mut().try_for_each(|job| {
+                self.statement(connection, "SAVEPOINT job")?;
+                if !job.run(connection) {
+                    // A savepoint a failed statement took with it fails the batch.
+                    self.statement(connection, "ROLLBACK TO job")?;
+                }
+                self.statement(connection, "RELEASE job")
+            }),
         }
+    }
+
+    /// Rolls back the transaction open on `connection`, if any: `Err` if one stays open.
+    fn end_transaction(&self, connection: &Connection) -> Result<(), StoreError> {
+        if connection.is_autocommit() {
+            self.stuck.store(false, Ordering::Release);
+            return Ok(());
+        }
+        let rolled_back = self.statement(connection, "ROLLBACK");
+        // A failed statement may have ended the transaction itself.
+        let still_open = !connection.is_autocommit();
+        self.stuck.store(still_open, Ordering::Release);
+        match rolled_back {
+            Err(error) if still_open => Err(StoreError::Unavailable(format!(
+                "a transaction could not be rolled back: {error}"
+            ))),
+            _ if still_open => Err(StoreError::Unavailable(
+                "a transaction stayed open after ROLLBACK".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs one of the writer's own statements (`BEGIN`, `SAVEPOINT`, `COMMIT`, ...).
+    fn statement(&self, connection: &Connection, sql: &str) -> Result<(), StoreError> {
+        #[cfg(feature = "test-hooks")]
+        if sql.starts_with("ROLLBACK")
+            && self
+                .faults
+                .rollbacks
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                    left.checked_sub(1)
+                })
+                .is_ok()
+        {
+            return Err(StoreError::Unavailable(format!(
+                "{sql} failed (injected by a test hook)"
+            )));
+        }
+        execute(connection, sql, []).map(drop)
     }
 }
 
@@ -414,8 +598,8 @@ where
         succeeded
     }
 
-    fn finish(self: Box<Self>, failed: Option<&StoreError>) {
-        let outcome = match (self.outcome, failed) {
+    fn finish(mut self: Box<Self>, failed: Option<&StoreError>) {
+        let outcome = match (self.outcome.take(), failed) {
             (Some(Err(error)), _) => Err(error),
             (Some(Ok(_)) | None, Some(error)) => Err(error.clone()),
             (Some(Ok(value)), None) => Ok(value),
@@ -425,28 +609,51 @@ where
     }
 }
 
+impl<T, F> Drop for Pending<T, F> {
+    /// A write dropped unfinished (its thread panicked) still answers.
+    fn drop(&mut self) {
+        self.slot.fill(Err(StoreError::Unavailable(format!(
+            "{STOPPED} before the write ended"
+        ))));
+    }
+}
+
 /// Where the writer thread leaves a result for the request waiting on it.
 struct Slot<T> {
     state: Mutex<SlotState<T>>,
 }
 
 /// The result once there, and the waker of the request waiting for it.
-type SlotState<T> = (Option<Result<T, StoreError>>, Option<Waker>);
+struct SlotState<T> {
+    outcome: Option<Result<T, StoreError>>,
+    waker: Option<Waker>,
+    /// Whether a result was given (the first one given is the result).
+    filled: bool,
+}
 
 impl<T> Default for Slot<T> {
     fn default() -> Self {
         Self {
-            state: Mutex::new((None, None)),
+            state: Mutex::new(SlotState {
+                outcome: None,
+                waker: None,
+                filled: false,
+            }),
         }
     }
 }
 
 impl<T> Slot<T> {
+    /// Gives the result, unless one was given already.
     fn fill(&self, outcome: Result<T, StoreError>) {
         let waker = {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            state.0 = Some(outcome);
-            state.1.take()
+            if state.filled {
+                return;
+            }
+            state.filled = true;
+            state.outcome = Some(outcome);
+            state.waker.take()
         };
         if let Some(waker) = waker {
             waker.wake();
@@ -462,12 +669,42 @@ impl<T> Future for Reply<T> {
 
     fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
         let mut state = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
-        match state.0.take() {
+        match state.outcome.take() {
             Some(outcome) => Poll::Ready(outcome),
             None => {
-                state.1 = Some(context.waker().clone());
+                state.waker = Some(context.waker().clone());
                 Poll::Pending
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write dropped before it finished (as when the writer thread panics with it in
+    /// hand) answers instead of leaving its request waiting forever.
+    #[test]
+    fn a_write_dropped_unfinished_answers() {
+        let slot = Arc::new(Slot::<u8>::default());
+        let job: Box<dyn Job> = Box::new(Pending {
+            work: Some(|_: &Connection| Ok(1)),
+            outcome: None,
+            slot: Arc::clone(&slot),
+        });
+        drop(job);
+        let Err(StoreError::Unavailable(why)) = pollster::block_on(Reply(slot)) else {
+            panic!("an unfinished write fails");
+        };
+        assert!(why.starts_with(STOPPED), "{why}");
+    }
+
+    #[test]
+    fn the_first_result_given_is_the_result() {
+        let slot = Arc::new(Slot::default());
+        slot.fill(Ok(1));
+        slot.fill(Ok(2));
+        assert_eq!(pollster::block_on(Reply(slot)), Ok(1));
     }
 }

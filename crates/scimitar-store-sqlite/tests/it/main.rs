@@ -5,6 +5,7 @@
 mod conformance;
 mod differential;
 mod durability;
+mod faults;
 mod provisioning;
 mod pushdown;
 mod writes;
