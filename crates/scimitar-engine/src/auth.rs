@@ -7,7 +7,8 @@ use std::sync::Arc;
 use http::request::Parts;
 
 use crate::env::Clock;
-use crate::store::TenantStore;
+use crate::response;
+use crate::store::{StoreError, TenantStore};
 use crate::tenant::{KeyHash, Tenant};
 
 /// Who a request acts for: the tenant, with the settings its requests are served with,
@@ -77,6 +78,12 @@ impl AuthFailure {
     }
 }
 
+/// The failure of a store that could not check a credential, noted for the host's log.
+fn unavailable(error: StoreError) -> AuthFailure {
+    response::note(&error);
+    AuthFailure::Unavailable
+}
+
 /// A boxed future, for object-safe traits.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -110,6 +117,8 @@ pub(crate) fn bearer_token(request: &Parts) -> Option<&str> {
 /// The engine's own scheme, and the default of [`Engine::new`](crate::Engine::new): a
 /// bearer API key, looked up by its hash in a [`TenantStore`] and compared again in
 /// constant time, refused when revoked or expired at the clock's time, then its tenant.
+/// A store that fails is [`AuthFailure::Unavailable`] (`503`, never `401`), and its
+/// error goes to the response's [`StoreFailure`](crate::StoreFailure).
 ///
 /// A host that accepts its own credentials beside the engine's keys calls it from its
 /// own [`Authenticator`] for the requests that carry a key.
@@ -137,7 +146,7 @@ impl<S: TenantStore> Authenticator for ApiKeys<S> {
                 .store
                 .key_by_hash(&hash)
                 .await
-                .map_err(|_| AuthFailure::Unavailable)?
+                .map_err(unavailable)?
                 .ok_or(AuthFailure::Unknown)?;
             // The store found it by hash; compare again in constant time, as a store's
             // index may not.
@@ -154,7 +163,7 @@ impl<S: TenantStore> Authenticator for ApiKeys<S> {
                 .store
                 .tenant(&key.tenant)
                 .await
-                .map_err(|_| AuthFailure::Unavailable)?
+                .map_err(unavailable)?
                 .ok_or(AuthFailure::Unknown)?;
             Ok(Principal::new(tenant, Some(key.id)))
         })

@@ -162,7 +162,9 @@ impl<S: ResourceStore> Engine<S> {
     }
 
     /// Answers one request. Every failure is an RFC 7644 §3.12 error response; this
-    /// never panics on any input.
+    /// never panics on any input. A request that met a store failure carries its cause
+    /// in the response's extensions ([`StoreFailure`](crate::StoreFailure)), for the
+    /// host's log.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         let (mut parts, body) = request.into_parts();
         // HEAD is GET without the body (RFC 9110 §9.3.2).
@@ -170,10 +172,11 @@ impl<S: ResourceStore> Engine<S> {
         if head {
             parts.method = Method::GET;
         }
-        let mut response = match self.dispatch(&parts, body).await {
-            Ok(response) => response,
-            Err(error) => response::error(&error),
-        };
+        let (result, failure) = response::noting(self.dispatch(&parts, body)).await;
+        let mut response = result.unwrap_or_else(|error| response::error(&error));
+        if let Some(failure) = failure {
+            response.extensions_mut().insert(failure);
+        }
         if head {
             *response.body_mut() = Bytes::new();
         }

@@ -103,7 +103,7 @@ pub use engine::{Caller, Engine};
 pub use env::{Clock, IdSource};
 pub use host::{Account, Host, HostChange, HostError};
 pub use ops::{ListRequest, ListResult, Operations, Preconditions};
-pub use response::SCIM_JSON;
+pub use response::{SCIM_JSON, StoreFailure};
 #[cfg(feature = "tower")]
 pub use service::ScimService;
 pub use store::{

@@ -1,4 +1,10 @@
-//! Building responses: `application/scim+json` bodies, errors and headers.
+//! Building responses: `application/scim+json` bodies, errors and headers; and the
+//! cause of a store failure, kept for the host's log ([`StoreFailure`]).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
@@ -69,8 +75,71 @@ pub(crate) fn set_header(response: &mut Response<Bytes>, name: header::HeaderNam
     }
 }
 
-/// The SCIM error for a store failure. Details of store internals are not shown.
+/// The store failure a request met, attached to its response's extensions
+/// (`response.extensions().get::<StoreFailure>()`) for the host's log: the client gets
+/// `503` and a message that names no internals, the log gets the cause.
+///
+/// It holds the first [`StoreError::Unavailable`] of the request, whatever the status
+/// (a `/Bulk` answers `200` with a failed operation inside). The engine hands stores
+/// the hashes of API keys, never the keys, so a store's error cannot name one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreFailure {
+    /// The store's error, as it gave it.
+    pub error: StoreError,
+}
+
+impl fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+thread_local! {
+    /// The failure noted by the request being polled on this thread: `None` outside
+    /// [`noting`], `Some(None)` while none is noted.
+    static NOTED: RefCell<Option<Option<StoreFailure>>> = const { RefCell::new(None) };
+}
+
+/// Runs `future` (a request's handling), and returns with its output the first store
+/// failure noted while it ran ([`note`]).
+///
+/// Store errors become SCIM errors deep in the operations, which carry no more than the
+/// client sees; so the failure goes beside them, in a slot each poll of `future` puts
+/// in place on its thread (as `tracing` spans and task-locals do), so that requests
+/// polled in turn on one thread keep theirs apart. No runtime is needed.
+pub(crate) async fn noting<F: Future>(future: F) -> (F::Output, Option<StoreFailure>) {
+    let mut future = pin!(future);
+    let mut noted = None;
+    let output = poll_fn(|context| {
+        let outer = NOTED.replace(Some(noted.take()));
+        let poll = future.as_mut().poll(context);
+        noted = NOTED.replace(outer).flatten();
+        poll
+    })
+    .await;
+    (output, noted)
+}
+
+/// Notes `error` as the request's store failure, if it is one (a store that is
+/// unavailable, not a refused write) and the first.
+pub(crate) fn note(error: &StoreError) {
+    if !matches!(error, StoreError::Unavailable(_)) {
+        return;
+    }
+    NOTED.with_borrow_mut(|noted| {
+        if let Some(slot @ None) = noted {
+            *slot = Some(StoreFailure {
+                error: error.clone(),
+            });
+        }
+    });
+}
+
+/// The SCIM error for a store failure. Details of store internals are not shown to the
+/// client; the failure is noted for the host's log ([`StoreFailure`]).
 pub(crate) fn store_error(error: StoreError) -> ScimError {
+    note(&error);
     match error {
         StoreError::NotFound => ScimError::not_found("resource not found"),
         StoreError::VersionMismatch { .. } => ScimError::new(

@@ -35,7 +35,7 @@ pub use scimitar_engine::{
     Disposal, Engine, EngineConfig, HistoryQuery, HistoryStore, Host, HostChange, HostError,
     IdSource, IssuedKey, KeyHash, ListPage, ListQuery, ListRequest, ListResult, MemoryStore,
     Operations, Origin, Preconditions, Principal, ResourceStore, SCIM_JSON, StoreError,
-    StoredResource, Tenant, TenantId, TenantStore, UniqueKey,
+    StoreFailure, StoredResource, Tenant, TenantId, TenantStore, UniqueKey,
 };
 
 // The provisioning policy and its history.

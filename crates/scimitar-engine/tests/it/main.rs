@@ -7,6 +7,7 @@ mod bulk;
 mod concurrency;
 mod custom_auth;
 mod entra;
+mod faults;
 mod fuzz_corpus;
 mod links;
 mod okta;
