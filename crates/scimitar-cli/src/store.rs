@@ -101,6 +101,20 @@ impl AnyStore {
             Self::Sqlite(_) => true,
         }
     }
+
+    /// Whether the store can serve requests, for `/healthz`: `Err` says why not. The
+    /// store in memory always can; a SQLite file can while its writer thread runs and
+    /// a read works ([`SqliteStore::health`]).
+    ///
+    /// An inherent method, not one of the engine's store traits: the engine never asks
+    /// it, and a provided trait method answering "healthy" by default would let every
+    /// wrapper that does not forward it (`Arc`, a host's own) hide a dead store.
+    pub(crate) fn health(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Memory(_) => Ok(()),
+            Self::Sqlite(store) => store.health(),
+        }
+    }
 }
 
 /// Evaluates `$call` with `$store` bound to the store inside `$any`, whichever it is.
@@ -286,6 +300,25 @@ mod tests {
             assert!(matches!(store, AnyStore::Memory(_)), "{db}");
             assert!(!store.is_durable());
         }
+    }
+
+    #[test]
+    fn stores_that_serve_are_healthy() {
+        assert_eq!(open_store(MEMORY).unwrap().health(), Ok(()));
+        let sqlite = AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap());
+        assert_eq!(sqlite.health(), Ok(()));
+    }
+
+    #[test]
+    fn a_dead_sqlite_writer_is_unhealthy() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        store.kill_writer();
+        assert_eq!(
+            AnyStore::Sqlite(store).health(),
+            Err(StoreError::Unavailable(
+                "the database writer stopped".to_owned()
+            ))
+        );
     }
 
     #[test]

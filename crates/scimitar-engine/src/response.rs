@@ -89,6 +89,14 @@ pub struct StoreFailure {
     pub error: StoreError,
 }
 
+impl StoreFailure {
+    /// The failure `error`, for a host that answers a request of its own (a health
+    /// check) and logs it as the engine's.
+    pub fn new(error: StoreError) -> Self {
+        Self { error }
+    }
+}
+
 impl fmt::Display for StoreFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.error.fmt(f)
@@ -129,9 +137,7 @@ pub(crate) fn note(error: &StoreError) {
     }
     NOTED.with_borrow_mut(|noted| {
         if let Some(slot @ None) = noted {
-            *slot = Some(StoreFailure {
-                error: error.clone(),
-            });
+            *slot = Some(StoreFailure::new(error.clone()));
         }
     });
 }

@@ -3,15 +3,18 @@
 //!
 //! ```text
 //! 2026-11-23T13:45:01.123Z GET /scim/v2/Users?filter=…&count=… 200 0.4ms tenant=default key=key_0b6f…
+//! 2026-11-23T13:45:02.456Z POST /scim/v2/Users 503 5001.2ms tenant=default key=key_0b6f… error="store unavailable: database is locked"
 //! ```
 //!
 //! or, with `--log-format json`, as one JSON object a line (`timestamp`, `level`,
-//! `method`, `path`, `status`, `duration_ms`, `tenant`, `key_id`): the time the response
-//! was ready, the method, the path with the names of the query parameters but not their
-//! values (a filter names people), the status, the time the request took, and the tenant
-//! and the id of the API key when the bearer token is a known key (`-` in text, left out
-//! in JSON, otherwise). The token itself is never written, nor the body: the layer looks
-//! up the token's hash, as the engine does. `RUST_LOG` filters the events (default:
+//! `method`, `path`, `status`, `duration_ms`, `tenant`, `key_id`, `error`): the time the
+//! response was ready, the method, the path with the names of the query parameters but
+//! not their values (a filter names people), the status, the time the request took, the
+//! tenant and the id of the API key when the bearer token is a known key (`-` in text,
+//! left out in JSON, otherwise), and, when the request met a store failure, its cause
+//! (the engine's [`StoreFailure`]; left out otherwise). The token itself is never
+//! written, nor the body: the layer looks up the token's hash, as the engine does, and
+//! stores are given hashes only. `RUST_LOG` filters the events (default:
 //! `info`, which lets them all through).
 
 use std::fmt::{self, Write as _};
@@ -33,7 +36,7 @@ use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
 
-use scimitar_engine::{KeyHash, ResourceStore, TenantStore};
+use scimitar_engine::{KeyHash, ResourceStore, StoreFailure, TenantStore};
 
 use super::server::App;
 use crate::failure::Failure;
@@ -129,6 +132,10 @@ pub(crate) async fn requests(
         (None, Some(hash)) => Caller::of(app.engine.store(), &hash).await,
         (None, None) => Caller::default(),
     };
+    let failure = response
+        .extensions()
+        .get::<StoreFailure>()
+        .map(ToString::to_string);
     tracing::info!(
         target: TARGET,
         method = method.as_str(),
@@ -137,6 +144,7 @@ pub(crate) async fn requests(
         duration_ms = millis(elapsed),
         tenant = caller.tenant.as_deref(),
         key_id = caller.key.as_deref(),
+        error = failure.as_deref(),
     );
     response
 }
@@ -161,7 +169,8 @@ impl FormatTime for UtcMillis {
 }
 
 /// The text format: a request event as `TIME METHOD PATH STATUS LATENCYms tenant=NAME
-/// key=ID`; any other event as `TIME LEVEL TARGET: FIELDS`.
+/// key=ID`, and ` error=CAUSE` when there is one; any other event as `TIME LEVEL
+/// TARGET: FIELDS`.
 struct TextLine;
 
 impl<S, N> FormatEvent<S, N> for TextLine
@@ -196,6 +205,8 @@ struct Fields {
     duration_ms: Option<f64>,
     tenant: Option<String>,
     key_id: Option<String>,
+    /// The store failure the request met.
+    error: Option<String>,
     /// Any other field, as `name=value`, and the message.
     other: Vec<String>,
 }
@@ -212,6 +223,9 @@ impl Fields {
         );
         let _ = write!(line, " tenant={}", field(self.tenant.as_deref()));
         let _ = write!(line, " key={}", field(self.key_id.as_deref()));
+        if let Some(error) = &self.error {
+            let _ = write!(line, " error={}", field(Some(error)));
+        }
         line
     }
 
@@ -233,6 +247,7 @@ impl Visit for Fields {
             "path" => self.path = Some(value.to_owned()),
             "tenant" => self.tenant = Some(value.to_owned()),
             "key_id" => self.key_id = Some(value.to_owned()),
+            "error" => self.error = Some(value.to_owned()),
             _ => self.record_debug(field, &value),
         }
     }
@@ -440,7 +455,8 @@ mod tests {
     }
 
     /// What the request log writes, in `format` and filtered by `directives` as
-    /// `RUST_LOG` would be, for a request of the tenant `default` and one of no one.
+    /// `RUST_LOG` would be, for a request of the tenant `default`, one of no one and one
+    /// that met a store failure.
     fn logged(format: LogFormat, directives: &str) -> String {
         let captured = Captured::default();
         let filter = EnvFilter::builder()
@@ -466,6 +482,16 @@ mod tests {
                 tenant = None::<&str>,
                 key_id = None::<&str>,
             );
+            tracing::info!(
+                target: TARGET,
+                method = "POST",
+                path = "/scim/v2/Users",
+                status = 503_u16,
+                duration_ms = millis(Duration::from_millis(2)),
+                tenant = Some("default"),
+                key_id = Some("key_1"),
+                error = Some("store unavailable: database is locked"),
+            );
         });
         let bytes = captured.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
@@ -475,7 +501,7 @@ mod tests {
     fn text_lines_name_the_caller() {
         let log = logged(LogFormat::Text, "");
         let lines: Vec<&str> = log.lines().collect();
-        assert_eq!(lines.len(), 2, "{log}");
+        assert_eq!(lines.len(), 3, "{log}");
         let (time, rest) = lines[0].split_once(' ').unwrap();
         assert!(time.ends_with('Z') && time.len() == 24, "{time}");
         assert_eq!(
@@ -484,6 +510,13 @@ mod tests {
         );
         assert!(
             lines[1].ends_with(" POST / 401 0.0ms tenant=- key=-"),
+            "{log}"
+        );
+        assert!(
+            lines[2].ends_with(
+                " POST /scim/v2/Users 503 2.0ms tenant=default key=key_1 \
+                 error=\"store unavailable: database is locked\""
+            ),
             "{log}"
         );
     }
@@ -495,7 +528,7 @@ mod tests {
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())
             .collect();
-        assert_eq!(lines.len(), 2, "{log}");
+        assert_eq!(lines.len(), 3, "{log}");
         let time = lines[0]["timestamp"].as_str().unwrap();
         assert!(time.ends_with('Z') && time.len() == 24, "{time}");
         assert_eq!(lines[0]["level"], "INFO");
@@ -508,13 +541,15 @@ mod tests {
         assert_eq!(lines[1]["status"], 401);
         assert!(lines[1].get("tenant").is_none(), "{log}");
         assert!(lines[1].get("key_id").is_none(), "{log}");
+        assert!(lines[0].get("error").is_none(), "{log}");
+        assert_eq!(lines[2]["error"], "store unavailable: database is locked");
     }
 
     #[test]
     fn rust_log_filters_the_request_log() {
         assert_eq!(logged(LogFormat::Text, "warn"), "");
         assert_eq!(logged(LogFormat::Json, "scimitar::request=off"), "");
-        assert_eq!(logged(LogFormat::Text, "scimitar=info").lines().count(), 2);
+        assert_eq!(logged(LogFormat::Text, "scimitar=info").lines().count(), 3);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `scimitar serve`: a SCIM 2.0 server over HTTP for identity providers.
 
 pub(crate) mod env;
+mod health;
 mod log;
 mod server;
 

@@ -9,13 +9,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use scimitar_engine::{Engine, ScimService};
 
-use super::log;
+use super::{health, log};
 use crate::store::AnyStore;
 
 /// How long the server waits, once told to stop, for the requests in flight.
@@ -33,7 +32,7 @@ pub(crate) struct App {
 pub(crate) fn router(app: Arc<App>) -> Router {
     let scim = ScimService::new(Arc::clone(&app.engine)).body_limit(app.body_limit);
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", health::route(Arc::clone(&app)))
         .fallback_service(scim)
         .layer(middleware::from_fn_with_state(app, log::requests))
 }
@@ -61,9 +60,4 @@ pub(crate) async fn serve(
         result = server => result.map(|()| true),
         () = deadline => Ok(false),
     }
-}
-
-/// `GET /healthz`: `200 ok` while the server runs.
-async fn healthz() -> &'static str {
-    "ok"
 }

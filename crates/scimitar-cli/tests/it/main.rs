@@ -2,6 +2,7 @@
 
 #[cfg(unix)]
 mod crash;
+mod faults;
 mod filter;
 mod filter_match;
 mod history;
