@@ -365,6 +365,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use std::net::SocketAddr;
     use std::sync::Mutex;
 
     use chrono::TimeZone;
@@ -581,6 +582,133 @@ mod tests {
         assert_eq!(field(Some("acme corp")), r#""acme corp""#);
         assert_eq!(field(Some("")), r#""""#);
         assert_eq!(field(Some("a\nb")), r#""a\nb""#);
+    }
+
+    /// `METHOD PATH` with `Authorization: Bearer KEY` and `body` to `addr`, on a
+    /// connection of its own: the status, the `Retry-After` header and the body.
+    fn send(addr: SocketAddr, method: &str, path: &str, key: &str, body: &str) -> Sent {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+             Authorization: Bearer {key}\r\nContent-Type: application/scim+json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+        let mut response = String::new();
+        io::Read::read_to_string(&mut stream, &mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        let head = head.to_ascii_lowercase();
+        let retry_after = head
+            .split("\r\n")
+            .find_map(|line| line.strip_prefix("retry-after: "))
+            .map(str::to_owned);
+        Sent {
+            status: head[9..12].parse().unwrap(),
+            retry_after,
+            body: body.to_owned(),
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Sent {
+        status: u16,
+        retry_after: Option<String>,
+        body: String,
+    }
+
+    /// The server over SQLite, end to end over HTTP on a loopback port: once the
+    /// database writer has died, `/healthz` says so, a write fails at once with `503`
+    /// and `Retry-After`, and the request log names the cause, never the key.
+    #[test]
+    fn a_dead_writer_is_logged_and_unhealthy_over_http() {
+        use crate::serve::env::{SystemClock, UuidIds};
+        use crate::serve::server::{self, App};
+        use crate::store::AnyStore;
+        use scimitar_engine::Engine;
+        use scimitar_store_sqlite::SqliteStore;
+
+        let store = AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap());
+        let engine = Engine::new(store, SystemClock, UuidIds::new().unwrap());
+        let tenant = block_on(engine.create_tenant("acme", Compat::LENIENT)).unwrap();
+        let key = block_on(engine.issue_key(&tenant.id, None)).unwrap().secret;
+        let app = Arc::new(App {
+            engine: Arc::new(engine),
+            body_limit: 1 << 20,
+        });
+        let captured = Captured::default();
+        let subscriber = subscriber(LogFormat::Text, EnvFilter::new("info"), captured.clone());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // The server runs on this thread, where the subscriber is the default; the client
+        // on a blocking thread beside it.
+        let sent = tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                tokio::spawn(server::serve(
+                    listener,
+                    Arc::clone(&app),
+                    std::future::pending(),
+                ));
+                let key = key.clone();
+                tokio::task::spawn_blocking(move || {
+                    let user = r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                                   "userName": "bjensen"}"#;
+                    let mut sent = vec![
+                        send(addr, "GET", "/healthz", "", ""),
+                        send(addr, "POST", "/scim/v2/Users", &key, user),
+                    ];
+                    let AnyStore::Sqlite(store) = app.engine.store() else {
+                        unreachable!("the store is SQLite")
+                    };
+                    store.kill_writer();
+                    sent.push(send(addr, "GET", "/healthz", "", ""));
+                    sent.push(send(addr, "POST", "/scim/v2/Users", &key, user));
+                    sent.push(send(addr, "GET", "/scim/v2/Users", &key, ""));
+                    sent
+                })
+                .await
+                .unwrap()
+            })
+        });
+        let statuses: Vec<u16> = sent.iter().map(|sent| sent.status).collect();
+        assert_eq!(statuses, [200, 201, 503, 503, 200], "{sent:?}");
+        assert_eq!(sent[0].body, "ok");
+        assert_eq!(sent[2].body, "unhealthy: the database writer stopped");
+        assert_eq!(sent[3].retry_after.as_deref(), Some("1"), "{:?}", sent[3]);
+        assert!(
+            !sent[3].body.contains("writer"),
+            "no internals: {:?}",
+            sent[3]
+        );
+
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let cause = r#"error="store unavailable: the database writer stopped""#;
+        let healthz = log
+            .lines()
+            .filter(|line| line.contains(" GET /healthz 503 "));
+        assert!(
+            healthz.into_iter().all(|line| line.ends_with(cause)),
+            "{log}"
+        );
+        let write = log
+            .lines()
+            .find(|line| line.contains(" POST /scim/v2/Users 503 "))
+            .unwrap_or_else(|| panic!("the refused write is logged: {log}"));
+        assert!(write.ends_with(cause), "{write}");
+        assert!(write.contains(" tenant=acme key="), "{write}");
+        assert!(!log.contains(&key), "the key is never logged: {log}");
+        let fine = log.lines().filter(|line| !line.contains(" 503 "));
+        assert!(
+            fine.into_iter().all(|line| !line.contains("error=")),
+            "{log}"
+        );
     }
 
     #[test]
