@@ -368,6 +368,9 @@ mod tests {
     use std::net::SocketAddr;
     use std::sync::Mutex;
 
+    use scimitar_engine::Engine;
+    use scimitar_store_sqlite::SqliteStore;
+
     use chrono::TimeZone;
     use http::HeaderValue;
     use pollster::block_on;
@@ -375,6 +378,9 @@ mod tests {
     use scimitar_patch::Compat;
 
     use super::*;
+    use crate::serve::env::{SystemClock, UuidIds};
+    use crate::serve::server;
+    use crate::store::AnyStore;
 
     fn target(uri: &str) -> String {
         redacted_target(&uri.parse().unwrap())
@@ -620,17 +626,16 @@ mod tests {
         body: String,
     }
 
-    /// The server over SQLite, end to end over HTTP on a loopback port: once the
-    /// database writer has died, `/healthz` says so, a write fails at once with `503`
-    /// and `Retry-After`, and the request log names the cause, never the key.
-    #[test]
-    fn a_dead_writer_is_logged_and_unhealthy_over_http() {
-        use crate::serve::env::{SystemClock, UuidIds};
-        use crate::serve::server::{self, App};
-        use crate::store::AnyStore;
-        use scimitar_engine::Engine;
-        use scimitar_store_sqlite::SqliteStore;
+    /// A user to create.
+    const USER: &str =
+        r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"}"#;
 
+    /// Serves a store in memory on SQLite on a loopback port, with one tenant (`acme`)
+    /// and its key, and runs `client` (given the address, the key and the store) on a
+    /// thread beside the server; returns what it returned and the text request log.
+    fn over_http<T: Send + 'static>(
+        client: impl FnOnce(SocketAddr, &str, &SqliteStore) -> T + Send + 'static,
+    ) -> (T, String) {
         let store = AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap());
         let engine = Engine::new(store, SystemClock, UuidIds::new().unwrap());
         let tenant = block_on(engine.create_tenant("acme", Compat::LENIENT)).unwrap();
@@ -647,68 +652,116 @@ mod tests {
             .unwrap();
         // The server runs on this thread, where the subscriber is the default; the client
         // on a blocking thread beside it.
-        let sent = tracing::subscriber::with_default(subscriber, || {
+        let returned = tracing::subscriber::with_default(subscriber, || {
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr = listener.local_addr().unwrap();
-                tokio::spawn(server::serve(
-                    listener,
-                    Arc::clone(&app),
-                    std::future::pending(),
-                ));
-                let key = key.clone();
+                let served = Arc::clone(&app);
+                tokio::spawn(server::serve(listener, served, std::future::pending()));
                 tokio::task::spawn_blocking(move || {
-                    let user = r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                                   "userName": "bjensen"}"#;
-                    let mut sent = vec![
-                        send(addr, "GET", "/healthz", "", ""),
-                        send(addr, "POST", "/scim/v2/Users", &key, user),
-                    ];
                     let AnyStore::Sqlite(store) = app.engine.store() else {
                         unreachable!("the store is SQLite")
                     };
-                    store.kill_writer();
-                    sent.push(send(addr, "GET", "/healthz", "", ""));
-                    sent.push(send(addr, "POST", "/scim/v2/Users", &key, user));
-                    sent.push(send(addr, "GET", "/scim/v2/Users", &key, ""));
-                    sent
+                    client(addr, &key, store)
                 })
                 .await
                 .unwrap()
             })
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        (returned, log)
+    }
+
+    /// Once the database writer has died, `/healthz` says so, a write fails at once
+    /// with `503` and `Retry-After`, and the request log names the cause, never the key.
+    #[test]
+    fn a_dead_writer_is_logged_and_unhealthy_over_http() {
+        let ((sent, key), log) = over_http(|addr, key, store| {
+            let mut sent = vec![
+                send(addr, "GET", "/healthz", "", ""),
+                send(addr, "POST", "/scim/v2/Users", key, USER),
+            ];
+            store.kill_writer();
+            sent.push(send(addr, "GET", "/healthz", "", ""));
+            sent.push(send(addr, "POST", "/scim/v2/Users", key, USER));
+            sent.push(send(addr, "GET", "/scim/v2/Users", key, ""));
+            (sent, key.to_owned())
         });
         let statuses: Vec<u16> = sent.iter().map(|sent| sent.status).collect();
         assert_eq!(statuses, [200, 201, 503, 503, 200], "{sent:?}");
         assert_eq!(sent[0].body, "ok");
         assert_eq!(sent[2].body, "unhealthy: the database writer stopped");
         assert_eq!(sent[3].retry_after.as_deref(), Some("1"), "{:?}", sent[3]);
-        assert!(
-            !sent[3].body.contains("writer"),
-            "no internals: {:?}",
-            sent[3]
-        );
+        assert!(!sent[3].body.contains("writer"), "{:?}", sent[3]);
 
-        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         let cause = r#"error="store unavailable: the database writer stopped""#;
-        let healthz = log
-            .lines()
-            .filter(|line| line.contains(" GET /healthz 503 "));
-        assert!(
-            healthz.into_iter().all(|line| line.ends_with(cause)),
-            "{log}"
-        );
-        let write = log
-            .lines()
-            .find(|line| line.contains(" POST /scim/v2/Users 503 "))
-            .unwrap_or_else(|| panic!("the refused write is logged: {log}"));
-        assert!(write.ends_with(cause), "{write}");
-        assert!(write.contains(" tenant=acme key="), "{write}");
+        let failed: Vec<&str> = log.lines().filter(|line| line.contains(" 503 ")).collect();
+        assert_eq!(failed.len(), 2, "{log}");
+        assert!(failed[0].contains(" GET /healthz 503 "), "{log}");
+        assert!(failed[1].contains(" POST /scim/v2/Users 503 "), "{log}");
+        assert!(failed[1].contains(" tenant=acme key="), "{log}");
+        assert!(failed.iter().all(|line| line.ends_with(cause)), "{log}");
         assert!(!log.contains(&key), "the key is never logged: {log}");
         let fine = log.lines().filter(|line| !line.contains(" 503 "));
         assert!(
             fine.into_iter().all(|line| !line.contains("error=")),
             "{log}"
         );
+    }
+
+    /// A full disk (SQLite's page limit) fails writes with `503` and `Retry-After`,
+    /// named in the log; every write acknowledged before is there, and writes resume
+    /// once there is room.
+    #[test]
+    fn a_full_disk_fails_writes_over_http_until_there_is_room() {
+        let (((refused, resumed, listed), key), log) = over_http(|addr, key, store| {
+            store.fill_disk(true).unwrap();
+            let mut acknowledged = Vec::new();
+            let refused = (0..10_000)
+                .find_map(|n| {
+                    let user = format!(
+                        r#"{{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                             "userName": "user{n}"}}"#
+                    );
+                    let sent = send(addr, "POST", "/scim/v2/Users", key, &user);
+                    if sent.status == 201 {
+                        acknowledged.push(format!("user{n}"));
+                        return None;
+                    }
+                    Some(sent)
+                })
+                .expect("the disk fills up");
+            store.fill_disk(false).unwrap();
+            let resumed = send(addr, "POST", "/scim/v2/Users", key, USER);
+            acknowledged.push("bjensen".to_owned());
+            let listed = send(addr, "GET", "/scim/v2/Users?count=10000", key, "");
+            let listed: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+            let mut names: Vec<String> = listed["Resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|user| user["userName"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            acknowledged.sort();
+            (
+                (refused, resumed.status, names == acknowledged),
+                key.to_owned(),
+            )
+        });
+        assert_eq!(refused.status, 503, "{refused:?}");
+        assert_eq!(refused.retry_after.as_deref(), Some("1"), "{refused:?}");
+        assert_eq!(resumed, 201);
+        assert!(listed, "every acknowledged write is there, and no other");
+        let line = log
+            .lines()
+            .find(|line| line.contains(" POST /scim/v2/Users 503 "))
+            .unwrap_or_else(|| panic!("the refused write is logged: {log}"));
+        assert!(
+            line.ends_with(r#" error="store unavailable: database or disk is full""#),
+            "{line}"
+        );
+        assert!(!log.contains(&key), "the key is never logged: {log}");
     }
 
     #[test]
