@@ -42,8 +42,9 @@ Usage: scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
 The SCIM endpoints are under http://ADDR/scim/v2: Users, Groups, .search, Bulk and the
 discovery endpoints. Each request needs an API key as a bearer token
 ('Authorization: Bearer KEY'); the key names the tenant whose data the request sees.
-GET /healthz answers 200 'ok', for load balancers and probes. Request bodies over 1 MiB
-are refused with 413.
+GET /healthz answers 200 'ok', for load balancers and probes, or 503 'unhealthy: REASON'
+when the store cannot serve (its database writer stopped, a read fails). Request bodies
+over 1 MiB are refused with 413.
 
 On the first start, when the store has no tenant, it creates the tenant 'default'
 (profile lenient), issues an API key for it and prints the tenant URL and the key on
@@ -53,8 +54,9 @@ from 'scimitar tenant create' and 'scimitar token issue'.
 It writes 'listening on http://ADDR' on standard error once it accepts connections, then
 one line per request: the time, the method, the path with the names of the query
 parameters but not their values, the status, the time taken in milliseconds, and the
-tenant and key id of the caller ('-' when unknown); never the key itself, nor a query
-value or a body. With --log-format json, each of these lines is a JSON object instead:
+tenant and key id of the caller ('-' when unknown), and error="CAUSE" when the store
+failed (such as "store unavailable: database is locked"); never the key itself, nor a
+query value or a body. With --log-format json, each of these lines is a JSON object instead:
 
   {"timestamp":"2026-11-23T13:45:01.123Z","level":"INFO","method":"GET",
    "path":"/scim/v2/Users?filter=…","status":200,"duration_ms":0.412,
