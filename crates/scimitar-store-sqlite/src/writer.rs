@@ -264,7 +264,7 @@ struct Stopping<'a>(&'a Shared);
 impl Drop for Stopping<'_> {
     fn drop(&mut self) {
         let shared = self.0;
-        let jobs = {
+        let (why, jobs) = {
             let mut queue = shared.queue();
             let why = if queue.closing && !std::thread::panicking() {
                 "the store is closed"
@@ -272,9 +272,9 @@ impl Drop for Stopping<'_> {
                 STOPPED
             };
             queue.stopped = Some(why.to_owned());
-            std::mem::take(&mut queue.jobs)
+            (why, std::mem::take(&mut queue.jobs))
         };
-        let error = StoreError::Unavailable(STOPPED.into());
+        let error = StoreError::Unavailable(why.into());
         for job in jobs {
             job.finish(Some(&error));
         }

@@ -709,6 +709,38 @@ mod tests {
         );
     }
 
+    /// A database error while the key is checked is `503` with `Retry-After` (not
+    /// `401`, which could make an identity provider quarantine the app), named in the
+    /// log; the next request is served.
+    #[test]
+    fn a_store_failure_at_authentication_is_503_over_http() {
+        let ((failed, served, key), log) = over_http(|addr, key, store| {
+            // In memory, the key lookup is the next statement on the one connection.
+            store.fail_statements(1).unwrap();
+            let failed = send(addr, "GET", "/scim/v2/Users", key, "");
+            let served = send(addr, "GET", "/scim/v2/Users", key, "");
+            (failed, served.status, key.to_owned())
+        });
+        assert_eq!(failed.status, 503, "{failed:?}");
+        assert_eq!(failed.retry_after.as_deref(), Some("1"), "{failed:?}");
+        let error: serde_json::Value = serde_json::from_str(&failed.body).unwrap();
+        assert_eq!(error["status"], "503");
+        assert_eq!(
+            error["detail"],
+            "the credentials cannot be checked now; try again later"
+        );
+        assert_eq!(served, 200);
+        let line = log
+            .lines()
+            .find(|line| line.contains(" GET /scim/v2/Users 503 "))
+            .unwrap_or_else(|| panic!("the refused request is logged: {log}"));
+        assert!(
+            line.contains(r#" error="store unavailable: interrupted""#),
+            "{line}"
+        );
+        assert!(!log.contains(&key), "the key is never logged: {log}");
+    }
+
     /// A full disk (SQLite's page limit) fails writes with `503` and `Retry-After`,
     /// named in the log; every write acknowledged before is there, and writes resume
     /// once there is room.
