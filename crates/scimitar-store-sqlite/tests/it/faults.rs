@@ -1,5 +1,6 @@
 //! Faults, injected through the `test-hooks`: a writer thread that dies, a `ROLLBACK`
-//! that fails, statements that fail, a full disk. Each fails the writes it touches with
+//! that fails, statements that fail, a full disk; and a table another connection takes
+//! away from the readers. Each fails the reads or writes it touches with
 //! [`StoreError::Unavailable`], never hangs, loses no write that was acknowledged, and
 //! leaves a store that serves again once the fault clears.
 //!
@@ -299,6 +300,36 @@ fn a_full_disk_fails_writes_until_it_has_room_again() {
     {
         assert!(is_there(store, &tenant, id), "{id} was acknowledged");
     }
+    assert_eq!(store.health(), Ok(()));
+    assert!(block_on(store.tenant(&tenant)).expect("a read").is_some());
+}
+
+/// On a file, reads run on the pool's connections: a table gone (renamed by another
+/// connection) fails the reads of it, the key lookup of an authentication included,
+/// and the health check; once it is back, they work again.
+#[test]
+fn a_failed_read_on_a_file_is_unavailable_until_the_fault_clears() {
+    let dir = TempDir::new("faults-read");
+    let path = dir.0.join("scim.db");
+    let store = on_a_file(&dir);
+    let tenant = tenant(store, "t1");
+    let other = rusqlite::Connection::open(&path).expect("another connection");
+    let rename = |from: &str, to: &str| {
+        other
+            .execute_batch(&format!("ALTER TABLE {from} RENAME TO {to}"))
+            .expect("rename");
+    };
+    let lookup = || block_on(store.key_by_hash(&KeyHash::of("secret")));
+    assert_eq!(lookup(), Ok(None));
+
+    rename("api_keys", "api_keys_away");
+    assert_unavailable(lookup(), "no such table");
+    rename("api_keys_away", "api_keys");
+    assert_eq!(lookup(), Ok(None));
+
+    rename("tenants", "tenants_away");
+    assert_unavailable(store.health(), "no such table");
+    rename("tenants_away", "tenants");
     assert_eq!(store.health(), Ok(()));
     assert!(block_on(store.tenant(&tenant)).expect("a read").is_some());
 }
