@@ -79,6 +79,9 @@ struct Queue {
 /// What a writer thread that stopped says: the reason [`Writer::health`] gives.
 const STOPPED: &str = "the database writer stopped";
 
+/// What the writes say once a panic left the writer's connection to an unknown state.
+const POISONED: &str = "the writer's lock is poisoned";
+
 impl Writer {
     /// Starts the thread that writes through `connection`, and, given one, the thread
     /// that checkpoints through `checkpoints` (then the writer's own automatic
@@ -125,7 +128,7 @@ impl Writer {
         self.shared
             .connection
             .lock()
-            .map_err(|_| StoreError::Unavailable("the writer's lock is poisoned".into()))
+            .map_err(|_| StoreError::Unavailable(POISONED.into()))
     }
 
     /// Once the write-ahead log holds `pages` more pages since the last checkpoint
@@ -161,10 +164,14 @@ impl Writer {
     }
 
     /// Whether writes can be done: `Err` with the reason when the writer thread has
-    /// stopped or a transaction stays open that could not be rolled back.
+    /// stopped, its connection's lock is poisoned (a panic while it was held), or a
+    /// transaction stays open that could not be rolled back.
     pub(crate) fn health(&self) -> Result<(), StoreError> {
         if self.shared.queue().stopped.is_some() {
             return Err(StoreError::Unavailable(STOPPED.into()));
+        }
+        if self.shared.connection.is_poisoned() {
+            return Err(StoreError::Unavailable(POISONED.into()));
         }
         if self.shared.stuck.load(Ordering::Acquire) {
             return Err(StoreError::Unavailable(
@@ -334,9 +341,7 @@ impl Shared {
             };
             let committed = match self.connection.lock() {
                 Ok(mut connection) => self.commit_batch(&mut connection, &mut jobs),
-                Err(_) => Err(StoreError::Unavailable(
-                    "the writer's lock is poisoned".into(),
-                )),
+                Err(_) => Err(StoreError::Unavailable(POISONED.into())),
             };
             for job in jobs {
                 job.finish(committed.as_ref().err());

@@ -333,3 +333,21 @@ fn a_failed_read_on_a_file_is_unavailable_until_the_fault_clears() {
     assert_eq!(store.health(), Ok(()));
     assert!(block_on(store.tenant(&tenant)).expect("a read").is_some());
 }
+
+/// A panic while the writer's connection was held (here, by the test hook that holds
+/// it) leaves the connection in a state nothing vouches for: writes fail at once, and
+/// the store is unhealthy.
+#[test]
+fn a_poisoned_writer_fails_writes_at_once_and_is_unhealthy() {
+    let dir = TempDir::new("faults-poisoned");
+    let store = on_a_file(&dir);
+    let tenant = tenant(store, "t1");
+    let panicked = thread::spawn(|| {
+        let _held = store.hold_writes().expect("hold the writer");
+        panic!("a panic while the writer's connection is held");
+    })
+    .join();
+    assert!(panicked.is_err());
+    assert_unavailable(create(store, &tenant, "after"), "poisoned");
+    assert_unavailable(store.health(), "poisoned");
+}
