@@ -56,15 +56,16 @@ one line per request: the time, the method, the path with the names of the query
 parameters but not their values, the status, the time taken in milliseconds, and the
 tenant and key id of the caller ('-' when unknown), and error="CAUSE" when the store
 failed (such as "store unavailable: database is locked"); never the key itself, nor a
-query value or a body. With --log-format json, each of these lines is a JSON object instead:
+query value or a body. With --log-format json, each of these lines is a JSON object
+instead:
 
   {"timestamp":"2026-11-23T13:45:01.123Z","level":"INFO","method":"GET",
    "path":"/scim/v2/Users?filter=…","status":200,"duration_ms":0.412,
    "tenant":"default","key_id":"key_0b6f…"}
 
-(one line each; "tenant" and "key_id" are left out when unknown). RUST_LOG filters the
-request log as tracing's EnvFilter reads it: it is at level info, under the target
-scimitar::request; RUST_LOG=warn or RUST_LOG=scimitar::request=off turns it off. The
+(one line each; "tenant", "key_id" and "error" are left out when unknown). RUST_LOG
+filters the request log as tracing's EnvFilter reads it: it is at level info, under the
+target scimitar::request; RUST_LOG=warn or RUST_LOG=scimitar::request=off turns it off. The
 'listening on', 'store:', 'history:', 'warning:' and 'stopped' lines are always
 written, as plain lines.
 
