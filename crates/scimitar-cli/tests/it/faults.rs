@@ -1,20 +1,19 @@
-//! A database fault under `scimitar serve`, end to end over HTTP: another process holds
-//! the SQLite file's write lock (the `sqlite3` command in a transaction), so the
+//! A database fault under `scimitar serve`, end to end over HTTP: another process (this
+//! test's, through a connection of its own in a transaction) holds the SQLite file's
+//! write lock, so the
 //! server's writes fail once SQLite's busy timeout (5 s) has passed. A write then
 //! answers `503` with `Retry-After` and a SCIM error, the request log names the cause
 //! but never the key, reads and authentication go on (WAL), nothing acknowledged is
 //! lost, and writes resume once the lock is let go.
 //!
-//! Every wait is bounded; none sleeps: the test waits for `sqlite3` to say it holds the
-//! lock, and for the log line.
+//! Every wait is bounded; none sleeps: the lock is held once `BEGIN IMMEDIATE` returns,
+//! and the test waits for the log line.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
-use crate::serve::{Server, TempDb, lines};
+use crate::serve::{Server, TempDb};
 
 /// The longest wait for an answer, a line or an exit: a guard against a hang.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -81,23 +80,11 @@ fn a_locked_database_fails_writes_with_503_and_writes_resume() {
     let mut server = Server::start_with(&["--db", &db.0], true);
     assert_eq!(create(&server, "before").status(), "201");
 
-    // Another process takes the write lock and says so.
-    let mut holder = Command::new("sqlite3")
-        .arg(&db.0)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("this test needs the sqlite3 command");
-    let said = lines(holder.stdout.take().expect("piped"));
-    let mut commands = holder.stdin.take().expect("piped");
-    commands
-        .write_all(b"BEGIN IMMEDIATE;\nSELECT 'holding';\n")
-        .expect("sqlite3 reads");
-    assert_eq!(
-        said.recv_timeout(TIMEOUT).expect("sqlite3 holds the lock"),
-        "holding"
-    );
+    // Another connection takes the write lock: it holds it once BEGIN IMMEDIATE returns.
+    let holder = rusqlite::Connection::open(&db.0).expect("the database opens");
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("the write lock is free");
 
     let refused = create(&server, "during");
     assert_eq!(refused.status(), "503", "{}", refused.body);
@@ -132,14 +119,10 @@ fn a_locked_database_fails_writes_with_503_and_writes_resume() {
     let healthz = send(&server, "GET", "/healthz", "");
     assert_eq!((healthz.status(), healthz.body.as_str()), ("200", "ok"));
 
-    commands.write_all(b"ROLLBACK;\n").expect("sqlite3 reads");
-    drop(commands);
-    assert_eq!(
-        said.recv_timeout(TIMEOUT),
-        Err(RecvTimeoutError::Disconnected),
-        "sqlite3 ends"
-    );
-    assert!(holder.wait().expect("sqlite3 exits").success());
+    holder
+        .execute_batch("ROLLBACK")
+        .expect("the lock is let go");
+    drop(holder);
 
     assert_eq!(create(&server, "after").status(), "201");
     assert_eq!(user_names(&server), ["after", "before"]);
