@@ -53,12 +53,15 @@
 //! # Ok::<(), scimitar_engine::StoreError>(())
 //! ```
 
+mod budget;
 mod connections;
 mod history;
 mod index;
 mod list;
 mod migrations;
+mod readers;
 mod rows;
+mod schedule;
 mod statements;
 mod store;
 mod unmanaged;
