@@ -34,6 +34,11 @@ pub(crate) type Lane = Option<TenantId>;
 /// The default of [`Readers::set_threads`].
 pub(crate) const THREADS: usize = 8;
 
+/// The stack of a reader thread: a filter of a thousand terms is translated to SQL, and
+/// compiled by SQLite, by recursion as deep, more than the 2 MiB a thread gets by default
+/// holds (only the pages used are ever allocated).
+const STACK: usize = 16 * 1024 * 1024;
+
 pub(crate) struct Readers {
     shared: Arc<Shared>,
     /// The threads started so far: as many as the scheduler lets run at once, started at
@@ -117,6 +122,7 @@ impl Readers {
             let shared = Arc::clone(&self.shared);
             match std::thread::Builder::new()
                 .name("scimitar-sqlite-reader".into())
+                .stack_size(STACK)
                 .spawn(move || shared.serve())
             {
                 Ok(thread) => threads.push(thread),
