@@ -127,7 +127,8 @@ impl Readers {
             {
                 Ok(thread) => threads.push(thread),
                 Err(_) if threads.is_empty() => {
-                    drop(self.shared.state().scheduler.drain());
+                    let waiting = self.shared.state().scheduler.drain();
+                    drop(waiting);
                     return;
                 }
                 // The threads there are serve the reads.
