@@ -31,6 +31,11 @@ const REFUSALS: [&str; 8] = [
     "LIKE or GLOB pattern too complex",
 ];
 
+/// A query that never ends on its own, for tests of the budget.
+#[cfg(any(test, feature = "test-hooks"))]
+pub(crate) const ENDLESS: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) \
+     SELECT count(*) FROM n";
+
 /// Runs `work` on `connection` within `budget`: SQLite interrupts its statements once
 /// the budget has passed (the answer is then [`StoreError::TooExpensive`]) or once
 /// `abandoned` is set (nobody waits for the answer).
@@ -107,10 +112,6 @@ impl Drop for Watch<'_> {
 mod tests {
     use super::*;
     use crate::unavailable;
-
-    /// A query that never ends on its own.
-    const ENDLESS: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) \
-         SELECT count(*) FROM n";
 
     fn count(connection: &Connection, sql: &str) -> Result<i64, StoreError> {
         connection
