@@ -112,7 +112,7 @@ fn longest_or(term: impl Fn(usize) -> String) -> String {
     text
 }
 
-/// A `/.search` body with `filter`, sorted by the long display names.
+/// A `/.search` body with `filter`, sorted by `sort_by` (descending), a page of 1,000.
 fn search(filter: &str, sort_by: &str) -> String {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
            "filter": filter, "sortBy": sort_by, "sortOrder": "descending", "count": 1000})
