@@ -35,10 +35,11 @@ pub(crate) type Lane = Option<TenantId>;
 pub(crate) const THREADS: usize = 8;
 
 /// The stack of a reader thread: a filter of a thousand terms is translated to SQL, and
-/// compiled by SQLite, by recursion as deep, more than the 2 MiB a thread gets by default
-/// holds (only the pages used are ever allocated).
+/// compiled by SQLite, by recursion as deep, which overflows the 2 MiB a thread gets by
+/// default in a debug build (only the pages used are ever allocated).
 const STACK: usize = 16 * 1024 * 1024;
 
+/// The reader threads of a database file, and the reads waiting for them.
 pub(crate) struct Readers {
     shared: Arc<Shared>,
     /// The threads started so far: as many as the scheduler lets run at once, started at
