@@ -109,10 +109,10 @@ impl AnyStore {
     /// An inherent method, not one of the engine's store traits: the engine never asks
     /// it, and a provided trait method answering "healthy" by default would let every
     /// wrapper that does not forward it (`Arc`, a host's own) hide a dead store.
-    pub(crate) fn health(&self) -> Result<(), StoreError> {
+    pub(crate) async fn health(&self) -> Result<(), StoreError> {
         match self {
             Self::Memory(_) => Ok(()),
-            Self::Sqlite(store) => store.health(),
+            Self::Sqlite(store) => store.health().await,
         }
     }
 }
@@ -304,9 +304,10 @@ mod tests {
 
     #[test]
     fn stores_that_serve_are_healthy() {
-        assert_eq!(open_store(MEMORY).unwrap().health(), Ok(()));
+        let memory = open_store(MEMORY).unwrap();
+        assert_eq!(pollster::block_on(memory.health()), Ok(()));
         let sqlite = AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap());
-        assert_eq!(sqlite.health(), Ok(()));
+        assert_eq!(pollster::block_on(sqlite.health()), Ok(()));
     }
 
     #[test]
@@ -314,7 +315,7 @@ mod tests {
         let store = SqliteStore::open_in_memory().unwrap();
         store.kill_writer();
         assert_eq!(
-            AnyStore::Sqlite(store).health(),
+            pollster::block_on(AnyStore::Sqlite(store).health()),
             Err(StoreError::Unavailable(
                 "the database writer stopped".to_owned()
             ))

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde::Serialize;
 
-use scimitar_schema::ScimError;
+use scimitar_schema::{ScimError, ScimType};
 
 use crate::store::StoreError;
 
@@ -165,10 +165,37 @@ pub(crate) fn store_error(error: StoreError) -> ScimError {
             StatusCode::SERVICE_UNAVAILABLE,
             "the store is unavailable; try again later",
         ),
+        // RFC 7644 §3.12: "yields many more results than the server is willing to
+        // calculate or process"; a 400, so that the identity provider does not retry it.
+        StoreError::TooExpensive(_) => ScimError::bad_request(
+            ScimType::TooMany,
+            "the request is too expensive to answer: narrow the filter, or sort and page less",
+        ),
     }
 }
 
 /// The ETag of a version.
 pub(crate) fn etag(version: u64) -> String {
     format!("W/\"{version}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_too_expensive_is_a_400_too_many_that_invites_no_retry() {
+        let error = store_error(StoreError::TooExpensive("over budget".into()));
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        assert_eq!(error.scim_type, Some(ScimType::TooMany));
+        let detail = error.detail.clone().unwrap_or_default();
+        assert!(detail.contains("too expensive"), "{detail}");
+        assert!(
+            !detail.contains("over budget"),
+            "the store's detail is for logs only"
+        );
+        let response = super::error(&error);
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
+    }
 }

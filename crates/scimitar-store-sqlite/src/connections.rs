@@ -1,16 +1,19 @@
-//! The store's connections: one writer, and a pool of readers beside it.
+//! The store's connections: one writer, and a pool of reader threads beside it.
 //!
 //! SQLite in WAL mode lets readers run while a transaction writes, each reader on its
 //! own connection seeing the last committed state. So lookups, which are half of an
 //! identity provider's traffic, never queue behind a large write.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, MutexGuard};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 use scimitar_engine::StoreError;
 
-use crate::statements::execute;
+use crate::budget;
+use crate::readers::{Lane, ReadReply, Readers};
 use crate::unavailable;
 use crate::writer::{Reply, Writer};
 
@@ -29,17 +32,19 @@ const WRITER_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = N
 /// How many statements each connection keeps compiled: compiling costs more than running.
 const STATEMENT_CACHE: usize = 128;
 
-/// At most this many reader connections stay open while idle; more are opened when more
-/// reads run at once, and closed when they are done.
-const IDLE_READERS: usize = 8;
+/// The default of [`Connections::set_read_budget`]: long enough for any list an
+/// identity provider pages through, short enough that a client gets its answer (and a
+/// thread is back) well before an identity provider's own timeout.
+pub(crate) const READ_BUDGET: Duration = Duration::from_secs(5);
 
 pub(crate) struct Connections {
-    /// The idle readers. Declared (so dropped) before the writer: the last connection to
-    /// close copies the log into the file and deletes it, which a reader cannot do.
-    idle: Mutex<Vec<Connection>>,
-    /// Where readers connect; `None` for a private in-memory database, whose only
-    /// connection is the writer.
-    path: Option<PathBuf>,
+    /// The reader threads of a file; `None` for a private in-memory database, whose only
+    /// connection is the writer. Declared (so dropped) before the writer: the last
+    /// connection to close copies the log into the file and deletes it, which a reader
+    /// cannot do.
+    readers: Option<Readers>,
+    /// See [`Connections::set_read_budget`].
+    read_budget: Duration,
     pub(crate) writer: Writer,
 }
 
@@ -72,8 +77,8 @@ impl Connections {
             None => None,
         };
         Ok(Self {
-            idle: Mutex::new(Vec::new()),
-            path: path.map(Path::to_path_buf),
+            readers: path.map(|path| Readers::new(path.to_path_buf())),
+            read_budget: READ_BUDGET,
             writer: Writer::start(writer, checkpoints)?,
         })
     }
@@ -103,35 +108,45 @@ impl Connections {
         self.writer.submit(work)
     }
 
-    /// Runs `work` in one read transaction, so that its statements see one state.
-    pub(crate) fn read<T>(
-        &self,
-        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let Some(path) = &self.path else {
-            return work(&*self.writer()?);
-        };
-        let connection = match self.idle()?.pop() {
-            Some(connection) => connection,
-            None => open_reader(path)?,
-        };
-        execute(&connection, "BEGIN", [])?;
-        let value = work(&connection);
-        // A read has nothing to commit: ending it only lets go of its snapshot. A
-        // connection whose transaction would not end is not used again.
-        if execute(&connection, "ROLLBACK", []).is_ok() {
-            let mut idle = self.idle()?;
-            if idle.len() < IDLE_READERS {
-                idle.push(connection);
-            }
-        }
-        value
+    /// Interrupts each read once it has run for `budget` (see `budget.rs`). Default:
+    /// [`READ_BUDGET`].
+    pub(crate) fn set_read_budget(&mut self, budget: Duration) {
+        self.read_budget = budget;
     }
 
-    fn idle(&self) -> Result<MutexGuard<'_, Vec<Connection>>, StoreError> {
-        self.idle
-            .lock()
-            .map_err(|_| StoreError::Unavailable("the reader pool lock is poisoned".into()))
+    /// Runs at most `threads` reads at once (see [`Readers::set_threads`]); no effect on
+    /// a database in memory.
+    pub(crate) fn set_readers(&self, threads: usize) {
+        if let Some(readers) = &self.readers {
+            readers.set_threads(threads);
+        }
+    }
+
+    /// How many reads run now, on the reader threads.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) fn reads_running(&self) -> usize {
+        self.readers.as_ref().map_or(0, Readers::running)
+    }
+
+    /// Runs `work` in one read transaction, so that its statements see one state, on a
+    /// reader thread (`lane` says whose read it is, for the tenants' fair share) within
+    /// the read budget. The future gives the answer; dropping it interrupts the read.
+    pub(crate) fn read<T, F>(&self, lane: Lane, work: F) -> ReadReply<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        match &self.readers {
+            Some(readers) => readers.submit(lane, self.read_budget, work),
+            // The one connection of a database in memory reads at once, between writes:
+            // a private database is a test's, whose reads take no time worth sharing.
+            None => ReadReply::ready(self.writer().and_then(|writer| {
+                #[cfg(feature = "test-hooks")]
+                self.writer.take_statement_fault()?;
+                let waiting = Arc::new(AtomicBool::new(false));
+                budget::within(&writer, self.read_budget, &waiting, work)
+            })),
+        }
     }
 }
 
@@ -154,7 +169,8 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+/// A read-only connection to the database at `path`, for a reader thread.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;

@@ -1,5 +1,7 @@
 //! [`SqliteStore::health`]: whether the store can serve, for a host's health check.
 
+use std::future::Future;
+
 use scimitar_engine::StoreError;
 
 use crate::SqliteStore;
@@ -12,11 +14,20 @@ impl SqliteStore {
     /// stopped"), for a host's `/healthz`.
     ///
     /// It takes no lock the writer holds, so it answers at once while writes are
-    /// queued.
-    pub fn health(&self) -> Result<(), StoreError> {
-        self.connections.writer.health()?;
-        self.read(|connection| {
-            optional_row(connection, "SELECT 1 FROM tenants LIMIT 1", [], |_| Ok(())).map(drop)
-        })
+    /// queued; its read runs on a reader thread, as any other.
+    pub fn health(&self) -> impl Future<Output = Result<(), StoreError>> + Send + use<> {
+        let writer = self.connections.writer.health();
+        let read = writer.is_ok().then(|| {
+            self.read(None, |connection| {
+                optional_row(connection, "SELECT 1 FROM tenants LIMIT 1", [], |_| Ok(())).map(drop)
+            })
+        });
+        async move {
+            writer?;
+            match read {
+                Some(read) => read.await,
+                None => Ok(()),
+            }
+        }
     }
 }

@@ -4,12 +4,14 @@
 //! file.
 //!
 //! - One file, no setup: tables are created and migrated on open (numbered migrations),
-//!   in WAL mode so readers never wait for the writer. Reads run on a pool of read-only
-//!   connections; writes run on one writer thread, where the writes of concurrent
-//!   requests share a transaction (each in a savepoint of its own, acknowledged once the
-//!   transaction has committed), and a checkpointer thread copies the log into the file
-//!   (see [`SqliteStore::with_checkpoint_pages`]). A replace writes only the rows that
-//!   changed.
+//!   in WAL mode so readers never wait for the writer. Reads run on a pool of reader
+//!   threads, each on a read-only connection, shared fairly between tenants and each
+//!   within a time budget that interrupts the query (see
+//!   [`SqliteStore::with_read_budget`]); writes run on one writer thread, where the
+//!   writes of concurrent requests share a transaction (each in a savepoint of its own,
+//!   acknowledged once the transaction has committed), and a checkpointer thread copies
+//!   the log into the file (see [`SqliteStore::with_checkpoint_pages`]). A replace
+//!   writes only the rows that changed.
 //! - Every table is keyed by tenant first; every write is one transaction that checks the
 //!   version (compare-and-swap), the unique values (by a primary key, not by
 //!   check-then-insert) and the group members.
@@ -36,7 +38,8 @@
 //!   `synchronous=NORMAL`); a power loss may lose the last transactions.
 //!
 //! SQLite errors never reach clients: they become
-//! [`StoreError::Unavailable`].
+//! [`StoreError::Unavailable`], but for a read over its budget, or too large for SQLite
+//! to compile, which is [`StoreError::TooExpensive`].
 //!
 //! # Quick start
 //!
@@ -53,6 +56,7 @@
 //! # Ok::<(), scimitar_engine::StoreError>(())
 //! ```
 
+mod budget;
 mod connections;
 #[cfg(feature = "test-hooks")]
 mod faults;
@@ -61,7 +65,9 @@ mod history;
 mod index;
 mod list;
 mod migrations;
+mod readers;
 mod rows;
+mod schedule;
 mod statements;
 mod store;
 mod unmanaged;

@@ -1,10 +1,14 @@
 //! Lists: the equality index for the identity providers' lookups, the rest of a filter
 //! pushed down to SQL with scimitar-sql.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use rusqlite::{Connection, params, params_from_iter};
 use scimitar_engine::__private::store::{Indexed, Plan, plan};
 use scimitar_engine::{ListPage, ListQuery, StoreError, StoredResource, TenantId};
 use scimitar_filter::Filter;
+use scimitar_schema::SchemaRegistry;
 use scimitar_sql::{Dialect, SqlValue, Translation, try_translate};
 
 use crate::rows::{R_RESOURCE_COLUMNS, RESOURCE_COLUMNS, bound, read_resources, resources};
@@ -17,8 +21,14 @@ impl SqliteStore {
         tenant: &TenantId,
         resource_type: &str,
         query: ListQuery<'_>,
-    ) -> Result<ListPage, StoreError> {
-        self.read(|connection| {
+    ) -> impl Future<Output = Result<ListPage, StoreError>> + Send + use<> {
+        // What the reader thread needs, its own.
+        let registry = Arc::clone(&self.registry);
+        let (tenant_id, resource_type) = (tenant.clone(), resource_type.to_owned());
+        let (filter, page) = (query.filter.cloned(), query.page);
+        self.read(Some(tenant), move |connection| {
+            let (tenant, resource_type) = (&tenant_id, resource_type.as_str());
+            let query = ListQuery::new(filter.as_ref(), page);
             let everything = format!(
                 "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 AND resource_type = ?2 ORDER BY seq"
             );
@@ -55,8 +65,8 @@ impl SqliteStore {
                 Plan::Exact((attribute, value)) => {
                     page(resources(connection, by_value, &[&tenant.0, &resource_type, &attribute.name(), &value])?)
                 }
-                Plan::Narrow(lookups) => self.pushed_down(connection, tenant, resource_type, query, &lookups)?,
-                Plan::Scan => self.pushed_down(connection, tenant, resource_type, query, &[])?,
+                Plan::Narrow(lookups) => Self::pushed_down(&registry, connection, tenant, resource_type, query, &lookups)?,
+                Plan::Scan => Self::pushed_down(&registry, connection, tenant, resource_type, query, &[])?,
             })
         })
     }
@@ -67,7 +77,7 @@ impl SqliteStore {
     /// `lookups`, equality lookups that are terms of the filter's top-level `and`,
     /// narrow the scan through `eq_index`.
     fn pushed_down(
-        &self,
+        registry: &SchemaRegistry,
         connection: &Connection,
         tenant: &TenantId,
         resource_type: &str,
@@ -77,7 +87,7 @@ impl SqliteStore {
         let dialect = Dialect::Sqlite;
         let translation = query
             .filter
-            .and_then(|filter| self.translate(filter, resource_type));
+            .and_then(|filter| Self::translate(registry, filter, resource_type));
         let (mut params, mut conditions, complete) = match translation {
             Some(translation) => (
                 translation.params,
@@ -143,8 +153,12 @@ impl SqliteStore {
     }
 
     /// `filter` as SQL, if the registry knows `resource_type` and accepts the filter.
-    fn translate(&self, filter: &Filter, resource_type: &str) -> Option<Translation> {
-        let kind = self.registry.resource_type(resource_type)?;
-        try_translate(filter, kind, &self.registry, Dialect::Sqlite).ok()
+    fn translate(
+        registry: &SchemaRegistry,
+        filter: &Filter,
+        resource_type: &str,
+    ) -> Option<Translation> {
+        let kind = registry.resource_type(resource_type)?;
+        try_translate(filter, kind, registry, Dialect::Sqlite).ok()
     }
 }

@@ -1,9 +1,10 @@
 //! The `ResourceStore`, `TenantStore` and `HistoryStore` implementations.
 
-use std::future::{Future, ready};
+use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, params};
@@ -27,12 +28,20 @@ use crate::write::{Prepared, Write, current, delete_resource, write_resource};
 use crate::{index, migrations, unavailable};
 
 /// A store on one SQLite database. Writes are serialised through one connection, which
-/// suits SQLite's single writer; reads run beside them, each on a connection of a pool
-/// (but for [`SqliteStore::open_in_memory`], whose one connection does everything).
+/// suits SQLite's single writer; reads run beside them, each on a reader thread of a
+/// pool with a connection of its own (but for [`SqliteStore::open_in_memory`], whose one
+/// connection does everything, at once).
 ///
 /// A write is queued for the writer thread when its method is called; the future only
 /// waits for its result, so dropping the future does not undo or cancel the write.
 /// Dropping the store finishes the writes already queued.
+///
+/// A read is queued for the reader threads when its method is called, and no thread of
+/// the caller's executor waits for SQLite: the future waits for the answer, and dropping
+/// it interrupts the read. Each read has a time budget
+/// ([`with_read_budget`](SqliteStore::with_read_budget)), and the threads are shared
+/// fairly between tenants ([`with_readers`](SqliteStore::with_readers)), so that one
+/// tenant's expensive reads cannot stall another's lookups.
 ///
 /// Filters are translated to SQL with a [`SchemaRegistry`] (see
 /// [`SqliteStore::with_registry`]), which must be the engine's.
@@ -128,6 +137,47 @@ impl SqliteStore {
         self
     }
 
+    /// Interrupts a read once it has run for `budget`: its answer is then
+    /// [`StoreError::TooExpensive`] (which the engine answers `400 tooMany`), as it is
+    /// for a query too large for SQLite to compile. Default: 5 seconds, long enough for
+    /// any page an identity provider asks for, short enough to answer well within its
+    /// timeout. The time a read waits for a thread is not counted.
+    pub fn with_read_budget(mut self, budget: Duration) -> Self {
+        self.connections.set_read_budget(budget);
+        self
+    }
+
+    /// Runs at most `threads` reads at once (at least one), each on a thread and a
+    /// read-only connection of its own. Default: 8. The threads are shared fairly:
+    /// reads wait in a queue per tenant (the lookups of tenants and keys in one more),
+    /// a free thread serves the queues in turn, and one tenant's reads never hold more
+    /// than all the threads but one. No effect on a database in memory.
+    pub fn with_readers(self, threads: usize) -> Self {
+        self.connections.set_readers(threads);
+        self
+    }
+
+    /// Test-only: how many reads run now on the reader threads.
+    #[cfg(feature = "test-hooks")]
+    pub fn reads_running(&self) -> usize {
+        self.connections.reads_running()
+    }
+
+    /// Test-only: a read of `tenant` that never ends but by its budget or by dropping
+    /// the future (it counts forever).
+    #[cfg(feature = "test-hooks")]
+    pub fn endless_read(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + use<> {
+        self.read(Some(tenant), |connection| {
+            connection
+                .query_row(crate::budget::ENDLESS, [], |row| row.get::<_, i64>(0))
+                .map(drop)
+                .map_err(unavailable)
+        })
+    }
+
     /// Test-only: waits until the checkpoints started so far have ended, so that tests
     /// of the log need not guess when the checkpointer thread runs.
     #[cfg(feature = "test-hooks")]
@@ -192,13 +242,22 @@ impl SqliteStore {
         async move { queued?.await }
     }
 
-    /// Runs `work` in one read transaction.
-    pub(crate) fn read<T>(
+    /// Queues `work` for a reader thread, which runs it in one read transaction within
+    /// the read budget; `tenant` is whose read it is (`None` for the store-wide lookups),
+    /// for the fair share. The future gives the answer; dropping it interrupts the read.
+    pub(crate) fn read<T, R>(
         &self,
-        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.ensure_indexed()?;
-        self.connections.read(work)
+        tenant: Option<&TenantId>,
+        work: R,
+    ) -> impl Future<Output = Result<T, StoreError>> + Send + use<T, R>
+    where
+        T: Send + 'static,
+        R: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let queued = self
+            .ensure_indexed()
+            .map(|()| self.connections.read(tenant.cloned(), work));
+        async move { queued?.await }
     }
 }
 
@@ -219,7 +278,8 @@ impl TenantStore for SqliteStore {
         &self,
         id: &TenantId,
     ) -> impl Future<Output = Result<Option<Tenant>, StoreError>> + Send {
-        ready(self.read(|connection| {
+        let id = id.clone();
+        self.read(None, move |connection| {
             optional_row(
                 connection,
                 &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"),
@@ -228,27 +288,28 @@ impl TenantStore for SqliteStore {
             )?
             .map(tenant_of)
             .transpose()
-        }))
+        })
     }
 
     fn tenant_by_name(
         &self,
         name: &str,
     ) -> impl Future<Output = Result<Option<Tenant>, StoreError>> + Send {
-        ready(self.read(|connection| {
+        let name = name.to_owned();
+        self.read(None, move |connection| {
             optional_row(
                 connection,
                 &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE name = ?1"),
-                [name],
+                [&name],
                 tenant_from_row,
             )?
             .map(tenant_of)
             .transpose()
-        }))
+        })
     }
 
     fn tenants(&self) -> impl Future<Output = Result<Vec<Tenant>, StoreError>> + Send {
-        ready(self.read(|connection| {
+        self.read(None, |connection| {
             let mut statement = connection
                 .prepare_cached(&format!(
                     "SELECT {TENANT_COLUMNS} FROM tenants ORDER BY name"
@@ -259,7 +320,7 @@ impl TenantStore for SqliteStore {
                 .map_err(unavailable)?;
             rows.map(|row| tenant_of(row.map_err(unavailable)?))
                 .collect()
-        }))
+        })
     }
 
     fn set_policy(
@@ -313,29 +374,31 @@ impl TenantStore for SqliteStore {
         &self,
         hash: &KeyHash,
     ) -> impl Future<Output = Result<Option<ApiKey>, StoreError>> + Send {
-        ready(self.read(|connection| {
+        let hash = hash.to_hex();
+        self.read(None, move |connection| {
             let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE hash = ?1");
-            optional_row(connection, &sql, [hash.to_hex()], key_from_row)?
+            optional_row(connection, &sql, [hash], key_from_row)?
                 .map(key_of)
                 .transpose()
-        }))
+        })
     }
 
     fn keys(
         &self,
         tenant: &TenantId,
     ) -> impl Future<Output = Result<Vec<ApiKey>, StoreError>> + Send {
-        ready(self.read(|connection| {
+        let id = tenant.0.clone();
+        self.read(Some(tenant), move |connection| {
             let mut statement = connection
                 .prepare_cached(&format!(
                     "SELECT {KEY_COLUMNS} FROM api_keys WHERE tenant = ?1 ORDER BY rowid"
                 ))
                 .map_err(unavailable)?;
             let rows = statement
-                .query_map([&tenant.0], key_from_row)
+                .query_map([&id], key_from_row)
                 .map_err(unavailable)?;
             rows.map(|row| key_of(row.map_err(unavailable)?)).collect()
-        }))
+        })
     }
 
     fn revoke_key(
@@ -372,11 +435,13 @@ impl ResourceStore for SqliteStore {
         resource_type: &str,
         id: &str,
     ) -> impl Future<Output = Result<Option<Arc<StoredResource>>, StoreError>> + Send {
-        ready(self.read(|connection| {
+        let (tenant_id, resource_type, id) =
+            (tenant.0.clone(), resource_type.to_owned(), id.to_owned());
+        self.read(Some(tenant), move |connection| {
             let sql = format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3");
-            let found = resources(connection, &sql, &[&tenant.0, &id, &resource_type])?.pop();
+            let found = resources(connection, &sql, &[&tenant_id, &id, &resource_type])?.pop();
             Ok(found.map(Arc::new))
-        }))
+        })
     }
 
     fn list(
@@ -385,7 +450,7 @@ impl ResourceStore for SqliteStore {
         resource_type: &str,
         query: ListQuery<'_>,
     ) -> impl Future<Output = Result<ListPage, StoreError>> + Send {
-        ready(self.list_now(tenant, resource_type, query))
+        self.list_now(tenant, resource_type, query)
     }
 
     fn create(
@@ -503,15 +568,14 @@ impl ResourceStore for SqliteStore {
     ) -> impl Future<Output = Result<Vec<Arc<StoredResource>>, StoreError>> + Send {
         // The keys as one JSON array: one statement, whatever their number.
         let keys = serde_json::to_string(keys).map_err(unavailable);
-        ready(keys.and_then(|keys| {
-            self.read(|connection| {
-                let mut statement = connection
-                    .prepare_cached(AWAITING_MANAGER)
-                    .map_err(unavailable)?;
-                let found = read_resources(&mut statement, params![tenant.0, keys])?;
-                Ok(found.into_iter().map(Arc::new).collect())
-            })
-        }))
+        let id = tenant.0.clone();
+        self.read(Some(tenant), move |connection| {
+            let mut statement = connection
+                .prepare_cached(AWAITING_MANAGER)
+                .map_err(unavailable)?;
+            let found = read_resources(&mut statement, params![id, keys?])?;
+            Ok(found.into_iter().map(Arc::new).collect())
+        })
     }
 
     fn add_unmanaged(
@@ -530,14 +594,20 @@ impl ResourceStore for SqliteStore {
         resource_type: &str,
         key: &UniqueKey,
     ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
-        ready(self.read(|connection| unmanaged::find(connection, tenant, resource_type, key)))
+        let (id, resource_type, key) = (tenant.clone(), resource_type.to_owned(), key.clone());
+        self.read(Some(tenant), move |connection| {
+            unmanaged::find(connection, &id, &resource_type, &key)
+        })
     }
 
     fn unmanaged(
         &self,
         tenant: &TenantId,
     ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
-        ready(self.read(|connection| unmanaged::all(connection, tenant)))
+        let id = tenant.clone();
+        self.read(Some(tenant), move |connection| {
+            unmanaged::all(connection, &id)
+        })
     }
 
     fn resource_types(
@@ -547,18 +617,20 @@ impl ResourceStore for SqliteStore {
     ) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send {
         // One read transaction for all: each new one starts with a cold page cache once
         // the writer has committed.
-        ready(self.read(|connection| {
+        let tenant_id = tenant.0.clone();
+        let ids: Vec<String> = ids.iter().map(|&id| id.to_owned()).collect();
+        self.read(Some(tenant), move |connection| {
             ids.iter()
                 .map(|id| {
                     optional_row(
                         connection,
                         "SELECT resource_type FROM resources WHERE tenant = ?1 AND id = ?2",
-                        params![tenant.0, id],
+                        params![tenant_id, id],
                         |row| row.get(0),
                     )
                 })
                 .collect()
-        }))
+        })
     }
 
     fn groups_with_member(
@@ -566,7 +638,8 @@ impl ResourceStore for SqliteStore {
         tenant: &TenantId,
         member_id: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send {
-        ready(self.read(|connection| {
+        let (tenant_id, member_id) = (tenant.0.clone(), member_id.to_owned());
+        self.read(Some(tenant), move |connection| {
             let mut statement = connection
                 .prepare_cached(
                     "SELECT m.group_id, COALESCE(r.display_name, '') FROM members m \
@@ -575,12 +648,12 @@ impl ResourceStore for SqliteStore {
                 )
                 .map_err(unavailable)?;
             let rows = statement
-                .query_map(params![tenant.0, member_id], |row| {
+                .query_map(params![tenant_id, member_id], |row| {
                     Ok((row.get(0)?, row.get(1)?))
                 })
                 .map_err(unavailable)?;
             rows.collect::<Result<_, _>>().map_err(unavailable)
-        }))
+        })
     }
 }
 
@@ -590,7 +663,10 @@ impl HistoryStore for SqliteStore {
         tenant: &TenantId,
         query: &HistoryQuery,
     ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send {
-        ready(self.read(|connection| history::entries(connection, tenant, query)))
+        let (id, query) = (tenant.clone(), query.clone());
+        self.read(Some(tenant), move |connection| {
+            history::entries(connection, &id, &query)
+        })
     }
 
     fn prune_history(

@@ -248,6 +248,24 @@ impl Writer {
         Ok(())
     }
 
+    /// Takes one of the faults [`Self::fail_statements`] armed, for a read of a database
+    /// in memory: its budget's progress handler replaces the fault's while it runs, so
+    /// the read fails here instead, as SQLite would have failed its first statement.
+    pub(crate) fn take_statement_fault(&self) -> Result<(), StoreError> {
+        let taken = self
+            .shared
+            .faults
+            .statements
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok();
+        if taken {
+            return Err(StoreError::Unavailable("interrupted".into()));
+        }
+        Ok(())
+    }
+
     /// Makes the writer's next `count` `ROLLBACK`s (of a savepoint or of a transaction)
     /// fail without running, as if SQLite had refused them.
     pub(crate) fn fail_rollbacks(&self, count: u32) {

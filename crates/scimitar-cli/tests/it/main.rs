@@ -7,6 +7,7 @@ mod filter;
 mod filter_match;
 mod history;
 mod import;
+mod isolation;
 mod mapping;
 mod patch;
 mod path;

@@ -314,6 +314,11 @@ pub enum StoreError {
     /// The store failed; the detail is for logs, not clients.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The request asks more than the store is willing to compute: a read ran past its
+    /// time budget, or the database refused a query this large. Sending it again gives
+    /// the same answer; the detail (which limit) is for logs, not clients.
+    #[error("too expensive: {0}")]
+    TooExpensive(String),
 }
 
 /// Tenants and their API keys: what the engine's own key authentication and the tenant

@@ -105,7 +105,7 @@ fn a_dead_writer_fails_every_write_at_once() {
     let store = on_a_file(&dir);
     let tenant = tenant(store, "t1");
     create(store, &tenant, "before").expect("a write before the fault");
-    assert_eq!(store.health(), Ok(()));
+    assert_eq!(block_on(store.health()), Ok(()));
 
     store.kill_writer();
 
@@ -118,7 +118,7 @@ fn a_dead_writer_fails_every_write_at_once() {
         "the database writer stopped",
     );
     assert_eq!(
-        store.health(),
+        block_on(store.health()),
         Err(StoreError::Unavailable(
             "the database writer stopped".into()
         ))
@@ -153,7 +153,7 @@ fn writes_queued_when_the_writer_dies_answer_and_none_acknowledged_is_lost() {
         create(store, &tenant, "later"),
         "the database writer stopped",
     );
-    assert!(store.health().is_err());
+    assert!(block_on(store.health()).is_err());
 }
 
 /// A failed `ROLLBACK` of a lone write's transaction leaves the transaction open: while
@@ -165,14 +165,14 @@ fn a_failed_rollback_leaves_no_transaction_open(store: &'static SqliteStore) {
     store.fail_rollbacks(u32::MAX);
     // The conflict undoes its transaction, whose ROLLBACK fails.
     assert_taken(create(store, &tenant, "taken"));
-    assert_unavailable(store.health(), "cannot roll back");
+    assert_unavailable(block_on(store.health()), "cannot roll back");
     for n in 0..3 {
         let id = format!("refused{n}");
         assert_unavailable(create(store, &tenant, &id), "could not be rolled back");
     }
     store.fail_rollbacks(0);
     create(store, &tenant, "resumed").expect("writes resume");
-    assert_eq!(store.health(), Ok(()));
+    assert_eq!(block_on(store.health()), Ok(()));
     assert!(is_there(store, &tenant, "taken"));
     assert!(!is_there(store, &tenant, "refused0"));
     assert!(is_there(store, &tenant, "resumed"));
@@ -212,7 +212,7 @@ fn a_failed_rollback_of_a_savepoint_fails_its_batch_whole() {
     }
     assert_taken(answer(conflict));
     create(store, &tenant, "resumed").expect("writes resume");
-    assert_eq!(store.health(), Ok(()));
+    assert_eq!(block_on(store.health()), Ok(()));
 }
 
 /// Each of the first statements of a write fails in turn (its `BEGIN`, its inserts,
@@ -233,7 +233,7 @@ fn failed_statements_lose_nothing_acknowledged(store: &'static SqliteStore) {
         let probe = format!("probe{failing}");
         create(store, &tenant, &probe).expect("writes resume");
         assert!(is_there(store, &tenant, &probe));
-        assert_eq!(store.health(), Ok(()));
+        assert_eq!(block_on(store.health()), Ok(()));
     }
 }
 
@@ -259,7 +259,7 @@ fn a_failed_read_is_unavailable_and_the_next_works() {
         block_on(store.key_by_hash(&KeyHash::of("secret"))),
         "interrupt",
     );
-    assert!(store.health().is_ok());
+    assert!(block_on(store.health()).is_ok());
     assert_eq!(
         block_on(store.key_by_hash(&KeyHash::of("secret"))),
         Ok(None)
@@ -300,7 +300,7 @@ fn a_full_disk_fails_writes_until_it_has_room_again() {
     {
         assert!(is_there(store, &tenant, id), "{id} was acknowledged");
     }
-    assert_eq!(store.health(), Ok(()));
+    assert_eq!(block_on(store.health()), Ok(()));
     assert!(block_on(store.tenant(&tenant)).expect("a read").is_some());
 }
 
@@ -328,9 +328,9 @@ fn a_failed_read_on_a_file_is_unavailable_until_the_fault_clears() {
     assert_eq!(lookup(), Ok(None));
 
     rename("tenants", "tenants_away");
-    assert_unavailable(store.health(), "no such table");
+    assert_unavailable(block_on(store.health()), "no such table");
     rename("tenants_away", "tenants");
-    assert_eq!(store.health(), Ok(()));
+    assert_eq!(block_on(store.health()), Ok(()));
     assert!(block_on(store.tenant(&tenant)).expect("a read").is_some());
 }
 
@@ -349,5 +349,5 @@ fn a_poisoned_writer_fails_writes_at_once_and_is_unhealthy() {
     .join();
     assert!(panicked.is_err());
     assert_unavailable(create(store, &tenant, "after"), "poisoned");
-    assert_unavailable(store.health(), "poisoned");
+    assert_unavailable(block_on(store.health()), "poisoned");
 }

@@ -1,10 +1,12 @@
 //! Integration tests of scimitar-store-sqlite: the store suite (scimitar-store-tests),
-//! durability across reopening and upgrades, filters pushed down to SQL, and a
+//! durability across reopening and upgrades, filters pushed down to SQL, expensive reads
+//! (budget, cancellation, the tenants' fair share), and a
 //! differential property test of lists against the engine's in-memory store.
 
 mod conformance;
 mod differential;
 mod durability;
+mod expensive;
 mod faults;
 mod provisioning;
 mod pushdown;
