@@ -328,13 +328,21 @@ fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
     response
 }
 
-/// Whether a body's read error says that the body did not arrive in time (an
-/// [`io::Error`] of kind [`TimedOut`](io::ErrorKind::TimedOut), as a host's read
-/// timeout gives).
+/// Whether a body's read error says that the body did not arrive in time: it, or an
+/// error it wraps (as a framework's body type does), is an [`io::Error`] of kind
+/// [`TimedOut`](io::ErrorKind::TimedOut), as a host's read timeout gives.
 fn timed_out(read_error: &(dyn Error + 'static)) -> bool {
-    read_error
-        .downcast_ref::<io::Error>()
-        .is_some_and(|error| error.kind() == io::ErrorKind::TimedOut)
+    let mut cause = Some(read_error);
+    while let Some(error) = cause {
+        if error
+            .downcast_ref::<io::Error>()
+            .is_some_and(|error| error.kind() == io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// The `413` for a body of `size` bytes (when known) over `limit`.
@@ -841,6 +849,30 @@ mod tests {
         assert_eq!(response.status(), StatusCode::CREATED);
         assert!(!response.headers().contains_key(header::CONNECTION));
         assert_eq!(calls.load(Ordering::Relaxed), 1);
+    }
+
+    /// An error that wraps another, as a framework's body error does.
+    #[derive(Debug)]
+    struct Wrapped(io::Error);
+
+    impl fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+
+    impl Error for Wrapped {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_timeout_is_found_inside_a_wrapping_error() {
+        let late = || io::Error::new(io::ErrorKind::TimedOut, "late");
+        assert!(timed_out(&late()));
+        assert!(timed_out(&Wrapped(late())));
+        assert!(!timed_out(&Wrapped(io::Error::other("reset"))));
     }
 
     #[test]

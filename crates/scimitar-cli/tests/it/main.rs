@@ -4,12 +4,14 @@
 mod crash;
 mod filter;
 mod filter_match;
+mod first_key;
 mod history;
 mod import;
 mod mapping;
 mod patch;
 mod path;
 mod serve;
+mod slow_clients;
 mod tenant;
 mod usage;
 mod validate;
