@@ -6,7 +6,8 @@
 //!   when the connection opens or, kept alive, from its previous response; hyper's
 //!   timer restarts there, so this is also the idle keep-alive timeout.
 //! - Bodies: a request's body must be complete within the body timeout after its head
-//!   ([`TimedBody`]), else `408`.
+//!   ([`TimedBody`]), else `408`; and a write of the answer may wait no longer than that
+//!   for the client to take it ([`SendTimeout`]), else the connection ends.
 //! - The cap: a connection beyond it is accepted and closed at once, rather than left
 //!   in the kernel's accept queue, where it would wait with no timeout of ours and, the
 //!   queue full, hold back every new client, the authorised ones too.
@@ -29,6 +30,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower_service::Service;
 
+use super::send_timeout::SendTimeout;
 use super::timed_body::TimedBody;
 
 /// How long the server waits, once told to stop, for the requests in flight.
@@ -56,7 +58,8 @@ pub(crate) struct Limits {
     /// The longest wait for a request's head, from the connection's opening or its
     /// previous response. Default: 10 seconds.
     pub(crate) header_timeout: Duration,
-    /// The longest wait for a request's body, from its head. Default: 30 seconds.
+    /// The longest wait for a request's body, from its head, and for the client to
+    /// take any of an answer. Default: 20 seconds.
     pub(crate) body_timeout: Duration,
     /// The most connections open at once. Default: 512.
     pub(crate) max_connections: u32,
@@ -66,7 +69,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(20),
             max_connections: 512,
         }
     }
@@ -133,6 +136,7 @@ async fn connection(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .max_buf_size(MAX_BUFFER);
+    let stream = SendTimeout::new(stream, limits.body_timeout);
     let mut served = builder.serve_connection(TokioIo::new(stream), service);
     let mut stopped = false;
     loop {
@@ -146,7 +150,7 @@ async fn connection(
             }
         }
     }
-    linger(served.into_parts().io.into_inner()).await;
+    linger(served.into_parts().io.into_inner().into_inner()).await;
 }
 
 /// Closes `stream` so that its client reads all it was sent: the sending side is shut
@@ -179,8 +183,9 @@ mod tests {
     #[test]
     fn the_defaults_close_a_stalled_connection_within_a_minute() {
         let limits = Limits::default();
-        // A head, then a body, as slow as they may be, then the gentle close.
-        let longest_stall = limits.header_timeout + limits.body_timeout + LINGER_TIME;
+        // A head, then a body, as slow as they may be, then an answer the client does
+        // not take, then the gentle close.
+        let longest_stall = limits.header_timeout + 2 * limits.body_timeout + LINGER_TIME;
         assert!(longest_stall <= Duration::from_secs(60), "{limits:?}");
         assert!(limits.header_timeout <= Duration::from_secs(60));
         assert!(limits.body_timeout <= Duration::from_secs(60));

@@ -4,6 +4,7 @@ mod connections;
 pub(crate) mod env;
 mod first_start;
 mod log;
+mod send_timeout;
 mod server;
 mod timed_body;
 
@@ -129,7 +130,9 @@ Options:
                  Default: 10
   --body-timeout SECS
                  Answer 408 and close the connection when a request's body is not
-                 complete SECS seconds (1 to 3600) after its headers. Default: 30
+                 complete SECS seconds (1 to 3600) after its headers; close it, too,
+                 when its client takes nothing of an answer for SECS seconds.
+                 Default: 20
   --max-connections N
                  Keep at most N connections (1 to 100000) open at once; one more is
                  closed as soon as it is accepted (rather than left waiting unaccepted,
