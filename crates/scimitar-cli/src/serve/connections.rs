@@ -119,7 +119,7 @@ pub(crate) async fn serve(
 }
 
 /// Serves one connection until it ends, or, once `stopping` changes, until its request
-/// in flight is answered; then closes it gently.
+/// in flight is answered; then closes it gently, unless the server is stopping.
 async fn connection(
     stream: TcpStream,
     router: Router,
@@ -150,7 +150,14 @@ async fn connection(
             }
         }
     }
-    linger(served.into_parts().io.into_inner().into_inner()).await;
+    let stream = served.into_parts().io.into_inner().into_inner();
+    // A server that stops waits for no client: dropped, the connection closes at once.
+    if !stopped {
+        tokio::select! {
+            () = linger(stream) => {}
+            _ = stopping.changed() => {}
+        }
+    }
 }
 
 /// Closes `stream` so that its client reads all it was sent: the sending side is shut

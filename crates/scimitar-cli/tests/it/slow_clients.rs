@@ -437,3 +437,43 @@ fn connection_flags_must_be_in_range() {
         );
     }
 }
+
+#[test]
+fn a_request_still_in_flight_after_the_drain_is_dropped() {
+    let server = Server::start_with(&["--body-timeout", "3600"], true);
+    let mut stream = connect(&server);
+    let head = format!(
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: {}\r\n{}Expect: 100-continue\r\nContent-Length: 100\r\n\r\n",
+        server.addr,
+        server.auth()
+    );
+    stream.write_all(head.as_bytes()).expect("sent");
+    // `100 Continue` says that the engine is reading the body: the request is in flight.
+    let mut interim = [0; 25];
+    stream.read_exact(&mut interim).expect("an interim answer");
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    let stopped = server.stop("TERM");
+    assert!(stopped.status.success(), "exits 0: {:?}", stopped.log);
+    assert_eq!(
+        stopped.log.last().map(String::as_str),
+        Some("stopped; requests still in flight after 10 seconds were dropped"),
+        "{:?}",
+        stopped.log
+    );
+    assert!(read_until_closed(&mut stream, Instant::now() + TIMEOUT).is_some());
+}
+
+#[test]
+fn idle_connections_do_not_hold_the_shutdown() {
+    let server = Server::start_with(&["--header-timeout", "3600"], true);
+    let key = server.key().to_owned();
+    let mut idle = connect(&server);
+    idle.write_all(list_users(&server, &key).as_bytes())
+        .unwrap();
+    let (head, _) = read_response(&mut idle);
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    let stopped = server.stop("INT");
+    assert!(stopped.status.success(), "exits 0: {:?}", stopped.log);
+    assert_eq!(stopped.log.last().map(String::as_str), Some("stopped"));
+    assert!(read_until_closed(&mut idle, Instant::now() + TIMEOUT).is_some());
+}
