@@ -144,7 +144,8 @@ Options:
   -h, --help     Print this help
 
 Exit status: 0 after SIGINT or SIGTERM; 64 when the command line is wrong; 69 when it
-cannot listen on ADDR, or open the store (or, with --history-days, prune it on start).
+cannot listen on ADDR, or open the store (or, with --history-days, prune it on start),
+or write the first start's key file.
 
 Example:
   $ scimitar serve --listen 127.0.0.1:8080
