@@ -33,13 +33,9 @@ pub(crate) fn open_store(db: &str) -> Result<AnyStore, Failure> {
     let cannot = |why: &dyn std::fmt::Display| {
         Failure::unavailable(format!("cannot open the store {db:?}: {why}"))
     };
-    let path = db
-        .strip_prefix("sqlite://")
-        .or_else(|| db.strip_prefix("sqlite:"))
-        .unwrap_or(db);
-    if path == MEMORY {
+    let Some(path) = file_path(db) else {
         return Ok(AnyStore::Memory(Box::default()));
-    }
+    };
     if path.is_empty() {
         return Err(cannot(&"no file named"));
     }
@@ -51,6 +47,16 @@ pub(crate) fn open_store(db: &str) -> Result<AnyStore, Failure> {
     SqliteStore::open(path)
         .map(AnyStore::Sqlite)
         .map_err(|error| cannot(&error))
+}
+
+/// The SQLite file `--db` names (as a path, `sqlite:PATH` or `sqlite://PATH`), or `None`
+/// for [`MEMORY`].
+pub(crate) fn file_path(db: &str) -> Option<&str> {
+    let path = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .unwrap_or(db);
+    (path != MEMORY).then_some(path)
 }
 
 /// An engine over the store `--db` names, with the system clock and random ids from the

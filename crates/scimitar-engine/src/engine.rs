@@ -166,13 +166,59 @@ impl<S: ResourceStore> Engine<S> {
     /// in the response's extensions ([`StoreFailure`](crate::StoreFailure)), for the
     /// host's log.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
-        let (mut parts, body) = request.into_parts();
+        let (parts, body) = request.into_parts();
+        match self.admit(&parts).await {
+            Ok(admitted) => self.handle_admitted(admitted, parts, body).await,
+            Err(refused) => refused,
+        }
+    }
+
+    /// Checks the head of a request before its body is read: the request needs no key
+    /// (discovery, or no endpoint), or its credential is valid; otherwise the response
+    /// that refuses it (`401`, or `503` when the credential cannot be checked), which is
+    /// final whatever the body. A host that reads bodies itself calls this first, then
+    /// [`handle_admitted`](Self::handle_admitted) with the same head, so that a caller
+    /// without a valid key never gets its body read.
+    pub(crate) async fn admit(&self, head: &Parts) -> Result<Admitted, Response<Bytes>> {
+        if !needs_key(&self.route(head.uri.path())) {
+            return Ok(Admitted { principal: None });
+        }
+        match response::noting(self.authenticate(head)).await {
+            (Ok(principal), _) => Ok(Admitted {
+                principal: Some(principal),
+            }),
+            (Err(error), failure) => {
+                let mut refused = response::error(&error);
+                if let Some(failure) = failure {
+                    refused.extensions_mut().insert(failure);
+                }
+                Err(without_body_for_head(head, refused))
+            }
+        }
+    }
+
+    /// The caller of the request whose head is `head`, or the error that refuses it.
+    async fn authenticate(&self, head: &Parts) -> Result<Principal, ScimError> {
+        self.authenticator
+            .authenticate(head)
+            .await
+            .map_err(|failure| ScimError::new(failure.status(), failure.detail()))
+    }
+
+    /// Answers the request of `head` and `body`, which [`admit`](Self::admit) admitted,
+    /// without authenticating it again.
+    pub(crate) async fn handle_admitted(
+        &self,
+        admitted: Admitted,
+        mut parts: Parts,
+        body: Bytes,
+    ) -> Response<Bytes> {
         // HEAD is GET without the body (RFC 9110 §9.3.2).
         let head = parts.method == Method::HEAD;
         if head {
             parts.method = Method::GET;
         }
-        let (result, failure) = response::noting(self.dispatch(&parts, body)).await;
+        let (result, failure) = response::noting(self.dispatch(&parts, body, admitted)).await;
         let mut response = result.unwrap_or_else(|error| response::error(&error));
         if let Some(failure) = failure {
             response.extensions_mut().insert(failure);
@@ -201,7 +247,12 @@ impl<S: ResourceStore> Engine<S> {
         })
     }
 
-    async fn dispatch(&self, parts: &Parts, body: Bytes) -> Result<Response<Bytes>, ScimError> {
+    async fn dispatch(
+        &self,
+        parts: &Parts,
+        body: Bytes,
+        admitted: Admitted,
+    ) -> Result<Response<Bytes>, ScimError> {
         let path = parts.uri.path();
         let route = self.route(path);
         let method = &parts.method;
@@ -222,11 +273,11 @@ impl<S: ResourceStore> Engine<S> {
             }
             _ => {}
         }
-        let principal = self
-            .authenticator
-            .authenticate(parts)
-            .await
-            .map_err(|failure| ScimError::new(failure.status(), failure.detail()))?;
+        let principal = match admitted.principal {
+            Some(principal) => principal,
+            // Not admitted for a route that needs a key: checked here, never skipped.
+            None => self.authenticate(parts).await?,
+        };
         let call = Call {
             principal,
             parts,
@@ -306,6 +357,32 @@ impl<S: ResourceStore> Engine<S> {
             .map_or("http", Scheme::as_str);
         format!("{scheme}://{host}{}", self.config.base_path)
     }
+}
+
+/// A request head that [`Engine::admit`] let through, and who it acts for.
+pub(crate) struct Admitted {
+    /// The caller, when the route needs a key.
+    principal: Option<Principal>,
+}
+
+/// Whether a request on `route` needs a key: all but discovery, which describes the
+/// service rather than a tenant's data, and paths that name no endpoint.
+fn needs_key(route: &Route<'_>) -> bool {
+    !matches!(
+        route,
+        Route::NotFound
+            | Route::ServiceProviderConfig
+            | Route::ResourceTypes(_)
+            | Route::Schemas(_)
+    )
+}
+
+/// `response` without its body when it answers a `HEAD` request (RFC 9110 §9.3.2).
+fn without_body_for_head(head: &Parts, mut response: Response<Bytes>) -> Response<Bytes> {
+    if head.method == Method::HEAD {
+        *response.body_mut() = Bytes::new();
+    }
+    response
 }
 
 /// Whether `text` is a host and optional port as `Host` carries them: a name, an IPv4

@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
+use std::io;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -27,16 +28,27 @@ use crate::store::ResourceStore;
 /// resets it).
 const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 
+/// The largest body of a request refused on its head (no valid key) that is still read,
+/// and dropped, before the refusal; a larger one is not read at all.
+const REFUSED_BODY_LIMIT: usize = 64 * 1024;
+
 /// The [`Engine`] as a [`tower_service::Service`]: it reads the request body (up to
 /// [`body_limit`](Self::body_limit)) and answers with [`Engine::handle`].
 ///
+/// - The key is checked on the request head, before the body is read: a request
+///   without a valid key gets its `401` (or `503`) with `Connection: close`, its body
+///   unread, or read and dropped when it is at most 64 KiB (so that a client that sends
+///   it whole before reading the answer reads it). Discovery endpoints need no key.
 /// - A body over the limit gets `413` as a SCIM error, without the engine. A declared
 ///   `Content-Length` over the limit is refused before the body is read when the client
 ///   waits for `100 Continue` or when the body is larger than the service would read
 ///   anyway; otherwise the rest of the body, up to 8 MiB past the limit, is read and
 ///   dropped first, so that a client that sends the whole body before reading the
 ///   response sees the `413`.
-/// - A body that cannot be read (the connection broke, say) gets `400 invalidSyntax`.
+/// - A body that cannot be read (the connection broke, say) gets `400 invalidSyntax`;
+///   one that did not arrive in time (the body's error is an [`io::Error`] of kind
+///   [`TimedOut`](io::ErrorKind::TimedOut), as a host's read timeout gives) gets `408`.
+///   Each of these errors says `Connection: close`, since the body may be left unread.
 /// - [`ScimService::new`] serves requests with their full path (`/scim/v2/Users`): mount
 ///   it at the root or as a fallback. [`nested`](Self::nested) is for routers that strip
 ///   the mount path, such as axum's `Router::nest_service("/scim/v2", …)`.
@@ -161,12 +173,20 @@ impl<S: ResourceStore + 'static> ScimService<S> {
             .headers
             .get(header::EXPECT)
             .is_some_and(|expect| expect.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        // The key is checked on the head: a caller without one never gets a body read.
+        let admitted = match self.engine.admit(&parts).await {
+            Ok(admitted) => admitted,
+            Err(refused) => {
+                discard_small_body(body, expects_continue).await;
+                return closing(refused.map(Full::new));
+            }
+        };
         let body = match read_body(body, self.body_limit, expects_continue).await {
             Ok(body) => body,
-            Err(scim_error) => return error(&scim_error),
+            Err(scim_error) => return closing(error(&scim_error)),
         };
         self.engine
-            .handle(Request::from_parts(parts, body))
+            .handle_admitted(admitted, parts, body)
             .await
             .map(Full::new)
     }
@@ -231,7 +251,16 @@ where
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|read_error| {
             let read_error: Box<dyn Error + Send + Sync> = read_error.into();
-            ScimError::invalid_syntax(format!("the request body could not be read: {read_error}"))
+            if timed_out(&*read_error) {
+                ScimError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("the request body did not arrive in time: {read_error}"),
+                )
+            } else {
+                ScimError::invalid_syntax(format!(
+                    "the request body could not be read: {read_error}"
+                ))
+            }
         })?;
         let Ok(mut data) = frame.into_data() else {
             continue; // trailers
@@ -264,6 +293,56 @@ where
         Some(first) if rest.is_empty() => first,
         _ => Bytes::from(rest),
     })
+}
+
+/// Reads and drops the body of a refused request when it is small (at most
+/// [`REFUSED_BODY_LIMIT`] bytes): the client, which may send it whole before reading,
+/// then reads the refusal rather than a reset. A larger body, or one the client holds
+/// back until `100 Continue` (`expects_continue`), is left unread: the connection is
+/// closed after the answer instead.
+async fn discard_small_body<B: Body>(body: B, expects_continue: bool) {
+    let limit = REFUSED_BODY_LIMIT as u64;
+    if expects_continue || body.size_hint().lower() > limit {
+        return;
+    }
+    let mut body = pin!(body);
+    let mut read: u64 = 0;
+    while read <= limit {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                let size = frame.data_ref().map_or(0, |data| data.remaining());
+                read = read.saturating_add(size as u64);
+            }
+            // Its end, or a body that broke: nothing more to drop.
+            Some(Err(_)) | None => break,
+        }
+    }
+}
+
+/// `response` with `Connection: close`: for a request whose body may be left unread,
+/// after which the connection cannot carry another request.
+fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Whether a body's read error says that the body did not arrive in time: it, or an
+/// error it wraps (as a framework's body type does), is an [`io::Error`] of kind
+/// [`TimedOut`](io::ErrorKind::TimedOut), as a host's read timeout gives.
+fn timed_out(read_error: &(dyn Error + 'static)) -> bool {
+    let mut cause = Some(read_error);
+    while let Some(error) = cause {
+        if error
+            .downcast_ref::<io::Error>()
+            .is_some_and(|error| error.kind() == io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// The `413` for a body of `size` bytes (when known) over `limit`.
@@ -331,7 +410,7 @@ mod tests {
     /// A body of the given frames (or errors), with an optional declared length, that
     /// counts how often it is polled.
     struct TestBody {
-        frames: VecDeque<Result<Bytes, &'static str>>,
+        frames: VecDeque<Result<Bytes, Box<dyn Error + Send + Sync>>>,
         declared: Option<u64>,
         polls: Arc<AtomicUsize>,
     }
@@ -339,10 +418,19 @@ mod tests {
     impl TestBody {
         fn new(frames: impl IntoIterator<Item = Result<Bytes, &'static str>>) -> Self {
             Self {
-                frames: frames.into_iter().collect(),
+                frames: frames
+                    .into_iter()
+                    .map(|frame| frame.map_err(Into::into))
+                    .collect(),
                 declared: None,
                 polls: Arc::default(),
             }
+        }
+
+        /// After its frames, the body fails with `error`.
+        fn then_failing(mut self, error: impl Error + Send + Sync + 'static) -> Self {
+            self.frames.push_back(Err(Box::new(error)));
+            self
         }
 
         fn declared(mut self, length: u64) -> Self {
@@ -360,11 +448,7 @@ mod tests {
             _: &mut Context<'_>,
         ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
             self.polls.fetch_add(1, Ordering::Relaxed);
-            Poll::Ready(
-                self.frames
-                    .pop_front()
-                    .map(|frame| frame.map(Frame::data).map_err(Into::into)),
-            )
+            Poll::Ready(self.frames.pop_front().map(|frame| frame.map(Frame::data)))
         }
 
         fn size_hint(&self) -> SizeHint {
@@ -626,6 +710,183 @@ mod tests {
         assert_eq!(
             body["detail"],
             "the request body could not be read: connection reset"
+        );
+    }
+
+    /// A 1 MiB body in frames of 16 KiB, as a client sends it.
+    fn large_body() -> TestBody {
+        let chunk = Bytes::from(vec![b' '; 16 * 1024]);
+        TestBody::new((0..64).map(|_| Ok(chunk.clone())))
+    }
+
+    #[test]
+    fn a_wrong_key_is_refused_before_a_large_body_is_read() {
+        let (engine, _) = engine();
+        let mut service = ScimService::new(engine);
+        let body = large_body().declared(1024 * 1024);
+        let polls = Arc::clone(&body.polls);
+        let response = call(&mut service, post("/scim/v2/Users", "scim_guess", body));
+        assert_eq!(response.headers()[header::CONNECTION], "close");
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+        let detail = scim_error(response, 401);
+        assert_eq!(detail, "the bearer token is not valid");
+        assert_eq!(polls.load(Ordering::Relaxed), 0, "the body is never read");
+    }
+
+    #[test]
+    fn a_refused_body_of_unknown_length_is_read_only_so_far() {
+        let (engine, _) = engine();
+        let mut service = ScimService::new(engine);
+        // No Content-Length (chunked): read up to the bound, then left.
+        let body = large_body();
+        let polls = Arc::clone(&body.polls);
+        let mut request = post("/scim/v2/Users", "", body);
+        request.headers_mut().remove(header::AUTHORIZATION);
+        let response = call(&mut service, request);
+        assert_eq!(response.headers()[header::CONNECTION], "close");
+        scim_error(response, 401);
+        let read = polls.load(Ordering::Relaxed) * 16 * 1024;
+        assert!(
+            read > REFUSED_BODY_LIMIT && read <= REFUSED_BODY_LIMIT + 16 * 1024,
+            "{read} bytes read"
+        );
+    }
+
+    #[test]
+    fn a_small_refused_body_is_read_before_the_401() {
+        let (engine, _) = engine();
+        let mut service = ScimService::new(engine);
+        let body = TestBody::new([
+            Ok(Bytes::from_static(&USER[..40])),
+            Ok(Bytes::from_static(&USER[40..])),
+        ])
+        .declared(USER.len() as u64);
+        let polls = Arc::clone(&body.polls);
+        let response = call(&mut service, post("/scim/v2/Users", "scim_guess", body));
+        assert_eq!(response.headers()[header::CONNECTION], "close");
+        scim_error(response, 401);
+        // Both frames and the end: the client that sent it whole reads the answer.
+        assert_eq!(polls.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_refused_client_waiting_for_100_continue_sends_nothing() {
+        let (engine, _) = engine();
+        let mut service = ScimService::new(engine);
+        let body = TestBody::new([Ok(Bytes::from_static(USER))]).declared(USER.len() as u64);
+        let polls = Arc::clone(&body.polls);
+        let mut request = post("/scim/v2/Users", "scim_guess", body);
+        request
+            .headers_mut()
+            .insert(header::EXPECT, HeaderValue::from_static("100-continue"));
+        scim_error(call(&mut service, request), 401);
+        assert_eq!(polls.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_refused_head_request_has_no_body() {
+        let (engine, _) = engine();
+        let mut service = ScimService::new(engine);
+        let request = Request::head("/scim/v2/Users")
+            .body(Full::<Bytes>::default())
+            .unwrap();
+        let response = call(&mut service, request);
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let body = pollster::block_on(response.into_body().collect())
+            .unwrap()
+            .to_bytes();
+        assert!(body.is_empty());
+    }
+
+    #[test]
+    fn discovery_needs_no_key_and_keeps_the_connection() {
+        let (engine, _) = engine();
+        let mut service = ScimService::new(engine);
+        for path in [
+            "/scim/v2/ServiceProviderConfig",
+            "/scim/v2/ResourceTypes",
+            "/scim/v2/Schemas",
+        ] {
+            let request = Request::get(path)
+                .header(header::HOST, "app.example.com")
+                .body(Full::<Bytes>::default())
+                .unwrap();
+            let response = call(&mut service, request);
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert!(
+                !response.headers().contains_key(header::CONNECTION),
+                "{path}"
+            );
+        }
+    }
+
+    /// An authenticator that lets every request in as one tenant, and counts its calls.
+    struct CountingAuthenticator(Arc<AtomicUsize>);
+
+    impl crate::Authenticator for CountingAuthenticator {
+        fn authenticate<'a>(
+            &'a self,
+            _: &'a http::request::Parts,
+        ) -> crate::BoxFuture<'a, Result<crate::Principal, crate::AuthFailure>> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            let tenant = crate::Tenant::new(crate::TenantId("t1".into()), "acme", Compat::LENIENT);
+            Box::pin(async move { Ok(crate::Principal::new(tenant, None)) })
+        }
+    }
+
+    #[test]
+    fn a_request_is_authenticated_once() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let engine = Engine::authenticated_by(
+            MemoryStore::new(),
+            CountingAuthenticator(Arc::clone(&calls)),
+            clock,
+            Counter(AtomicU64::new(1)),
+        );
+        let mut service = ScimService::new(engine);
+        let body = TestBody::new([Ok(Bytes::from_static(USER))]);
+        let response = call(&mut service, post("/scim/v2/Users", "any", body));
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert!(!response.headers().contains_key(header::CONNECTION));
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+    }
+
+    /// An error that wraps another, as a framework's body error does.
+    #[derive(Debug)]
+    struct Wrapped(io::Error);
+
+    impl fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+
+    impl Error for Wrapped {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_timeout_is_found_inside_a_wrapping_error() {
+        let late = || io::Error::new(io::ErrorKind::TimedOut, "late");
+        assert!(timed_out(&late()));
+        assert!(timed_out(&Wrapped(late())));
+        assert!(!timed_out(&Wrapped(io::Error::other("reset"))));
+    }
+
+    #[test]
+    fn a_body_that_does_not_arrive_in_time_is_408() {
+        let (engine, key) = engine();
+        let mut service = ScimService::new(engine);
+        let late = io::Error::new(io::ErrorKind::TimedOut, "no body within 30 seconds");
+        let body = TestBody::new([Ok(Bytes::from_static(b"{"))]).then_failing(late);
+        let response = call(&mut service, post("/scim/v2/Users", &key, body));
+        assert_eq!(response.headers()[header::CONNECTION], "close");
+        let detail = scim_error(response, 408);
+        assert_eq!(
+            detail,
+            "the request body did not arrive in time: no body within 30 seconds"
         );
     }
 

@@ -368,6 +368,7 @@ mod tests {
     use std::net::SocketAddr;
     use std::sync::Mutex;
 
+    use crate::serve::connections::Limits;
     use scimitar_engine::Engine;
     use scimitar_store_sqlite::SqliteStore;
 
@@ -657,7 +658,12 @@ mod tests {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr = listener.local_addr().unwrap();
                 let served = Arc::clone(&app);
-                tokio::spawn(server::serve(listener, served, std::future::pending()));
+                tokio::spawn(server::serve(
+                    listener,
+                    served,
+                    Limits::default(),
+                    std::future::pending(),
+                ));
                 tokio::task::spawn_blocking(move || {
                     let AnyStore::Sqlite(store) = app.engine.store() else {
                         unreachable!("the store is SQLite")

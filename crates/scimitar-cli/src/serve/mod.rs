@@ -1,12 +1,16 @@
 //! `scimitar serve`: a SCIM 2.0 server over HTTP for identity providers.
 
+mod connections;
 pub(crate) mod env;
+mod first_start;
 mod health;
 mod log;
+mod send_timeout;
 mod server;
+mod timed_body;
 
 use std::future::Future;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -16,21 +20,24 @@ use chrono::TimeDelta;
 use tokio::net::TcpListener;
 
 use scimitar_engine::{Clock, Engine, EngineConfig, HistoryStore, StoreError, TenantStore};
-use scimitar_patch::Compat;
 
 use crate::args::HelpFlag;
 use crate::failure::Failure;
-use crate::store::{self, AnyStore, engine_failure, store_failure};
+use crate::store::{self, AnyStore, store_failure};
 use crate::tenant::DbArg;
 
+use self::connections::Limits;
 use self::env::{SystemClock, UuidIds};
+use self::first_start::{KeyOutput, first_start};
 use self::log::LogFormat;
 use self::server::App;
 
 pub(crate) const USAGE: &str =
     "usage: scimitar serve [--listen ADDR] [--db DB] [--log-format text|json]
                       [--public-url URL] [--trust-forwarded-headers]
-                      [--global-usernames] [--history-days N]";
+                      [--global-usernames] [--history-days N]
+                      [--header-timeout SECS] [--body-timeout SECS]
+                      [--max-connections N] [--print-first-key]";
 
 const HELP: &str = r#"Serve SCIM 2.0 (RFC 7644) over HTTP, for identity providers such as Microsoft Entra ID
 and Okta to provision users and groups.
@@ -38,6 +45,8 @@ and Okta to provision users and groups.
 Usage: scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
                       [--public-url URL] [--trust-forwarded-headers]
                       [--global-usernames] [--history-days N]
+                      [--header-timeout SECS] [--body-timeout SECS]
+                      [--max-connections N] [--print-first-key]
 
 The SCIM endpoints are under http://ADDR/scim/v2: Users, Groups, .search, Bulk and the
 discovery endpoints. Each request needs an API key as a bearer token
@@ -47,9 +56,18 @@ when the store cannot serve (its database writer stopped, a read fails). Request
 over 1 MiB are refused with 413.
 
 On the first start, when the store has no tenant, it creates the tenant 'default'
-(profile lenient), issues an API key for it and prints the tenant URL and the key on
-standard output: this is the only time the key is shown. More tenants and keys come
-from 'scimitar tenant create' and 'scimitar token issue'.
+(profile lenient), issues an API key for it and prints the tenant URL on standard
+output, and the key too when standard output is a terminal or with --print-first-key.
+Otherwise, since service managers keep standard output in their logs, it writes the key
+to a new file only its owner can read (0600), DB.first-key beside the SQLite file DB
+(for ':memory:', scimitar-first-key-PID in the temporary directory, removed when the
+server stops), and prints the file's name instead. This is the only time the key is
+shown. More tenants and keys come from 'scimitar tenant create' and
+'scimitar token issue'.
+
+A request whose key is missing or wrong gets its 401 before its body is read, and its
+connection is closed. Slow or stalled clients are closed too: see --header-timeout,
+--body-timeout and --max-connections.
 
 It writes 'listening on http://ADDR' on standard error once it accepts connections, then
 one line per request: the time, the method, the path with the names of the query
@@ -109,10 +127,29 @@ Options:
                  entries writes 'history: pruned COUNT entries older than N days' (the
                  one on start always does); a removal that fails writes a 'warning:'
                  line and is tried again an hour later. Default: keep everything
+  --header-timeout SECS
+                 Close a connection whose next request's headers are not complete SECS
+                 seconds (1 to 3600) after it opened or after its previous response:
+                 this is also how long an idle kept-alive connection stays open.
+                 Default: 10
+  --body-timeout SECS
+                 Answer 408 and close the connection when a request's body is not
+                 complete SECS seconds (1 to 3600) after its headers; close it, too,
+                 when its client takes nothing of an answer for SECS seconds.
+                 Default: 20
+  --max-connections N
+                 Keep at most N connections (1 to 100000) open at once; one more is
+                 closed as soon as it is accepted (rather than left waiting unaccepted,
+                 where it would hold back the clients behind it). Each connection needs
+                 a file descriptor. Default: 512
+  --print-first-key
+                 On the first start, print the new key on standard output even when it
+                 is not a terminal
   -h, --help     Print this help
 
 Exit status: 0 after SIGINT or SIGTERM; 64 when the command line is wrong; 69 when it
-cannot listen on ADDR, or open the store (or, with --history-days, prune it on start).
+cannot listen on ADDR, or open the store (or, with --history-days, prune it on start),
+or write the first start's key file.
 
 Example:
   $ scimitar serve --listen 127.0.0.1:8080
@@ -123,9 +160,6 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// The largest request body, for the engine and for reading it off the connection.
 const MAX_BODY: usize = 1024 * 1024;
-
-/// The name of the tenant made on the first start.
-const FIRST_TENANT: &str = "default";
 
 /// The longest `--history-days`: a hundred years.
 const MAX_HISTORY_DAYS: u32 = 36_500;
@@ -181,6 +215,45 @@ pub(crate) struct Args {
         value_parser = parse_history_days
     )]
     history_days: Option<u32>,
+    /// The longest wait for a request's headers, and for an idle connection's next.
+    #[arg(
+        long = "header-timeout",
+        value_name = "SECS",
+        allow_hyphen_values = true,
+        value_parser = parse_header_timeout
+    )]
+    header_timeout: Option<Duration>,
+    /// The longest wait for a request's body.
+    #[arg(
+        long = "body-timeout",
+        value_name = "SECS",
+        allow_hyphen_values = true,
+        value_parser = parse_body_timeout
+    )]
+    body_timeout: Option<Duration>,
+    /// The most connections open at once.
+    #[arg(
+        long = "max-connections",
+        value_name = "N",
+        allow_hyphen_values = true,
+        value_parser = parse_max_connections
+    )]
+    max_connections: Option<u32>,
+    /// Print the first start's key even when standard output is no terminal.
+    #[arg(long = "print-first-key")]
+    print_first_key: bool,
+}
+
+impl Args {
+    /// The connection limits the flags set, the defaults for the others.
+    fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            header_timeout: self.header_timeout.unwrap_or(defaults.header_timeout),
+            body_timeout: self.body_timeout.unwrap_or(defaults.body_timeout),
+            max_connections: self.max_connections.unwrap_or(defaults.max_connections),
+        }
+    }
 }
 
 /// Runs `scimitar serve`.
@@ -201,7 +274,65 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         .enable_all()
         .build()
         .map_err(|error| Failure::unavailable(format!("cannot start the runtime: {error}")))?;
-    runtime.block_on(serve(engine, args.listen, db, args.history_days, out, err))
+    let key_output = KeyOutput::for_store(db, args.print_first_key || io::stdout().is_terminal());
+    let settings = Settings {
+        listen: args.listen,
+        db,
+        history_days: args.history_days,
+        limits: args.limits(),
+        key_output,
+    };
+    runtime.block_on(serve(engine, settings, out, err))
+}
+
+/// How `scimitar serve` serves, from its flags.
+struct Settings<'a> {
+    listen: SocketAddr,
+    db: &'a str,
+    history_days: Option<u32>,
+    limits: Limits,
+    key_output: KeyOutput,
+}
+
+/// The longest `--header-timeout` and `--body-timeout`: an hour.
+const MAX_TIMEOUT_SECS: u64 = 60 * 60;
+
+/// The largest `--max-connections`.
+const MAX_CONNECTIONS: u32 = 100_000;
+
+/// `--header-timeout SECS`.
+fn parse_header_timeout(text: &str) -> Result<Duration, String> {
+    parse_seconds("--header-timeout", text)
+}
+
+/// `--body-timeout SECS`.
+fn parse_body_timeout(text: &str) -> Result<Duration, String> {
+    parse_seconds("--body-timeout", text)
+}
+
+/// A timeout `flag`: a whole number of seconds from 1 to [`MAX_TIMEOUT_SECS`].
+fn parse_seconds(flag: &str, text: &str) -> Result<Duration, String> {
+    text.parse()
+        .ok()
+        .filter(|secs| (1..=MAX_TIMEOUT_SECS).contains(secs))
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            format!(
+                "invalid {flag} {text:?}: expected a number of seconds from 1 to {MAX_TIMEOUT_SECS}"
+            )
+        })
+}
+
+/// `--max-connections N`: a whole number from 1 to [`MAX_CONNECTIONS`].
+fn parse_max_connections(text: &str) -> Result<u32, String> {
+    text.parse()
+        .ok()
+        .filter(|count| (1..=MAX_CONNECTIONS).contains(count))
+        .ok_or_else(|| {
+            format!(
+                "invalid --max-connections {text:?}: expected a number of connections from 1 to {MAX_CONNECTIONS}"
+            )
+        })
 }
 
 /// `--history-days N`: a whole number of days from 1 to [`MAX_HISTORY_DAYS`].
@@ -243,12 +374,17 @@ fn parse_public_url(text: &str) -> Result<String, String> {
 
 async fn serve(
     engine: Engine<AnyStore>,
-    listen: SocketAddr,
-    db: &str,
-    history_days: Option<u32>,
+    settings: Settings<'_>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
+    let Settings {
+        listen,
+        db,
+        history_days,
+        limits,
+        key_output,
+    } = settings;
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|error| Failure::unavailable(format!("cannot listen on {listen}: {error}")))?;
@@ -258,7 +394,7 @@ async fn serve(
     // Before the first request can come: a signal from then on stops the server cleanly.
     let shutdown = shutdown_signal()
         .map_err(|error| Failure::unavailable(format!("cannot handle signals: {error}")))?;
-    first_start(&engine, local, out).await?;
+    let first = first_start(&engine, local, &key_output, out).await?;
     if engine.store().is_durable() {
         writeln!(err, "store: {db}")?;
     } else {
@@ -276,12 +412,13 @@ async fn serve(
     writeln!(err, "listening on http://{local}")?;
     err.flush()?;
     let app = Arc::new(App {
-        engine,
+        engine: Arc::clone(&engine),
         body_limit: MAX_BODY,
     });
-    let drained = server::serve(listener, app, shutdown)
-        .await
-        .map_err(|error| Failure::unavailable(format!("the server failed: {error}")))?;
+    let drained = server::serve(listener, app, limits, shutdown).await;
+    if first {
+        key_output.remove_if_memory(&engine);
+    }
     if drained {
         writeln!(err, "stopped")?;
     } else {
@@ -330,48 +467,6 @@ async fn keep_pruning(engine: Arc<Engine<AnyStore>>, days: u32) {
             ),
         };
     }
-}
-
-/// On a store without tenants, creates the tenant [`FIRST_TENANT`], issues a key for it
-/// and prints what an identity provider needs on `out`.
-async fn first_start(
-    engine: &Engine<AnyStore>,
-    local: SocketAddr,
-    out: &mut dyn Write,
-) -> Result<(), Failure> {
-    let tenants = engine.store().tenants().await.map_err(store_failure)?;
-    if !tenants.is_empty() {
-        return Ok(());
-    }
-    let tenant = engine
-        .create_tenant(FIRST_TENANT, Compat::LENIENT)
-        .await
-        .map_err(engine_failure)?;
-    let issued = engine
-        .issue_key(&tenant.id, None)
-        .await
-        .map_err(engine_failure)?;
-    let url = match engine.config().public() {
-        Some(url) => url.to_owned(),
-        None => format!("http://{local}{}", engine.config().base()),
-    };
-    writeln!(
-        out,
-        "Created the tenant {FIRST_TENANT:?} and an API key ({}) for it.",
-        issued.key.id
-    )?;
-    writeln!(
-        out,
-        "Paste these into Microsoft Entra ID (Tenant URL, Secret Token) or Okta (Base URL, API Token):"
-    )?;
-    writeln!(out, "  Tenant URL:   {url}")?;
-    writeln!(out, "  Secret Token: {}", issued.secret)?;
-    writeln!(
-        out,
-        "The key is shown only this once. Behind a reverse proxy, give its public HTTPS URL instead."
-    )?;
-    out.flush()?;
-    Ok(())
 }
 
 /// A future that completes on SIGINT or SIGTERM. The handlers are installed before it

@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{self, Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -36,6 +37,20 @@ pub(crate) struct Server {
     stderr: Receiver<String>,
     /// What standard error said so far.
     pub(crate) log: Vec<String>,
+    /// The first start's key, once read.
+    key: OnceLock<String>,
+}
+
+/// The key that the `Secret Token` line `printed` names: `in PATH (…)`, the file that
+/// holds it.
+fn first_key(printed: &str) -> String {
+    let path = printed
+        .strip_prefix("in ")
+        .and_then(|rest| rest.split_once(" (readable by its owner only; "))
+        .map(|(path, _)| path)
+        .unwrap_or_else(|| panic!("the name of the key file: {printed:?}"));
+    let key = fs::read_to_string(path).unwrap_or_else(|error| panic!("{path}: {error}"));
+    key.trim_end().to_owned()
 }
 
 /// What a stopped server said.
@@ -123,6 +138,7 @@ impl Server {
             stdout_lines,
             stderr,
             log: Vec::new(),
+            key: OnceLock::new(),
         };
         let listening = server.wait_for_log("listening on ");
         server.addr = listening["listening on http://".len()..].to_owned();
@@ -143,7 +159,7 @@ impl Server {
     }
 
     /// The value printed on the stdout line labelled `label`.
-    fn printed(&self, label: &str) -> &str {
+    pub(crate) fn printed(&self, label: &str) -> &str {
         let prefix = format!("  {label}:");
         let line = self
             .stdout
@@ -153,14 +169,22 @@ impl Server {
         line[prefix.len()..].trim()
     }
 
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the server runs").id()
+    }
+
     /// The tenant URL printed on the first start.
     fn tenant_url(&self) -> &str {
         self.printed("Tenant URL")
     }
 
-    /// The API key printed on the first start.
+    /// The API key of the first start: printed, or, when standard output is no
+    /// terminal, in the file whose name is printed.
     pub(crate) fn key(&self) -> &str {
-        self.printed("Secret Token")
+        self.key
+            .get_or_init(|| first_key(self.printed("Secret Token")))
+            .as_str()
     }
 
     /// Reads standard error up to a line that contains `text`, and returns it.
@@ -470,6 +494,7 @@ fn refuses_an_address_in_use() {
         stdout_lines: mpsc::channel().1,
         stderr: mpsc::channel().1,
         log: Vec::new(),
+        key: OnceLock::new(),
     };
     let child = server.child.as_mut().unwrap();
     let stderr = lines(child.stderr.take().expect("stderr is piped"));
@@ -507,7 +532,7 @@ impl TempDb {
 
 impl Drop for TempDb {
     fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", ".first-key"] {
             let _ = fs::remove_file(format!("{}{suffix}", self.0));
         }
     }
