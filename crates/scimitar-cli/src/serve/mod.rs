@@ -161,6 +161,12 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// The largest request body, for the engine and for reading it off the connection.
 const MAX_BODY: usize = 1024 * 1024;
 
+/// The stack of each runtime thread. A filter at the parser's limits is a tree a
+/// thousand levels deep (a chain of 1,024 tests), which compiling, evaluating and
+/// translating it walk recursively: more than tokio's default 2 MiB in a debug build.
+/// Only the pages a thread touches are memory.
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
 /// The longest `--history-days`: a hundred years.
 const MAX_HISTORY_DAYS: u32 = 36_500;
 
@@ -272,6 +278,7 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     log::install(args.log_format)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(WORKER_STACK)
         .build()
         .map_err(|error| Failure::unavailable(format!("cannot start the runtime: {error}")))?;
     let key_output = KeyOutput::for_store(db, args.print_first_key || io::stdout().is_terminal());

@@ -205,3 +205,50 @@ fn another_tenants_lookups_stay_fast_while_one_tenant_sends_its_worst_requests()
     }
     assert!(slowest_search.is_some());
 }
+
+/// The deepest filters the parser's limits allow, as one chain of 1,024 tests or 64
+/// nested parentheses, are answered (a 200, or a 400 where SQLite refuses the query's
+/// size), on the memory store and on SQLite, and the server goes on serving: the tree of
+/// such a filter is a thousand levels deep, which every step from parsing to SQL walks.
+#[test]
+fn the_deepest_filters_the_limits_allow_are_answered() {
+    let chain = |joiner: &str| {
+        let terms = vec!["a pr"; ParseOptions::DEFAULT_MAX_TERMS];
+        let text = terms.join(joiner);
+        // Shortened to the length limit, on a whole term.
+        let mut text = text.as_str();
+        while text.len() > ParseOptions::DEFAULT_MAX_LEN {
+            text = &text[..text.rfind(joiner).expect("more than one term")];
+        }
+        text.to_owned()
+    };
+    let depth = ParseOptions::DEFAULT_MAX_DEPTH;
+    let nested = format!("{}a pr{}", "(".repeat(depth), ")".repeat(depth));
+    let filters = [chain(" or "), chain(" and "), nested];
+    let db = TempDb::new();
+    for store in ["--db", &db.0]
+        .chunks(2)
+        .map(<[&str]>::to_vec)
+        .chain([vec!["--db", ":memory:"]])
+    {
+        let server = Server::start_with(&store, true);
+        for filter in &filters {
+            let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                              "filter": filter});
+            let (status, scim_type, _) = send(
+                &server.addr,
+                server.key(),
+                "POST",
+                "/scim/v2/Users/.search",
+                &body.to_string(),
+            );
+            assert!(
+                status == 200 || (status == 400 && scim_type.as_deref() == Some("tooMany")),
+                "{store:?}, a filter of {} bytes: {status} {scim_type:?}",
+                filter.len()
+            );
+        }
+        let (status, _, _) = send(&server.addr, server.key(), "GET", "/scim/v2/Users", "");
+        assert_eq!(status, 200, "{store:?}: the server still serves");
+    }
+}
