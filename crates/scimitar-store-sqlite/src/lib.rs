@@ -58,6 +58,7 @@ mod history;
 mod index;
 mod list;
 mod migrations;
+mod refold;
 mod rows;
 mod statements;
 mod store;

@@ -7,6 +7,7 @@ mod differential;
 mod durability;
 mod provisioning;
 mod pushdown;
+mod refold;
 mod writes;
 
 use pollster::block_on;
