@@ -5,6 +5,7 @@
 mod conformance;
 mod differential;
 mod durability;
+mod look_alike;
 mod provisioning;
 mod pushdown;
 mod refold;

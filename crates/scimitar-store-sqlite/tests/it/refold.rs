@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use pollster::block_on;
 use rusqlite::{Connection, params};
-use scimitar_engine::{Origin, ResourceStore, StoreError, StoredResource, TenantId, UniqueKey};
+use scimitar_engine::{
+    Origin, Principal, ResourceStore, StoreError, StoredResource, TenantId, TenantStore, UniqueKey,
+};
+
+use crate::look_alike::assert_taken;
 use scimitar_schema::fold_for_comparison;
 use scimitar_store_sqlite::SqliteStore;
 use serde_json::json;
@@ -224,9 +228,23 @@ fn names_folded_by_release_5_are_folded_again_on_upgrade() {
     let account = block_on(store.find_unmanaged(&t1, "User", &key("dave", false))).unwrap();
     assert_eq!(account.map(|account| account.id), Some("a1".to_owned()));
 
+    // The engine takes the name as 409 uniqueness, and finds it in either form.
+    let t1 = block_on(store.tenant(&t1)).unwrap().expect("t1");
+    let principal = Principal::new(t1.clone(), None);
+    let engine = crate::look_alike::engine(store);
+    let scim = engine.operations(&principal);
+    assert_taken(block_on(scim.create("User", crate::look_alike::user(NFC))));
+    assert_eq!(
+        crate::look_alike::found(&engine, &principal, &format!("userName eq \"{NFC}\"")),
+        ["u1"]
+    );
+
     // Reopening runs the migration once.
-    drop(store);
+    drop(engine);
     let store = SqliteStore::open(&file).unwrap();
     assert_eq!(store.schema_version().unwrap(), 6);
-    assert_eq!(found(&store, &t1, "userName eq \"\u{E5}sa\""), ["u2", "u8"]);
+    assert_eq!(
+        found(&store, &t1.id, "userName eq \"\u{E5}sa\""),
+        ["u2", "u8"]
+    );
 }
