@@ -95,10 +95,11 @@ fn remove_schema(map: &mut Map<String, Value>, urn: &str) {
     }
 }
 
-/// How a pending manager reference is kept and compared: case folded, so that a
-/// reference by `userName` matches whatever case the user arrives in.
+/// How a pending manager reference is kept and compared: folded
+/// ([`scimitar_schema::fold_for_comparison`]), so that a reference by `userName`
+/// matches whatever case, width or normalisation form the user arrives in.
 pub fn pending_key(reference: &str) -> String {
-    reference.to_lowercase()
+    scimitar_schema::fold_for_comparison(reference).into_owned()
 }
 
 /// The pending keys that name `user` (whose id is `id`): its id, `userName` and

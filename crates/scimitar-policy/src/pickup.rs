@@ -7,15 +7,18 @@ use scimitar_schema::Resource;
 
 use crate::keys::{is_bookkeeping, is_urn};
 
-/// The value an unmanaged account is matched by: the folded `userName` of a user, the
-/// folded `displayName` of a group; `None` for other types or when it is missing.
+/// The value an unmanaged account is matched by: the folded
+/// ([`scimitar_schema::fold_for_comparison`]) `userName` of a user, the folded
+/// `displayName` of a group; `None` for other types or when it is missing.
 pub fn match_key(resource_type: &str, resource: &Resource) -> Option<String> {
     let attribute = match resource_type {
         "User" => "userName",
         "Group" => "displayName",
         _ => return None,
     };
-    resource.get_str(attribute).map(str::to_lowercase)
+    resource
+        .get_str(attribute)
+        .map(|name| scimitar_schema::fold_for_comparison(name).into_owned())
 }
 
 /// The managed resource a pick-up makes: `request`'s attributes over `account`'s (an

@@ -12,6 +12,7 @@ use scimitar_filter::{
 
 use crate::attribute::{AttributeDef, AttributeType};
 use crate::error::ScimError;
+use crate::fold::fold_for_comparison;
 use crate::json::get_ci;
 use crate::registry::{AttrLocation, SchemaRegistry};
 use crate::resource::Resource;
@@ -19,7 +20,8 @@ use crate::typed::ResourceType;
 
 /// Whether `resource` matches `filter`, with the semantics of RFC 7644 §3.4.2.2:
 ///
-/// - strings compare case-insensitively unless the attribute is `caseExact`; `co`, `sw`
+/// - strings compare case-insensitively unless the attribute is `caseExact`, as their
+///   folds ([`fold_for_comparison`]: width, case and Unicode normalisation); `co`, `sw`
 ///   and `ew` test substrings; `gt`/`ge`/`lt`/`le` order strings, numbers and
 ///   `dateTime` values (as instants, whatever their offset);
 /// - booleans support only `eq` and `ne`; `pr` matches a non-empty value;
@@ -104,7 +106,7 @@ enum Condition {
 enum Operand {
     Bool(bool),
     Number(serde_json::Number),
-    /// A string, folded to lower case unless `case_exact`, and its instant when the
+    /// A string, folded ([`fold_for_comparison`]) unless `case_exact`, and its instant when the
     /// attribute is a `dateTime`.
     Text {
         text: String,
@@ -346,7 +348,7 @@ fn operand(
             let text = if case_exact {
                 text.clone()
             } else {
-                text.to_lowercase()
+                fold_for_comparison(text).into_owned()
             };
             Operand::Text {
                 text,
@@ -539,8 +541,9 @@ fn compare_numbers(actual: &serde_json::Number, wanted: &serde_json::Number) -> 
     actual.as_f64()?.partial_cmp(&wanted.as_f64()?)
 }
 
-/// Compares `text` with `wanted`, which is already folded to lower case unless
-/// `case_exact`. ASCII text is folded on the fly, without allocating.
+/// Compares `text` with `wanted`, which is already folded ([`fold_for_comparison`])
+/// unless `case_exact`. ASCII text is folded on the fly, without allocating: its fold
+/// is its lower case.
 fn compare_text(op: CompareOp, text: &str, wanted: &str, case_exact: bool) -> bool {
     if case_exact {
         return compare_bytes(op, text.as_bytes(), wanted.as_bytes(), |byte| byte);
@@ -550,7 +553,7 @@ fn compare_text(op: CompareOp, text: &str, wanted: &str, case_exact: bool) -> bo
             byte.to_ascii_lowercase()
         });
     }
-    let folded = text.to_lowercase();
+    let folded = fold_for_comparison(text);
     compare_bytes(op, folded.as_bytes(), wanted.as_bytes(), |byte| byte)
 }
 

@@ -36,6 +36,7 @@
 mod attribute;
 mod error;
 mod eval;
+mod fold;
 mod json;
 mod project;
 mod registry;
@@ -48,6 +49,7 @@ mod validate;
 pub use attribute::{AttributeDef, AttributeType, Mutability, Returned, Uniqueness};
 pub use error::{ScimError, ScimType};
 pub use eval::{CompiledFilter, CompiledValueFilter, matches};
+pub use fold::fold_for_comparison;
 pub use project::{Projected, Projection, project, projected};
 pub use registry::{AttrLocation, ResolvedAttr, SchemaRegistry};
 pub use resource::Resource;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use scimitar_filter::AttrName;
 use scimitar_schema::__private::json::get_ci;
-use scimitar_schema::{Resource, ResourceType, SchemaRegistry};
+use scimitar_schema::{Resource, ResourceType, SchemaRegistry, fold_for_comparison};
 
 /// One row of the `attr_values` table, without the `tenant`, `resource_type` and `id`
 /// columns, which the store fills in from the resource it writes.
@@ -28,8 +28,8 @@ pub struct AttrRow {
     pub elem: i64,
     /// A string value, as stored.
     pub text: Option<String>,
-    /// A string value in lower case (Rust's `str::to_lowercase`), for comparisons that
-    /// ignore case.
+    /// A string value folded ([`scimitar_schema::fold_for_comparison`]: width, case and
+    /// Unicode normalisation), for comparisons that ignore case.
     pub folded: Option<String>,
     /// A number, as a double.
     pub num: Option<f64>,
@@ -60,7 +60,7 @@ impl AttrRow {
         let mut row = Self::opaque(path, elem);
         match value {
             Value::String(text) => {
-                row.folded = Some(text.to_lowercase());
+                row.folded = Some(fold_for_comparison(text).into_owned());
                 row.ts = instant_key(text);
                 row.text = Some(text.clone());
             }

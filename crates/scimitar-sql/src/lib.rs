@@ -27,7 +27,7 @@
 //!             elem INTEGER,  -- 1-based position in a multi-valued attribute, 0 otherwise
 //!             n INTEGER,     -- tells apart a resource's rows of one path and element
 //!             text TEXT,     -- a string, as stored
-//!             folded TEXT,   -- the string in lower case, for case-insensitive comparison
+//!             folded TEXT,   -- fold_for_comparison(text), for case-insensitive comparison
 //!             num REAL,      -- a number (DOUBLE PRECISION in PostgreSQL)
 //!             ts TEXT,       -- an RFC 3339 string as UTC 'YYYY-MM-DDTHH:MM:SS.fffffffffZ'
 //!             bool INTEGER)  -- a boolean (BOOLEAN in PostgreSQL)

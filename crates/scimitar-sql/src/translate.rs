@@ -6,6 +6,7 @@ use scimitar_filter::{
 };
 use scimitar_schema::{
     AttrLocation, AttributeDef, AttributeType, CompiledFilter, ResourceType, SchemaRegistry,
+    fold_for_comparison,
 };
 
 use crate::cond::{Col, Cond, Op, Outer, Renderer, RowCond, Substring};
@@ -165,7 +166,7 @@ enum Operand {
     Bool(bool),
     Number(f64),
     Text {
-        /// Lower-cased unless `case_exact`.
+        /// Folded ([`fold_for_comparison`]) unless `case_exact`, as `folded` is.
         text: String,
         case_exact: bool,
         /// The `ts` key of the literal, when the attribute is a `dateTime` and the
@@ -376,7 +377,7 @@ fn operand(value: &CompValue, def: Option<&AttributeDef>) -> Option<Operand> {
                 text: if case_exact {
                     text.clone()
                 } else {
-                    text.to_lowercase()
+                    fold_for_comparison(text).into_owned()
                 },
                 case_exact,
                 instant,

@@ -66,6 +66,7 @@ mod index;
 mod list;
 mod migrations;
 mod readers;
+mod refold;
 mod rows;
 mod schedule;
 mod statements;

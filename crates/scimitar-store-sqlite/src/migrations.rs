@@ -216,6 +216,14 @@ const MIGRATIONS: &[&[Step]] = &[
     ) WITHOUT ROWID;
     ",
     )],
+    // 6: the values kept folded for comparison (unique keys, equality index entries,
+    // pending manager references), lower-cased until now, folded again with width
+    // mapping and NFC too (see `refold`); the `attr_values` rows, whose `folded` column
+    // changed the same way, are rebuilt on first use.
+    &[
+        Step::Backfill(crate::refold::refold),
+        Step::Sql("DELETE FROM attr_values_registry;"),
+    ],
 ];
 
 /// Creates (if needed) the database file at `path` and brings it up to migration

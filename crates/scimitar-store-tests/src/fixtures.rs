@@ -13,7 +13,7 @@ use scimitar_engine::{
 use scimitar_filter::Filter;
 use scimitar_patch::Compat;
 use scimitar_policy::{Action, HistoryEntry};
-use scimitar_schema::{Resource, urn};
+use scimitar_schema::{Resource, fold_for_comparison, urn};
 
 pub(crate) fn ok<T>(result: Result<T, StoreError>, what: &str) -> T {
     result.unwrap_or_else(|error| panic!("{what}: unexpected error: {error}"))
@@ -75,7 +75,7 @@ pub(crate) fn user(id: &str, user_name: &str) -> StoredResource {
         "meta": meta("User"),
     }));
     let mut stored = StoredResource::new(id, "User", resource);
-    stored.unique_keys = vec![unique("userName", &user_name.to_lowercase())];
+    stored.unique_keys = vec![unique("userName", &fold_for_comparison(user_name))];
     stored
 }
 
@@ -93,7 +93,7 @@ pub(crate) fn group(id: &str, display_name: &str, members: &[&str]) -> StoredRes
         "meta": meta("Group"),
     }));
     let mut stored = StoredResource::new(id, "Group", resource);
-    stored.unique_keys = vec![unique("displayName", &display_name.to_lowercase())];
+    stored.unique_keys = vec![unique("displayName", &fold_for_comparison(display_name))];
     stored.members = members.iter().map(|member| (*member).to_owned()).collect();
     stored
 }
@@ -350,7 +350,7 @@ pub(crate) fn conflict<T>(attribute: &str, value: &str) -> Result<T, StoreError>
 /// every tenant's users.
 pub(crate) fn global_user(id: &str, user_name: &str) -> StoredResource {
     let mut stored = user(id, user_name);
-    stored.unique_keys = vec![global("userName", &user_name.to_lowercase())];
+    stored.unique_keys = vec![global("userName", &fold_for_comparison(user_name))];
     stored
 }
 

@@ -65,6 +65,7 @@ mod history;
 mod isolation;
 mod keys;
 mod lists;
+mod look_alike;
 mod members;
 mod pending;
 mod run;
@@ -79,6 +80,7 @@ pub use history::{
 pub use isolation::tenant_isolation;
 pub use keys::keys;
 pub use lists::{index_lookups_agree_with_scan, list_order, paging};
+pub use look_alike::look_alike_names;
 pub use members::{delete_cascades_membership, groups_with_member};
 pub use pending::pending_managers;
 pub use run::{

@@ -239,7 +239,7 @@ pub async fn paging<S: ResourceStore>(store: &S, tenant: &TenantId) {
 
 /// Checks a list's result against the matches (`expected`, ids in creation order) among
 /// `everything` of the type.
-fn check_listed(
+pub(crate) fn check_listed(
     found: &ListPage,
     everything: &[StoredResource],
     expected: &[&str],

@@ -6,7 +6,7 @@ use crate::fixtures::{new_tenant, ok};
 use crate::{
     create_and_get, delete_cascades_membership, failed_writes_append_nothing, global_uniqueness,
     groups_with_member, history_numbering, history_pruning, history_queries,
-    index_lookups_agree_with_scan, keys, list_order, paging, pending_managers,
+    index_lookups_agree_with_scan, keys, list_order, look_alike_names, paging, pending_managers,
     pick_up_removes_the_account, replace_compare_and_swap, tenant_isolation, tenants, uniqueness,
     unlink_keeps_an_account, unmanaged_accounts,
 };
@@ -55,7 +55,7 @@ async fn any_tenant<S>(_: &S, name: &str) -> TenantId {
 /// that `tenant` sets up: [`create_and_get`], [`list_order`],
 /// [`replace_compare_and_swap`], [`uniqueness`], [`delete_cascades_membership`],
 /// [`groups_with_member`], [`tenant_isolation`], [`index_lookups_agree_with_scan`],
-/// [`paging`], [`unmanaged_accounts`], [`pick_up_removes_the_account`],
+/// [`look_alike_names`], [`paging`], [`unmanaged_accounts`], [`pick_up_removes_the_account`],
 /// [`unlink_keeps_an_account`], [`pending_managers`] and [`global_uniqueness`].
 ///
 /// Before a check runs, `tenant` is called once for each tenant the check writes in,
@@ -101,6 +101,8 @@ pub async fn run_resources_with<S: ResourceStore>(
     tenant_isolation(&store, &one, &two).await;
     let store = make();
     index_lookups_agree_with_scan(&store, &tenant(&store, "conformance-lookup").await).await;
+    let store = make();
+    look_alike_names(&store, &tenant(&store, "conformance-look-alike").await).await;
     let store = make();
     paging(&store, &tenant(&store, "conformance-paging").await).await;
     let store = make();

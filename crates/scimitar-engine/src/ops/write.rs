@@ -90,7 +90,7 @@ impl<S: ResourceStore> Operations<'_, S> {
             .get_str(attribute)
             .map(|value| UniqueKey {
                 attribute: attribute.to_owned(),
-                value: value.to_lowercase(),
+                value: scimitar_schema::fold_for_comparison(value).into_owned(),
                 global: attribute == "userName" && self.engine.config.global_usernames,
             })
             .into_iter()

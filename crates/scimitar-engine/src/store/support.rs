@@ -75,12 +75,14 @@ impl Indexed {
         }
     }
 
-    /// The value as the index keeps it, folded to lower case as filter evaluation folds
-    /// attributes that are not `caseExact`.
+    /// The value as the index keeps it, folded ([`scimitar_schema::fold_for_comparison`])
+    /// as filter evaluation folds attributes that are not `caseExact`.
     pub fn normalise(self, text: &str) -> String {
         match self {
             Self::ExternalId => text.to_owned(),
-            Self::UserName | Self::DisplayName => text.to_lowercase(),
+            Self::UserName | Self::DisplayName => {
+                scimitar_schema::fold_for_comparison(text).into_owned()
+            }
         }
     }
 }

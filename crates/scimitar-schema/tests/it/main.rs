@@ -4,6 +4,7 @@
 mod core_schemas;
 mod error;
 mod eval;
+mod fold;
 mod fuzz_corpus;
 mod project;
 mod resource;

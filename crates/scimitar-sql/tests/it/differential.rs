@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use crate::{ACME, Db, ENTERPRISE, USER, resource};
 
 /// Strings users hold and filters compare with: case variants, LIKE wildcards, the
-/// escape character, quotes, non-ASCII text.
+/// escape character, quotes, non-ASCII text, look-alikes (NFC and NFD, fullwidth).
 const WORDS: &[&str] = &[
     "bjensen",
     "BJensen",
@@ -32,6 +32,11 @@ const WORDS: &[&str] = &[
     "\"q\"",
     "Ünïcödé",
     "ünïcödé",
+    "U\u{308}ni\u{308}co\u{308}de\u{301}",
+    "\u{FF22}\u{FF2A}ensen",
+    "\u{FF42}jensen",
+    "\u{212B}sa",
+    "\u{C5}sa",
     "",
     "b",
     "true",
@@ -88,6 +93,12 @@ const FRAGMENTS: &[&str] = &[
     "i",
     "σ",
     "ς",
+    "u\u{308}",
+    "\u{308}",
+    "\u{FF42}",
+    "\u{FF2A}ENSEN",
+    "a\u{30A}",
+    "\u{E5}",
 ];
 
 fn one_of_keys(keys: &'static [&'static str]) -> impl Strategy<Value = &'static str> {

@@ -30,15 +30,42 @@ const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-const GIVEN: &[&str] = &["Barbara", "Alice", "bob", "Ünal", "Sigrún", "Anna-Lena"];
+/// Names with look-alikes among them: NFC and NFD (`José`, `Müller`), fullwidth letters.
+const GIVEN: &[&str] = &[
+    "Barbara",
+    "Alice",
+    "bob",
+    "Ünal",
+    "Sigrún",
+    "Anna-Lena",
+    "Jos\u{E9}",
+    "Jose\u{301}",
+    "\u{FF22}ob",
+];
 const FAMILY: &[&str] = &[
-    "Jensen", "Johnson", "Anderson", "Smith", "O'Neil", "Müller", "Garcia_%", "SON",
+    "Jensen",
+    "Johnson",
+    "Anderson",
+    "Smith",
+    "O'Neil",
+    "Müller",
+    "Garcia_%",
+    "SON",
+    "Mu\u{308}ller",
+    "\u{FF33}mith",
 ];
 const DOMAINS: &[&str] = &["example.com", "Example.COM", "x.org", "mail.example.org"];
 const EMAIL_TYPES: &[&str] = &["work", "home", "other", "Work"];
 const DEPARTMENTS: &[&str] = &["Tour", "tour operations", "Sales", "R&D", ""];
 const TITLES: &[&str] = &["Tour Guide", "CEO", "guide", "Engineer"];
-const GROUP_NAMES: &[&str] = &["Admins", "admins team", "Ops", "Sales EMEA", "Tour"];
+const GROUP_NAMES: &[&str] = &[
+    "Admins",
+    "admins team",
+    "Ops",
+    "Sales EMEA",
+    "Tour",
+    "\u{FF21}dmins",
+];
 /// Instants with various offsets and precisions.
 const DATES: &[&str] = &[
     "2024-01-01T10:00:00Z",
@@ -247,6 +274,13 @@ const STRINGS: &[&str] = &[
     "bob.smith",
     "ünal",
     "ÜNAL",
+    "U\u{308}NAL",
+    "jos\u{E9}",
+    "JOSE\u{301}",
+    "mu\u{308}ller",
+    "\u{FF2D}\u{FC}ller",
+    "\u{FF53}mith",
+    "\u{FF22}ob.\u{FF33}mith",
     "@example.com",
     ".org",
     "alice@x.org",

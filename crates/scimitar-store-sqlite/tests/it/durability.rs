@@ -27,7 +27,7 @@ fn a_reopened_database_holds_what_was_written() {
     );
     {
         let store = SqliteStore::open(&file).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
+        assert_eq!(store.schema_version().unwrap(), 6);
         block_on(store.create_tenant(tenant.clone())).unwrap();
         block_on(store.add_key(key.clone())).unwrap();
         block_on(store.create(
@@ -39,7 +39,7 @@ fn a_reopened_database_holds_what_was_written() {
         .unwrap();
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5, "migrations run once");
+    assert_eq!(store.schema_version().unwrap(), 6, "migrations run once");
     assert_eq!(
         block_on(store.tenant_by_name("acme")).unwrap(),
         Some(tenant.clone())
@@ -145,7 +145,7 @@ fn upgrade_from(version: usize) {
         }
     }
     let store = SqliteStore::open(&file).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), 6);
     let tenant = TenantId("t1".into());
     let son = crate::filter(r#"name.familyName co "SON""#);
     let found = crate::list(&store, &tenant, "User", Some(&son), Some((0, 10)));

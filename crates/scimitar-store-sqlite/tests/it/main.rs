@@ -8,8 +8,10 @@ mod differential;
 mod durability;
 mod expensive;
 mod faults;
+mod look_alike;
 mod provisioning;
 mod pushdown;
+mod refold;
 mod writes;
 
 use pollster::block_on;
