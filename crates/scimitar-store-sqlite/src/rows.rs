@@ -107,6 +107,21 @@ pub(crate) fn read_resources(
     statement: &mut Statement<'_>,
     parameters: impl Params,
 ) -> Result<Vec<StoredResource>, StoreError> {
+    let mut found = Vec::new();
+    each_resource(statement, parameters, |resource| {
+        found.push(resource);
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// Hands each resource `statement` selects (columns [`RESOURCE_COLUMNS`]) to `each`, one
+/// row at a time, so that a caller that keeps few of them holds few.
+pub(crate) fn each_resource(
+    statement: &mut Statement<'_>,
+    parameters: impl Params,
+    mut each: impl FnMut(StoredResource) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let rows = statement
         .query_map(parameters, |row| -> rusqlite::Result<ResourceRow> {
             Ok((
@@ -119,11 +134,10 @@ pub(crate) fn read_resources(
             ))
         })
         .map_err(unavailable)?;
-    let mut found = Vec::new();
     for row in rows {
-        found.push(resource_of(row.map_err(unavailable)?)?);
+        each(resource_of(row.map_err(unavailable)?)?)?;
     }
-    Ok(found)
+    Ok(())
 }
 
 fn resource_of(

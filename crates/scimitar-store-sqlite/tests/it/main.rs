@@ -2,6 +2,7 @@
 //! durability across reopening and upgrades, filters pushed down to SQL, and a
 //! differential property test of lists against the engine's in-memory store.
 
+mod bounded;
 mod conformance;
 mod differential;
 mod durability;
