@@ -9,6 +9,7 @@ mod custom_auth;
 mod entra;
 mod fuzz_corpus;
 mod links;
+mod lists;
 mod okta;
 mod protocol;
 mod provisioning;
