@@ -236,3 +236,61 @@ fn max_results_is_the_cap_on_count() {
         assert_eq!(body["totalResults"], json!(5));
     }
 }
+
+/// A root `/.search` over users and groups: each page is the slice of the whole list,
+/// sorted or in the types' order, however it crosses from one type to the next.
+#[test]
+fn root_search_pages_are_slices_of_the_whole_list() {
+    let harness = Harness::new();
+    for name in ["delta", "Alpha", "echo", "charlie"] {
+        let (status, _, _) = harness.post("/Users", json!({"userName": name, "displayName": name}));
+        assert_eq!(status, 201);
+    }
+    for name in ["bravo", "Foxtrot", "alpha"] {
+        harness.create_group(name, &[]);
+    }
+    let search = |body: serde_json::Value| {
+        let (status, _, reply) = harness.send("POST", "/.search", Some(body), &[]);
+        assert_eq!(status, 200, "{reply}");
+        let names: Vec<String> = reply["Resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .filter_map(|resource| resource["displayName"].as_str().map(str::to_owned))
+            .collect();
+        (names, reply["totalResults"].clone())
+    };
+    let schemas = [scimitar_schema::urn::SEARCH_REQUEST];
+    for order in [None, Some("ascending"), Some("descending")] {
+        let mut whole = json!({"schemas": schemas, "count": 100});
+        if let Some(order) = order {
+            whole["sortBy"] = json!("displayName");
+            whole["sortOrder"] = json!(order);
+        }
+        let (all, total) = search(whole.clone());
+        assert_eq!((all.len(), total), (7, json!(7)));
+        let folded: Vec<String> = all.iter().map(|name| name.to_lowercase()).collect();
+        match order {
+            None => assert_eq!(folded[..4], ["delta", "alpha", "echo", "charlie"]),
+            Some(order) => {
+                let mut sorted = folded.clone();
+                sorted.sort();
+                if order == "descending" {
+                    sorted.reverse();
+                }
+                assert_eq!(folded, sorted, "{order}");
+            }
+        }
+        for start in 1..=8 {
+            for count in 0..=3 {
+                let mut body = whole.clone();
+                body["startIndex"] = json!(start);
+                body["count"] = json!(count);
+                let (page, total) = search(body);
+                let slice: Vec<String> = all.iter().skip(start - 1).take(count).cloned().collect();
+                assert_eq!(page, slice, "{order:?} from {start}, {count}");
+                assert_eq!(total, json!(7));
+            }
+        }
+    }
+}
