@@ -15,7 +15,7 @@ use scimitar_filter::Filter;
 use scimitar_schema::{CompiledFilter, SchemaRegistry};
 use scimitar_sql::{Dialect, SortOrder, SqlValue, is_sortable, order_by, try_translate};
 
-use crate::rows::{R_RESOURCE_COLUMNS, bound, each_resource, read_resources, resources};
+use crate::rows::{R_RESOURCE_COLUMNS, RESOURCE_COLUMNS, bound, read_resources, resources};
 use crate::store::SqliteStore;
 use crate::unavailable;
 
@@ -39,6 +39,7 @@ struct Selection {
     complete: bool,
     /// The filter, for the rows of an incomplete selection.
     filter: Option<Filter>,
+    tenant: String,
     resource_type: String,
     registry: Arc<SchemaRegistry>,
     page: Option<(usize, usize)>,
@@ -64,7 +65,8 @@ impl SqliteStore {
         self.read(move |connection| selection.run(connection))
     }
 
-    /// The resources whose indexed `attribute` is `value`, all or the page of them.
+    /// The resources whose indexed `attribute` is `value`, all or the page of them
+    /// (counted and paged by SQLite, as many users may share an `externalId`).
     fn looked_up(
         &self,
         tenant: &TenantId,
@@ -74,24 +76,39 @@ impl SqliteStore {
     ) -> Result<ListPage, StoreError> {
         let (tenant, resource_type) = (tenant.0.clone(), resource_type.to_owned());
         self.read(move |connection| {
-            let sql = format!(
-                "SELECT {R_RESOURCE_COLUMNS} FROM eq_index e \
-                 JOIN resources r ON r.tenant = e.tenant AND r.id = e.id \
+            let from = "FROM eq_index e JOIN resources r ON r.tenant = e.tenant AND r.id = e.id \
                  WHERE e.tenant = ?1 AND e.resource_type = ?2 AND e.attribute = ?3 \
-                 AND e.value = ?4 ORDER BY r.seq"
-            );
+                 AND e.value = ?4";
+            let lookup: [&dyn rusqlite::ToSql; 4] =
+                [&tenant, &resource_type, &attribute.name(), &value];
+            let Some((start, count)) = page else {
+                let sql = format!("SELECT {R_RESOURCE_COLUMNS} {from} ORDER BY r.seq");
+                return Ok(ListPage::Matches(resources(connection, &sql, &lookup)?));
+            };
+            let total: i64 = connection
+                .prepare_cached(&format!("SELECT COUNT(*) {from}"))
+                .and_then(|mut statement| statement.query_row(&lookup[..], |row| row.get(0)))
+                .map_err(unavailable)?;
+            let sql =
+                format!("SELECT {R_RESOURCE_COLUMNS} {from} ORDER BY r.seq LIMIT ?5 OFFSET ?6");
+            let limit = i64::try_from(count).unwrap_or(i64::MAX);
+            let offset = i64::try_from(start).unwrap_or(i64::MAX);
             let found = resources(
                 connection,
                 &sql,
-                &[&tenant, &resource_type, &attribute.name(), &value],
+                &[
+                    &tenant,
+                    &resource_type,
+                    &attribute.name(),
+                    &value,
+                    &limit,
+                    &offset,
+                ],
             )?;
-            Ok(match page {
-                Some((start, count)) => {
-                    let total = found.len();
-                    ListPage::page(found.into_iter().skip(start).take(count).collect(), total)
-                }
-                None => ListPage::Matches(found),
-            })
+            Ok(ListPage::page(
+                found,
+                usize::try_from(total).map_err(unavailable)?,
+            ))
         })
     }
 
@@ -177,6 +194,7 @@ impl SqliteStore {
             sorted: sort.is_some() || query.sort_by.is_none(),
             complete,
             filter: query.filter.cloned(),
+            tenant: tenant.0.clone(),
             resource_type: resource_type.to_owned(),
             registry: Arc::clone(&self.registry),
             page: query.page,
@@ -240,7 +258,8 @@ impl Selection {
     }
 
     /// The page of an incomplete selection: the candidates stream in the order asked,
-    /// each tested by the filter as it comes; only the page's matches are kept.
+    /// each tested by the filter as it comes; only the page's matches are kept, so
+    /// memory holds the page, one candidate, and SQLite's sort of the candidates' ids.
     fn evaluated(
         &self,
         connection: &Connection,
@@ -255,30 +274,33 @@ impl Selection {
             },
             None => None,
         };
-        let mut statement = connection
-            .prepare(&format!(
-                "SELECT {R_RESOURCE_COLUMNS} {} {}",
-                self.from, self.order
-            ))
+        // Only the ids go through SQLite's sorter (which holds what it sorts in memory);
+        // each resource is read by its key as its turn comes.
+        let mut sorted = connection
+            .prepare(&format!("SELECT r.id {} {}", self.from, self.order))
             .map_err(unavailable)?;
+        let mut ids = sorted
+            .query(params_from_iter(self.params.iter().map(bound)))
+            .map_err(unavailable)?;
+        let by_id =
+            format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 AND id = ?2");
         let mut found = Vec::new();
         let mut total = 0;
-        each_resource(
-            &mut statement,
-            params_from_iter(self.params.iter().map(bound)),
-            |candidate| {
-                if compiled
-                    .as_ref()
-                    .is_none_or(|compiled| compiled.matches(&candidate.resource))
-                {
-                    if total >= start && found.len() < count {
-                        found.push(candidate);
-                    }
-                    total += 1;
+        while let Some(row) = ids.next().map_err(unavailable)? {
+            let id: String = row.get(0).map_err(unavailable)?;
+            let Some(candidate) = resources(connection, &by_id, &[&self.tenant, &id])?.pop() else {
+                continue;
+            };
+            if compiled
+                .as_ref()
+                .is_none_or(|compiled| compiled.matches(&candidate.resource))
+            {
+                if total >= start && found.len() < count {
+                    found.push(candidate);
                 }
-                Ok(())
-            },
-        )?;
+                total += 1;
+            }
+        }
         Ok(ListPage::page(found, total))
     }
 }

@@ -107,21 +107,6 @@ pub(crate) fn read_resources(
     statement: &mut Statement<'_>,
     parameters: impl Params,
 ) -> Result<Vec<StoredResource>, StoreError> {
-    let mut found = Vec::new();
-    each_resource(statement, parameters, |resource| {
-        found.push(resource);
-        Ok(())
-    })?;
-    Ok(found)
-}
-
-/// Hands each resource `statement` selects (columns [`RESOURCE_COLUMNS`]) to `each`, one
-/// row at a time, so that a caller that keeps few of them holds few.
-pub(crate) fn each_resource(
-    statement: &mut Statement<'_>,
-    parameters: impl Params,
-    mut each: impl FnMut(StoredResource) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
     let rows = statement
         .query_map(parameters, |row| -> rusqlite::Result<ResourceRow> {
             Ok((
@@ -134,10 +119,11 @@ pub(crate) fn each_resource(
             ))
         })
         .map_err(unavailable)?;
+    let mut found = Vec::new();
     for row in rows {
-        each(resource_of(row.map_err(unavailable)?)?)?;
+        found.push(resource_of(row.map_err(unavailable)?)?);
     }
-    Ok(())
+    Ok(found)
 }
 
 fn resource_of(
