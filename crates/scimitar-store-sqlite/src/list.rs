@@ -65,8 +65,9 @@ impl SqliteStore {
         self.read(move |connection| selection.run(connection))
     }
 
-    /// The resources whose indexed `attribute` is `value`, all or the page of them
-    /// (counted and paged by SQLite, as many users may share an `externalId`).
+    /// The resources whose indexed `attribute` is `value`, all or the page of them: one
+    /// query, the identity providers' lookup before each write, which finds one user or
+    /// a few (so this holds every resource that shares the value, paged here).
     fn looked_up(
         &self,
         tenant: &TenantId,
@@ -76,39 +77,24 @@ impl SqliteStore {
     ) -> Result<ListPage, StoreError> {
         let (tenant, resource_type) = (tenant.0.clone(), resource_type.to_owned());
         self.read(move |connection| {
-            let from = "FROM eq_index e JOIN resources r ON r.tenant = e.tenant AND r.id = e.id \
+            let sql = format!(
+                "SELECT {R_RESOURCE_COLUMNS} FROM eq_index e \
+                 JOIN resources r ON r.tenant = e.tenant AND r.id = e.id \
                  WHERE e.tenant = ?1 AND e.resource_type = ?2 AND e.attribute = ?3 \
-                 AND e.value = ?4";
-            let lookup: [&dyn rusqlite::ToSql; 4] =
-                [&tenant, &resource_type, &attribute.name(), &value];
-            let Some((start, count)) = page else {
-                let sql = format!("SELECT {R_RESOURCE_COLUMNS} {from} ORDER BY r.seq");
-                return Ok(ListPage::Matches(resources(connection, &sql, &lookup)?));
-            };
-            let total: i64 = connection
-                .prepare_cached(&format!("SELECT COUNT(*) {from}"))
-                .and_then(|mut statement| statement.query_row(&lookup[..], |row| row.get(0)))
-                .map_err(unavailable)?;
-            let sql =
-                format!("SELECT {R_RESOURCE_COLUMNS} {from} ORDER BY r.seq LIMIT ?5 OFFSET ?6");
-            let limit = i64::try_from(count).unwrap_or(i64::MAX);
-            let offset = i64::try_from(start).unwrap_or(i64::MAX);
+                 AND e.value = ?4 ORDER BY r.seq"
+            );
             let found = resources(
                 connection,
                 &sql,
-                &[
-                    &tenant,
-                    &resource_type,
-                    &attribute.name(),
-                    &value,
-                    &limit,
-                    &offset,
-                ],
+                &[&tenant, &resource_type, &attribute.name(), &value],
             )?;
-            Ok(ListPage::page(
-                found,
-                usize::try_from(total).map_err(unavailable)?,
-            ))
+            Ok(match page {
+                Some((start, count)) => {
+                    let total = found.len();
+                    ListPage::page(found.into_iter().skip(start).take(count).collect(), total)
+                }
+                None => ListPage::Matches(found),
+            })
         })
     }
 
