@@ -156,5 +156,5 @@ pub use cond::escape_like;
 pub use dialect::{Dialect, SqlValue};
 pub use error::SqlError;
 pub use index::{AttrRow, UNINDEXED, index_rows, is_indexed};
-pub use sort::{SortOrder, order_by, page, sort_key};
+pub use sort::{SortOrder, is_sortable, order_by, page, sort_key};
 pub use translate::{Translation, translate, try_translate};

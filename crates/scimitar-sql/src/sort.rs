@@ -18,7 +18,8 @@ pub enum SortOrder {
 
 /// The SQL expression of the key that sorts a resource `r` by `sort_by`: the value at
 /// that path of the `primary` element of a multi-valued attribute, else of its first
-/// element; `NULL` when there is none.
+/// element; `NULL` when that element has none (even if a later one has), or when
+/// [`is_sortable`] says SQL cannot sort by the path.
 ///
 /// The column follows the attribute's type: `folded` for strings (`text` when
 /// `caseExact`), `ts` for `dateTime` (so instants sort in time order whatever their
@@ -39,7 +40,7 @@ pub enum SortOrder {
 ///     key,
 ///     "(SELECT v.folded FROM attr_values v WHERE v.tenant = r.tenant \
 ///      AND v.resource_type = r.resource_type AND v.id = r.id AND v.path = ?1 \
-///      ORDER BY v.elem LIMIT 1)",
+///      ORDER BY v.elem, v.n LIMIT 1)",
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -69,21 +70,52 @@ pub fn sort_key(
     let path_param = dialect.bind(params, SqlValue::Text(key_path));
     let mut sql = format!(
         "(SELECT v.{column} FROM attr_values v WHERE v.tenant = r.tenant \
-         AND v.resource_type = r.resource_type AND v.id = r.id AND v.path = {path_param} ORDER BY "
+         AND v.resource_type = r.resource_type AND v.id = r.id AND v.path = {path_param} "
     );
     if multi_valued {
+        // The element first (its rows at `attr`, or its marker at `attr.`), then its
+        // value: an element without one sorts as missing, as in evaluation.
+        let attr_param = dialect.bind(params, SqlValue::Text(attr_path.clone()));
+        let marker_param = dialect.bind(params, SqlValue::Text(format!("{attr_path}.")));
         let primary_param = dialect.bind(params, SqlValue::Text(format!("{attr_path}.primary")));
         sql.push_str(&format!(
-            "EXISTS (SELECT 1 FROM attr_values p WHERE p.tenant = v.tenant \
-             AND p.resource_type = v.resource_type AND p.id = v.id AND p.elem = v.elem \
-             AND p.path = {primary_param} AND p.bool = TRUE) DESC, "
+            "AND v.elem = (SELECT e.elem FROM attr_values e WHERE e.tenant = r.tenant \
+             AND e.resource_type = r.resource_type AND e.id = r.id \
+             AND e.path IN ({attr_param}, {marker_param}) ORDER BY \
+             EXISTS (SELECT 1 FROM attr_values p WHERE p.tenant = e.tenant \
+             AND p.resource_type = e.resource_type AND p.id = e.id AND p.elem = e.elem \
+             AND p.path = {primary_param} AND p.bool = TRUE) DESC, e.elem LIMIT 1) "
         ));
     }
-    sql.push_str("v.elem LIMIT 1)");
+    sql.push_str("ORDER BY ");
+    sql.push_str("v.elem, v.n LIMIT 1)");
     if dialect == Dialect::Postgres && matches!(column, "text" | "folded" | "ts") {
         sql.push_str(" COLLATE \"C\"");
     }
     sql
+}
+
+/// Whether [`sort_key`] sorts by `sort_by` as evaluation would: false for an attribute
+/// behind a schema URN the resource type does not know, or one that gets no rows
+/// ([`UNINDEXED`](crate::UNINDEXED)), which the caller sorts itself.
+///
+/// ```
+/// use scimitar_schema::SchemaRegistry;
+/// use scimitar_sql::is_sortable;
+///
+/// let registry = SchemaRegistry::core();
+/// let groups = registry.resource_type("Group").unwrap();
+/// assert!(is_sortable(&"displayName".parse()?, groups, &registry));
+/// assert!(!is_sortable(&"members.value".parse()?, groups, &registry));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn is_sortable(
+    sort_by: &SortBy,
+    resource_type: &ResourceType,
+    registry: &SchemaRegistry,
+) -> bool {
+    let path = &sort_by.0;
+    locate(registry, resource_type, path.urn.as_ref(), &path.name).is_some()
 }
 
 fn sort_column(def: Option<&AttributeDef>) -> &'static str {

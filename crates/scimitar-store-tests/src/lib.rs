@@ -79,7 +79,7 @@ pub use history::{
 };
 pub use isolation::tenant_isolation;
 pub use keys::keys;
-pub use lists::{index_lookups_agree_with_scan, list_order, paging};
+pub use lists::{index_lookups_agree_with_scan, list_order, paging, sorted_pages};
 pub use look_alike::look_alike_names;
 pub use members::{delete_cascades_membership, groups_with_member};
 pub use pending::pending_managers;

@@ -237,6 +237,62 @@ pub async fn paging<S: ResourceStore>(store: &S, tenant: &TenantId) {
     );
 }
 
+/// Sorted lists: a store that answers a sorted query with a page ([`ListPage::Page`])
+/// has sorted it exactly as the engine would (RFC 7644 §3.4.2.3): strings ignoring case
+/// unless `caseExact`, a multi-valued attribute by its `primary` element, resources
+/// without a value last in either order, ties in creation order; any other answer holds
+/// the matches in creation order, for the engine to sort.
+///
+/// Writes in `tenant`, which holds no resources or history entries yet.
+pub async fn sorted_pages<S: ResourceStore>(store: &S, tenant: &TenantId) {
+    let users = [
+        json!({"id": "u1", "userName": "bob", "externalId": "b",
+               "emails": [{"value": "z@x.org"}, {"value": "c@x.org", "primary": true}]}),
+        json!({"id": "u2", "userName": "Alice", "externalId": "B",
+               "emails": [{"value": "a@x.org"}]}),
+        json!({"id": "u3", "externalId": "a"}),
+        json!({"id": "u4", "userName": "carol", "emails": [{"value": "b@x.org"}]}),
+        json!({"id": "u5", "userName": "alice", "externalId": "C"}),
+    ];
+    for value in users {
+        let mut resource = object(value);
+        resource
+            .as_map_mut()
+            .insert("schemas".to_owned(), json!([urn::USER]));
+        let id = resource.id().unwrap_or_default().to_owned();
+        ok(
+            create(store, tenant, StoredResource::new(id, "User", resource)).await,
+            "create a user",
+        );
+    }
+    let everything = list_all(store, tenant, "User").await.into_resources();
+    let cases: [(&str, bool, &[&str]); 6] = [
+        ("userName", false, &["u2", "u5", "u1", "u4", "u3"]),
+        ("USERNAME", true, &["u4", "u1", "u2", "u5", "u3"]),
+        // `externalId` is case-exact: upper case first, in byte order.
+        ("externalId", false, &["u2", "u5", "u3", "u1", "u4"]),
+        ("emails", false, &["u2", "u4", "u1", "u3", "u5"]),
+        ("emails.value", true, &["u1", "u4", "u2", "u3", "u5"]),
+        ("nickName", true, &["u1", "u2", "u3", "u4", "u5"]),
+    ];
+    let all: Vec<&str> = everything.iter().map(|user| user.id.as_str()).collect();
+    for (path, descending, expected) in cases {
+        let sort_by = path.parse().unwrap_or_else(|_| panic!("{path} parses"));
+        for page in [(0, 10), (1, 2), (4, 3), (6, 1)] {
+            let query = ListQuery::new(None, Some(page)).sorted(&sort_by, descending);
+            let found = ok(store.list(tenant, "User", query).await, "list");
+            let context = format!("users by {path}, descending {descending}, page {page:?}");
+            if found.is_paged() {
+                let slice: Vec<&str> = expected.iter().copied().skip(page.0).take(page.1).collect();
+                assert_eq!(ids(&found), slice, "{context}: the page in order");
+                assert_eq!(found.total(), Some(expected.len()), "{context}: the total");
+            } else {
+                check_listed(&found, &everything, &all, None, &context);
+            }
+        }
+    }
+}
+
 /// Checks a list's result against the matches (`expected`, ids in creation order) among
 /// `everything` of the type.
 pub(crate) fn check_listed(

@@ -7,8 +7,8 @@ use crate::{
     create_and_get, delete_cascades_membership, failed_writes_append_nothing, global_uniqueness,
     groups_with_member, history_numbering, history_pruning, history_queries,
     index_lookups_agree_with_scan, keys, list_order, look_alike_names, paging, pending_managers,
-    pick_up_removes_the_account, replace_compare_and_swap, tenant_isolation, tenants, uniqueness,
-    unlink_keeps_an_account, unmanaged_accounts,
+    pick_up_removes_the_account, replace_compare_and_swap, sorted_pages, tenant_isolation, tenants,
+    uniqueness, unlink_keeps_an_account, unmanaged_accounts,
 };
 
 /// Runs every check, each on a store from `make`: [`run_tenants`], then the resource
@@ -55,7 +55,8 @@ async fn any_tenant<S>(_: &S, name: &str) -> TenantId {
 /// that `tenant` sets up: [`create_and_get`], [`list_order`],
 /// [`replace_compare_and_swap`], [`uniqueness`], [`delete_cascades_membership`],
 /// [`groups_with_member`], [`tenant_isolation`], [`index_lookups_agree_with_scan`],
-/// [`look_alike_names`], [`paging`], [`unmanaged_accounts`], [`pick_up_removes_the_account`],
+/// [`look_alike_names`], [`paging`], [`sorted_pages`], [`unmanaged_accounts`],
+/// [`pick_up_removes_the_account`],
 /// [`unlink_keeps_an_account`], [`pending_managers`] and [`global_uniqueness`].
 ///
 /// Before a check runs, `tenant` is called once for each tenant the check writes in,
@@ -105,6 +106,8 @@ pub async fn run_resources_with<S: ResourceStore>(
     look_alike_names(&store, &tenant(&store, "conformance-look-alike").await).await;
     let store = make();
     paging(&store, &tenant(&store, "conformance-paging").await).await;
+    let store = make();
+    sorted_pages(&store, &tenant(&store, "conformance-sorted").await).await;
     let store = make();
     unmanaged_accounts(&store, &tenant(&store, "conformance-unmanaged").await).await;
     let store = make();

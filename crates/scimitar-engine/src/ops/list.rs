@@ -1,14 +1,19 @@
 //! Lists and searches: filter, sort and page, pushed down to the store where it can.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
+use chrono::{DateTime, NaiveDateTime};
 use serde_json::Value;
 
-use scimitar_filter::{Filter, ParseOptions, SortBy};
+use scimitar_filter::{Filter, ParseOptions, SchemaUrn, SortBy};
 use scimitar_schema::__private::json::get_ci;
-use scimitar_schema::{AttributeDef, AttributeType, CompiledFilter, ResourceType, ScimError};
+use scimitar_schema::{
+    AttrLocation, AttributeDef, AttributeType, CompiledFilter, ResourceType, SchemaRegistry,
+    ScimError, fold_for_comparison,
+};
 
-use super::Operations;
+use super::{Operations, groups_value};
 use crate::engine::{Engine, stored};
 use crate::store::{ListPage, ListQuery, ResourceStore, StoredResource};
 
@@ -70,45 +75,119 @@ fn mentions(filter: &Filter, name: &str) -> bool {
     }
 }
 
-/// What a sort compares: text (folded unless case-exact), numbers, booleans.
+/// What a sort compares, as scimitar-sql's `sort_key` column does: text (folded unless
+/// case-exact), instants, numbers, booleans. One sort compares keys of one kind only.
 #[derive(PartialEq, PartialOrd)]
 enum SortKey {
     Bool(bool),
     Number(f64),
+    Instant(NaiveDateTime),
     Text(String),
 }
 
-fn sort_key(
-    stored_resource: &StoredResource,
-    sort_by: &SortBy,
-    def: Option<&AttributeDef>,
-) -> Option<SortKey> {
-    let path = &sort_by.0;
-    let container = stored_resource.resource.container(path.urn.as_ref())?;
-    let mut value = get_ci(container, path.name.as_str())?;
-    // A multi-valued attribute sorts by its primary value, else its first.
-    if let Value::Array(items) = value {
-        value = items
-            .iter()
-            .find(|item| item.get("primary") == Some(&Value::Bool(true)))
-            .or_else(|| items.first())?;
-    }
-    let value = match (&path.sub_attr, value) {
-        (Some(sub), Value::Object(object)) => get_ci(object, sub.as_str())?,
-        (None, Value::Object(object)) => get_ci(object, "value")?,
-        (_, value) => value,
-    };
-    let case_exact = def.is_some_and(|def| def.case_exact);
-    match value {
-        Value::String(text)
-            if case_exact || def.is_some_and(|def| def.kind == AttributeType::DateTime) =>
-        {
-            Some(SortKey::Text(text.clone()))
+/// How a list sorts: by which attribute, as which type, in which direction.
+struct Sorter<'a> {
+    sort_by: &'a SortBy,
+    /// Where the attribute lives, when the schemas know it.
+    location: Option<AttrLocation<'a>>,
+    /// The definition whose type the values sort by (the `value` sub-attribute's for a
+    /// complex attribute without a sub-attribute).
+    def: Option<&'a AttributeDef>,
+    descending: bool,
+}
+
+impl<'a> Sorter<'a> {
+    fn new(
+        registry: &'a SchemaRegistry,
+        resource_type: &'a ResourceType,
+        sort_by: &'a SortBy,
+        descending: bool,
+    ) -> Self {
+        let path = &sort_by.0;
+        let urn = path.urn.as_ref().map(SchemaUrn::as_str);
+        let found = registry.top_level(resource_type, urn, path.name.as_str());
+        let def = found.and_then(|(_, attr)| match &path.sub_attr {
+            Some(sub) => attr.sub_attribute(sub.as_str()),
+            None if attr.is_complex() => attr.sub_attribute("value").or(Some(attr)),
+            None => Some(attr),
+        });
+        Self {
+            sort_by,
+            location: found.map(|(location, _)| location),
+            def,
+            descending,
         }
-        Value::String(text) => Some(SortKey::Text(text.to_lowercase())),
-        Value::Number(number) => number.as_f64().map(SortKey::Number),
-        Value::Bool(flag) => Some(SortKey::Bool(*flag)),
-        _ => None,
+    }
+
+    /// The key of `stored`: the value at the path of the `primary` element of a
+    /// multi-valued attribute, else of its first; `None` for a value of another type
+    /// than the schema's.
+    fn key(&self, stored: &StoredResource) -> Option<SortKey> {
+        let path = &self.sort_by.0;
+        let container = match self.location {
+            Some(AttrLocation::Core) => Some(stored.resource.as_map()),
+            Some(AttrLocation::Extension(urn)) => match get_ci(stored.resource.as_map(), urn) {
+                Some(Value::Object(extension)) => Some(extension),
+                _ => None,
+            },
+            None => stored.resource.container(path.urn.as_ref()),
+        }?;
+        let mut value = get_ci(container, path.name.as_str())?;
+        if let Value::Array(items) = value {
+            let primary = |item: &&Value| {
+                item.as_object().and_then(|item| get_ci(item, "primary"))
+                    == Some(&Value::Bool(true))
+            };
+            value = items.iter().find(primary).or_else(|| items.first())?;
+        }
+        let value = match (&path.sub_attr, value) {
+            (Some(sub), Value::Object(object)) => get_ci(object, sub.as_str())?,
+            (Some(_), _) => return None,
+            (None, Value::Object(object)) => get_ci(object, "value")?,
+            (None, value) => value,
+        };
+        let Some(def) = self.def else {
+            return value
+                .as_str()
+                .map(|text| SortKey::Text(fold_for_comparison(text).into_owned()));
+        };
+        match def.kind {
+            AttributeType::Boolean => value.as_bool().map(SortKey::Bool),
+            AttributeType::Integer | AttributeType::Decimal => value.as_f64().map(SortKey::Number),
+            AttributeType::DateTime => value
+                .as_str()
+                .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+                .map(|at| SortKey::Instant(at.naive_utc())),
+            _ if def.case_exact => value.as_str().map(|text| SortKey::Text(text.to_owned())),
+            _ => value
+                .as_str()
+                .map(|text| SortKey::Text(fold_for_comparison(text).into_owned())),
+        }
+    }
+
+    /// Sorts `resources` stably (equal keys keep their order), resources without a
+    /// value last in either direction.
+    fn sort(&self, resources: &mut Vec<StoredResource>) {
+        let mut keyed: Vec<(Option<SortKey>, StoredResource)> = resources
+            .drain(..)
+            .map(|resource| (self.key(&resource), resource))
+            .collect();
+        keyed.sort_by(|(left, _), (right, _)| self.compare(left.as_ref(), right.as_ref()));
+        resources.extend(keyed.into_iter().map(|(_, resource)| resource));
+    }
+
+    fn compare(&self, left: Option<&SortKey>, right: Option<&SortKey>) -> Ordering {
+        let ordering = match (left, right) {
+            (Some(left), Some(right)) => left.partial_cmp(right).unwrap_or(Ordering::Equal),
+            (Some(_), None) => return Ordering::Less,
+            (None, Some(_)) => return Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        if self.descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
     }
 }
 
@@ -150,136 +229,226 @@ impl<S: ResourceStore> Operations<'_, S> {
         self.run_list(&types, request).await
     }
 
-    /// A user with its computed `groups` (values and names), for filters that test
-    /// them.
-    async fn with_groups(&self, user: &mut StoredResource) -> Result<(), ScimError> {
-        if let Some(groups) = self.groups_attribute(&user.id, None).await? {
-            user.resource.as_map_mut().insert("groups".into(), groups);
-        }
-        Ok(())
-    }
-
     async fn run_list(
         &self,
         resource_types: &[&ResourceType],
         request: &ListRequest,
     ) -> Result<ListResult, ScimError> {
         let count = self.engine.page_size(request.count);
-        let tenant = &self.principal.tenant.id;
-        // The store pages for us only when the order is its own and one type is listed.
-        let store_pages = request.sort_by.is_none() && resource_types.len() == 1;
-        let page = store_pages.then_some((request.offset, count));
-        let mut matches: Vec<StoredResource> = Vec::new();
+        let offset = request.offset;
+        if let [resource_type] = resource_types {
+            let (resources, total) = self.ranked(resource_type, request, offset, count).await?;
+            return Ok(ListResult { resources, total });
+        }
+        let mut resources = Vec::new();
         let mut total = 0;
-        let mut paged = false;
+        if request.sort_by.is_none() {
+            // One type after the other: each gives the part of the page it holds.
+            let mut skip = offset;
+            for resource_type in resource_types {
+                let wanted = count - resources.len();
+                let (part, matches) = self.ranked(resource_type, request, skip, wanted).await?;
+                skip = skip.saturating_sub(matches);
+                total += matches;
+                resources.extend(part);
+            }
+            return Ok(ListResult { resources, total });
+        }
+        // Each type's first `offset + count` in order, merged: a stable sort keeps the
+        // types' order among equal keys, as one sort of every match would.
+        let first = offset.saturating_add(count);
+        let mut keyed = Vec::new();
         for resource_type in resource_types {
-            let compiled = request
-                .filter
-                .as_ref()
-                .map(|filter| {
-                    CompiledFilter::compile(filter, &self.engine.registry, Some(resource_type))
-                })
-                .transpose()?;
-            let matching = |candidate: &StoredResource| {
-                compiled
-                    .as_ref()
-                    .is_none_or(|compiled| compiled.matches(&candidate.resource))
-            };
-            // A user's `groups` is computed, not stored: a filter on it is evaluated here,
-            // on resources with their groups filled in.
-            let on_groups = resource_type.name == "User"
-                && request
-                    .filter
-                    .as_ref()
-                    .is_some_and(|filter| mentions(filter, "groups"));
-            if on_groups {
-                let everything = ListQuery::new(None, None);
-                let listed = stored(
-                    self.engine
-                        .store
-                        .list(tenant, &resource_type.name, everything)
-                        .await,
-                )?;
-                for mut candidate in listed.into_resources() {
-                    self.with_groups(&mut candidate).await?;
-                    if matching(&candidate) {
-                        matches.push(candidate);
-                    }
-                }
-                continue;
-            }
-            let query = ListQuery::new(request.filter.as_ref(), page);
-            let listed = stored(
-                self.engine
-                    .store
-                    .list(tenant, &resource_type.name, query)
-                    .await,
-            )?;
-            match listed {
-                ListPage::Page {
-                    resources,
-                    total: all,
-                } => {
-                    paged = true;
-                    total += all;
-                    matches.extend(resources);
-                }
-                ListPage::Matches(resources) => matches.extend(resources),
-                ListPage::Candidates(resources) => {
-                    matches.extend(
-                        resources
-                            .into_iter()
-                            .filter(|candidate| matching(candidate)),
-                    );
-                }
-            }
+            let (part, matches) = self.ranked(resource_type, request, 0, first).await?;
+            total += matches;
+            let sorter = self.sorter(resource_type, request);
+            keyed.extend(part.into_iter().map(|resource| {
+                let key = sorter.as_ref().and_then(|sorter| sorter.key(&resource));
+                (key, resource)
+            }));
         }
-        if let Some(sort_by) = &request.sort_by {
-            self.sort(resource_types, sort_by, request.descending, &mut matches);
+        if let Some(sorter) = resource_types
+            .first()
+            .and_then(|resource_type| self.sorter(resource_type, request))
+        {
+            keyed.sort_by(|(left, _), (right, _)| sorter.compare(left.as_ref(), right.as_ref()));
         }
-        let resources = if paged {
-            matches
-        } else {
-            total = matches.len();
-            matches
+        resources.extend(
+            keyed
                 .into_iter()
-                .skip(request.offset)
+                .skip(offset)
                 .take(count)
-                .collect()
-        };
+                .map(|(_, resource)| resource),
+        );
         Ok(ListResult { resources, total })
     }
 
-    /// Sorts `matches` by `sort_by`, stably: equal keys keep the store's order, and
-    /// resources without a value come last.
-    fn sort(
+    fn sorter<'a>(
+        &'a self,
+        resource_type: &'a ResourceType,
+        request: &'a ListRequest,
+    ) -> Option<Sorter<'a>> {
+        let sort_by = request.sort_by.as_ref()?;
+        Some(Sorter::new(
+            &self.engine.registry,
+            resource_type,
+            sort_by,
+            request.descending,
+        ))
+    }
+
+    /// The page `(start, count)` of the matches of `resource_type`, in the order asked
+    /// for, and how many match: from the store when it pages, else filtered, sorted
+    /// and paged here.
+    async fn ranked(
         &self,
-        resource_types: &[&ResourceType],
-        sort_by: &SortBy,
-        descending: bool,
-        matches: &mut Vec<StoredResource>,
-    ) {
-        let def = resource_types
-            .first()
-            .and_then(|resource_type| self.engine.registry.resolve(resource_type, &sort_by.0))
-            .map(|resolved| resolved.target());
-        let mut keyed: Vec<(Option<SortKey>, StoredResource)> = matches
-            .drain(..)
-            .map(|resource| (sort_key(&resource, sort_by, def), resource))
-            .collect();
-        keyed.sort_by(|(left, _), (right, _)| {
-            let ordering = match (left, right) {
-                (Some(left), Some(right)) => left.partial_cmp(right).unwrap_or(Ordering::Equal),
-                (Some(_), None) => return Ordering::Less,
-                (None, Some(_)) => return Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            };
-            if descending {
-                ordering.reverse()
-            } else {
-                ordering
+        resource_type: &ResourceType,
+        request: &ListRequest,
+        start: usize,
+        count: usize,
+    ) -> Result<(Vec<StoredResource>, usize), ScimError> {
+        let compiled = request
+            .filter
+            .as_ref()
+            .map(|filter| {
+                CompiledFilter::compile(filter, &self.engine.registry, Some(resource_type))
+            })
+            .transpose()?;
+        let sorter = self.sorter(resource_type, request);
+        // A user's `groups` is computed, not stored: a filter on it is evaluated here.
+        if resource_type.name == "User"
+            && let Some(compiled) = &compiled
+            && request
+                .filter
+                .as_ref()
+                .is_some_and(|filter| mentions(filter, "groups"))
+        {
+            return self
+                .ranked_with_groups(compiled, sorter.as_ref(), start, count)
+                .await;
+        }
+        let mut query = ListQuery::new(request.filter.as_ref(), Some((start, count)));
+        if let Some(sort_by) = &request.sort_by {
+            query = query.sorted(sort_by, request.descending);
+        }
+        let listed = stored(
+            self.engine
+                .store
+                .list(&self.principal.tenant.id, &resource_type.name, query)
+                .await,
+        )?;
+        let mut matches = match listed {
+            ListPage::Page { resources, total } => return Ok((resources, total)),
+            ListPage::Matches(resources) => resources,
+            ListPage::Candidates(mut resources) => {
+                resources.retain(|candidate| {
+                    compiled
+                        .as_ref()
+                        .is_none_or(|compiled| compiled.matches(&candidate.resource))
+                });
+                resources
             }
-        });
-        matches.extend(keyed.into_iter().map(|(_, resource)| resource));
+        };
+        if let Some(sorter) = &sorter {
+            sorter.sort(&mut matches);
+        }
+        let total = matches.len();
+        let page = matches.into_iter().skip(start).take(count).collect();
+        Ok((page, total))
+    }
+
+    /// [`ranked`](Self::ranked) for a filter on users' `groups`: the groups read once
+    /// (not once per user), the users read a chunk at a time in creation order and
+    /// tested with their groups filled in. Memory holds one chunk, the groups' names,
+    /// and the page (the first `start + count` matches when sorted).
+    async fn ranked_with_groups(
+        &self,
+        compiled: &CompiledFilter<'_>,
+        sorter: Option<&Sorter<'_>>,
+        start: usize,
+        count: usize,
+    ) -> Result<(Vec<StoredResource>, usize), ScimError> {
+        const CHUNK: usize = 1_000;
+        let tenant = &self.principal.tenant.id;
+        let groups_of = self.memberships().await?;
+        let kept = if sorter.is_some() {
+            start.saturating_add(count)
+        } else {
+            count
+        };
+        let mut page: Vec<(Option<SortKey>, StoredResource)> = Vec::new();
+        let mut total = 0;
+        let mut next = 0;
+        loop {
+            let query = ListQuery::new(None, Some((next, CHUNK)));
+            let listed = stored(self.engine.store.list(tenant, "User", query).await)?;
+            let last = !listed.is_paged() || listed.resources().len() < CHUNK;
+            next += CHUNK;
+            for mut user in listed.into_resources() {
+                if let Some(groups) = groups_of.get(&user.id) {
+                    let groups = groups_value(groups.iter().cloned(), None);
+                    user.resource.as_map_mut().insert("groups".into(), groups);
+                }
+                if !compiled.matches(&user.resource) {
+                    continue;
+                }
+                total += 1;
+                match sorter {
+                    Some(sorter) => page.push((sorter.key(&user), user)),
+                    None if total > start && page.len() < kept => page.push((None, user)),
+                    None => {}
+                }
+            }
+            if let Some(sorter) = sorter
+                && page.len() > kept.saturating_mul(2).max(CHUNK)
+            {
+                page.sort_by(|(left, _), (right, _)| sorter.compare(left.as_ref(), right.as_ref()));
+                page.truncate(kept);
+            }
+            if last {
+                break;
+            }
+        }
+        let skip = match sorter {
+            Some(sorter) => {
+                page.sort_by(|(left, _), (right, _)| sorter.compare(left.as_ref(), right.as_ref()));
+                start
+            }
+            None => 0,
+        };
+        let page = page
+            .into_iter()
+            .skip(skip)
+            .take(count)
+            .map(|(_, user)| user)
+            .collect();
+        Ok((page, total))
+    }
+
+    /// Every group of the tenant by member: member id → `(group id, displayName)`, by
+    /// group id, as [`groups_of`](Self::groups_of) gives them for one member.
+    async fn memberships(&self) -> Result<HashMap<String, Vec<(String, String)>>, ScimError> {
+        let everything = ListQuery::new(None, None);
+        let groups = stored(
+            self.engine
+                .store
+                .list(&self.principal.tenant.id, "Group", everything)
+                .await,
+        )?;
+        let mut by_member: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for group in groups.into_resources() {
+            let name = group.resource.get_str("displayName").unwrap_or_default();
+            for member in &group.members {
+                by_member
+                    .entry(member.clone())
+                    .or_default()
+                    .push((group.id.clone(), name.to_owned()));
+            }
+        }
+        for groups in by_member.values_mut() {
+            groups.sort();
+            groups.dedup_by(|later, earlier| later.0 == earlier.0);
+        }
+        Ok(by_member)
     }
 }

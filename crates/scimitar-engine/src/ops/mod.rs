@@ -65,6 +65,25 @@ pub struct Operations<'e, S> {
     pub(crate) request_id: Option<String>,
 }
 
+/// A user's `groups` attribute from its groups `(id, displayName)`, with `$ref`s when
+/// `location` gives them.
+pub(crate) fn groups_value(
+    groups: impl IntoIterator<Item = (String, String)>,
+    location: Option<&(dyn Fn(&str) -> String + Sync)>,
+) -> serde_json::Value {
+    let groups = groups
+        .into_iter()
+        .map(|(id, display)| {
+            let mut group = serde_json::json!({"value": id, "display": display, "type": "direct"});
+            if let Some(location) = location {
+                group["$ref"] = serde_json::Value::String(location(&id));
+            }
+            group
+        })
+        .collect();
+    serde_json::Value::Array(groups)
+}
+
 impl<S: ResourceStore> Engine<S> {
     /// The operations, acting for `principal` (whose tenant they read and change).
     pub fn operations<'e>(&'e self, principal: &'e Principal) -> Operations<'e, S> {
@@ -131,18 +150,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         if groups.is_empty() {
             return Ok(None);
         }
-        let groups = groups
-            .into_iter()
-            .map(|(id, display)| {
-                let mut group =
-                    serde_json::json!({"value": id, "display": display, "type": "direct"});
-                if let Some(location) = location {
-                    group["$ref"] = serde_json::Value::String(location(&id));
-                }
-                group
-            })
-            .collect();
-        Ok(Some(serde_json::Value::Array(groups)))
+        Ok(Some(groups_value(groups, location)))
     }
 
     /// The groups that list `member_id` among their members, as `(id, displayName)`:

@@ -40,7 +40,9 @@ use crate::tenant::{ApiKey, KeyHash, Tenant, TenantId};
 /// and `externalId` of groups. A [`list`](ResourceStore::list) whose filter is one such
 /// `eq` comparison is answered from the index, filtered and paged; one whose filter is
 /// an `and` with such a comparison among its terms returns the index's candidates for
-/// the engine to filter; any other filter returns every resource of the type.
+/// the engine to filter; any other filter returns every resource of the type. A sorted
+/// list is never paged here: it returns the matches in creation order, for the engine
+/// to sort with its schemas.
 ///
 /// [Global](UniqueKey::global) unique keys are held in one map for every tenant, behind
 /// a mutex of its own. Only a write that adds or removes a global key takes it, and only
@@ -538,11 +540,13 @@ impl Space {
     fn list(&self, resource_type: &str, query: ListQuery<'_>) -> ListPage {
         let empty = TypeIndex::default();
         let index = self.types.get(resource_type).unwrap_or(&empty);
+        // Sorting needs the schemas, which the engine has: it sorts the matches itself.
+        let page = query.page.filter(|_| query.sort_by.is_none());
         match plan(resource_type, query.filter) {
-            Plan::Everything => self.page(&index.order, query.page),
+            Plan::Everything => self.page(&index.order, page),
             Plan::Exact(lookup) => match index.eq.get(&lookup) {
-                Some(ids) => self.page(ids, query.page),
-                None => self.page(&BTreeMap::new(), query.page),
+                Some(ids) => self.page(ids, page),
+                None => self.page(&BTreeMap::new(), page),
             },
             Plan::Narrow(lookups) => {
                 let no_match = BTreeMap::new();

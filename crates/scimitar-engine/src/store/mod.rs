@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use scimitar_filter::Filter;
+use scimitar_filter::{Filter, SortBy};
 use scimitar_policy::{Action, HistoryEntry, Policy};
 use scimitar_schema::Resource;
 
@@ -196,21 +196,52 @@ impl HistoryQuery {
 
 /// What a list asks of the store. The store may use the filter (for an index lookup)
 /// and say how much of it it evaluated; the engine evaluates the rest.
+///
+/// The contract of the answer ([`ListPage`]):
+/// - [`ListPage::Page`] means the store applied the filter, the order and the page: the
+///   resources are the page `(start, count)` of the matches, sorted by `sort_by` when
+///   it is given (exactly as the engine sorts: see [`ListQuery::sort_by`]), else in the
+///   store's default order; `total` counts every match.
+/// - [`ListPage::Matches`] and [`ListPage::Candidates`] are always in the store's
+///   default order, whatever `sort_by` says: the engine filters them (candidates), sorts
+///   them and pages them itself. A store that cannot sort answers so.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct ListQuery<'a> {
     /// The filter, if any.
     pub filter: Option<&'a Filter>,
-    /// The page (0-based start, count) when the engine needs no other order than the
-    /// store's default one; `None` when it will sort or filter itself.
+    /// The page (0-based start, count) of the matches in the order asked for; `None`
+    /// when the engine wants every match.
     pub page: Option<(usize, usize)>,
+    /// The order, if not the store's default one (by creation): by this attribute's
+    /// value as the engine compares them (RFC 7644 §3.4.2.3): a multi-valued
+    /// attribute by its `primary` element, else its first; strings folded unless
+    /// `caseExact`, `dateTime`s as instants, numbers and booleans by value, a value of
+    /// another type than the schema's as missing; resources without a value last,
+    /// whatever `descending` says, and ties in creation order.
+    pub sort_by: Option<&'a SortBy>,
+    /// Whether `sort_by` runs from high to low.
+    pub descending: bool,
 }
 
 impl<'a> ListQuery<'a> {
     /// A query for the resources that match `filter` (every resource when `None`), with
-    /// the page `(offset, count)` when the engine leaves the order to the store.
+    /// the page `(offset, count)` if the engine wants one, in the store's default order.
     pub fn new(filter: Option<&'a Filter>, page: Option<(usize, usize)>) -> Self {
-        Self { filter, page }
+        Self {
+            filter,
+            page,
+            sort_by: None,
+            descending: false,
+        }
+    }
+
+    /// The same query, its page taken in the order of `sort_by` (from high to low when
+    /// `descending`).
+    pub fn sorted(mut self, sort_by: &'a SortBy, descending: bool) -> Self {
+        self.sort_by = Some(sort_by);
+        self.descending = descending;
+        self
     }
 }
 
@@ -222,8 +253,8 @@ pub enum ListPage {
     /// Every match of the filter (every resource when there is none), unpaged, in the
     /// store's default order: stable, by creation.
     Matches(Vec<StoredResource>),
-    /// The requested page of the matches, in the store's default order, and how many
-    /// matches there are in all.
+    /// The requested page of the matches, in the order asked for (see [`ListQuery`]),
+    /// and how many matches there are in all.
     Page {
         /// The resources of the page.
         resources: Vec<StoredResource>,

@@ -10,6 +10,7 @@ mod entra;
 mod faults;
 mod fuzz_corpus;
 mod links;
+mod lists;
 mod look_alike;
 mod okta;
 mod protocol;

@@ -104,16 +104,17 @@ fn date_times_sort_by_instant_whatever_their_offset() {
 #[test]
 fn multi_valued_attributes_sort_by_the_primary_value_else_the_first() {
     let db = db();
-    // u0: b (primary), u1: a, u3: c, u4: 0 (the first element has no value).
+    // u0: b (primary), u1: a, u3: c, u4: none (its first element has no value; the
+    // next one's does not count, as in evaluation).
     for dialect in [Dialect::Sqlite, Dialect::Postgres] {
         assert_eq!(
             sorted(&db, Some("emails"), SortOrder::Ascending, dialect),
-            ["u4", "u1", "u0", "u3", "u2", "u5"],
+            ["u1", "u0", "u3", "u2", "u4", "u5"],
             "{dialect}"
         );
         assert_eq!(
             sorted(&db, Some("emails.value"), SortOrder::Descending, dialect),
-            ["u3", "u0", "u1", "u4", "u2", "u5"],
+            ["u3", "u0", "u1", "u2", "u4", "u5"],
             "{dialect}"
         );
     }
@@ -186,14 +187,19 @@ fn sort_keys_pick_the_column_of_the_type_and_prefer_the_primary_element() {
         sql,
         "(SELECT v.folded FROM attr_values v WHERE v.tenant = r.tenant \
          AND v.resource_type = r.resource_type AND v.id = r.id AND v.path = $1 \
-         ORDER BY EXISTS (SELECT 1 FROM attr_values p WHERE p.tenant = v.tenant \
-         AND p.resource_type = v.resource_type AND p.id = v.id AND p.elem = v.elem \
-         AND p.path = $2 AND p.bool = TRUE) DESC, v.elem LIMIT 1) COLLATE \"C\""
+         AND v.elem = (SELECT e.elem FROM attr_values e WHERE e.tenant = r.tenant \
+         AND e.resource_type = r.resource_type AND e.id = r.id AND e.path IN ($2, $3) \
+         ORDER BY EXISTS (SELECT 1 FROM attr_values p WHERE p.tenant = e.tenant \
+         AND p.resource_type = e.resource_type AND p.id = e.id AND p.elem = e.elem \
+         AND p.path = $4 AND p.bool = TRUE) DESC, e.elem LIMIT 1) \
+         ORDER BY v.elem, v.n LIMIT 1) COLLATE \"C\""
     );
     assert_eq!(
         params,
         [
             SqlValue::from("emails.value"),
+            SqlValue::from("emails"),
+            SqlValue::from("emails."),
             SqlValue::from("emails.primary")
         ]
     );
@@ -248,7 +254,7 @@ fn order_by_and_page_number_their_parameters_after_the_filter() {
     assert!(order.starts_with("ORDER BY (SELECT v.folded"), "{order}");
     // A single-valued attribute has no primary element to look for.
     assert!(
-        order.contains("v.path = $3 ORDER BY v.elem LIMIT 1"),
+        order.contains("v.path = $3 ORDER BY v.elem, v.n LIMIT 1"),
         "{order}"
     );
     assert!(

@@ -7,7 +7,10 @@
 //!
 //! The SQLite store answers most of these filters in SQL, the in-memory store only
 //! equality lookups: this checks the SQL, the `attr_values` rows kept through every
-//! write, and the paging, against evaluation.
+//! write, and the paging, against evaluation. Sorted lists (`sortBy`, `sortOrder`,
+//! `startIndex`, `count`) go through an engine on each store: the memory store leaves
+//! the order to the engine's comparator, the SQLite store sorts in SQL (or evaluates an
+//! incomplete filter's candidates in that order), and both must give the same page.
 
 use chrono::{Duration, TimeZone, Utc};
 use pollster::block_on;
@@ -15,10 +18,14 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
+use std::sync::Arc;
+
 use scimitar_engine::{
-    Disposal, ListPage, MemoryStore, Origin, ResourceStore, StoredResource, TenantId,
+    Disposal, Engine, IdSource, ListPage, ListRequest, ListResult, MemoryStore, Origin, Principal,
+    ResourceStore, StoredResource, Tenant, TenantId,
 };
 use scimitar_filter::Filter;
+use scimitar_patch::Compat;
 use scimitar_schema::{CompiledFilter, SchemaRegistry};
 use scimitar_sql::{Dialect, translate};
 use scimitar_store_sqlite::SqliteStore;
@@ -434,17 +441,90 @@ fn query() -> impl Strategy<Value = (&'static str, Option<String>, Option<(usize
     ]
 }
 
+/// `sortBy` paths: of each type, of strings, booleans, instants, multi-valued
+/// attributes, extensions with and without their URN, and paths SQL cannot sort by.
+const USER_SORTS: &[&str] = &[
+    "userName",
+    "name.familyName",
+    "name.givenName",
+    "emails",
+    "emails.value",
+    "emails.type",
+    "emails.primary",
+    "active",
+    "meta.lastModified",
+    "meta.created",
+    "title",
+    "externalId",
+    "id",
+    "department",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+    "manager",
+    "manager.displayName",
+    "nickName",
+    "name",
+    "urn:example:unknown:2.0:User:title",
+];
+const GROUP_SORTS: &[&str] = &[
+    "displayName",
+    "externalId",
+    "members",
+    "members.value",
+    "meta.lastModified",
+    "id",
+];
+
+/// A sorted list as the engine runs it: type, filter, `sortBy`, descending, offset,
+/// count.
+type SortedQuery = (
+    &'static str,
+    Option<String>,
+    &'static str,
+    bool,
+    usize,
+    usize,
+);
+
+fn sorted_query() -> impl Strategy<Value = SortedQuery> {
+    let order = (any::<bool>(), 0usize..8, 0usize..6);
+    prop_oneof![
+        3 => (proptest::option::weighted(0.6, user_filter()), select(USER_SORTS), order.clone())
+            .prop_map(|(filter, sort, (descending, offset, count))| {
+                ("User", filter, sort, descending, offset, count)
+            }),
+        1 => (proptest::option::weighted(0.6, group_filter()), select(GROUP_SORTS), order)
+            .prop_map(|(filter, sort, (descending, offset, count))| {
+                ("Group", filter, sort, descending, offset, count)
+            }),
+    ]
+}
+
+/// Ids for the engines, which need no more than uniqueness here.
+#[derive(Default)]
+struct Ids(std::sync::atomic::AtomicU64);
+
+impl IdSource for Ids {
+    fn new_id(&self) -> String {
+        let next = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("id-{next}")
+    }
+
+    fn new_secret(&self) -> String {
+        self.new_id()
+    }
+}
+
 /// Both stores, with the same resources.
 struct Stores {
-    memory: MemoryStore,
-    sqlite: SqliteStore,
+    memory: Arc<MemoryStore>,
+    sqlite: Arc<SqliteStore>,
     tenant: TenantId,
 }
 
 impl Stores {
     fn new() -> Self {
-        let memory = MemoryStore::new();
-        let sqlite = SqliteStore::open_in_memory().expect("an in-memory database");
+        let memory = Arc::new(MemoryStore::new());
+        let sqlite = Arc::new(SqliteStore::open_in_memory().expect("an in-memory database"));
         let tenant = tenant(&memory, "t1");
         assert_eq!(crate::tenant(&sqlite, "t1"), tenant);
         Self {
@@ -452,6 +532,45 @@ impl Stores {
             sqlite,
             tenant,
         }
+    }
+
+    /// A sorted list through an engine on each store: the memory store leaves the
+    /// order to the engine, the SQLite store sorts and pages in SQL.
+    fn sorted(&self, query: &SortedQuery) -> [Result<(Vec<String>, usize), String>; 2] {
+        let (resource_type, text, sort, descending, offset, count) = query;
+        let mut request = ListRequest::new();
+        request.filter = text.as_deref().map(crate::filter);
+        request.sort_by = Some(sort.parse().expect("a sortBy"));
+        request.descending = *descending;
+        request.offset = *offset;
+        request.count = Some(*count);
+        let principal = Principal::new(
+            Tenant::new(self.tenant.clone(), "t1", Compat::LENIENT),
+            None,
+        );
+        let clock = || Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let run = |listed: Result<ListResult, scimitar_schema::ScimError>| {
+            listed
+                .map(|listed| {
+                    let ids = listed
+                        .resources
+                        .into_iter()
+                        .map(|resource| resource.id)
+                        .collect();
+                    (ids, listed.total)
+                })
+                .map_err(|error| error.to_string())
+        };
+        let memory = Engine::new(Arc::clone(&self.memory), clock, Ids::default());
+        let sqlite = Engine::new(Arc::clone(&self.sqlite), clock, Ids::default());
+        [
+            run(block_on(
+                memory.operations(&principal).list(resource_type, &request),
+            )),
+            run(block_on(
+                sqlite.operations(&principal).list(resource_type, &request),
+            )),
+        ]
     }
 
     fn create(&self, resource: StoredResource) {
@@ -645,11 +764,21 @@ proptest! {
         groups in proptest::collection::vec(group_spec(), 0..5),
         ops in proptest::collection::vec(op(), 0..6),
         queries in proptest::collection::vec(query(), 12),
+        sorted in proptest::collection::vec(sorted_query(), 6),
     ) {
         let stores = populate(&users, &groups, &ops);
         let registry = SchemaRegistry::core();
         for (resource_type, text, page) in &queries {
             check(&stores, &registry, resource_type, text.as_deref(), *page)?;
+        }
+        for query in &sorted {
+            let [memory, sqlite] = stores.sorted(query);
+            prop_assert_eq!(
+                sqlite,
+                memory,
+                "{:?}: SQLite (left) and memory (right) differ",
+                query
+            );
         }
     }
 }

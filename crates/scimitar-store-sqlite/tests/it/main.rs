@@ -3,6 +3,7 @@
 //! (budget, cancellation, the tenants' fair share), and a
 //! differential property test of lists against the engine's in-memory store.
 
+mod bounded;
 mod conformance;
 mod differential;
 mod durability;

@@ -117,11 +117,14 @@ fn a_complete_translation_is_filtered_and_paged_in_sql() {
         assert_eq!(ids(&found), expected, "{text}");
     }
     // A group's members have no rows (scimitar_sql::UNINDEXED): every group is a
-    // candidate, and the engine's evaluation decides.
+    // candidate, which evaluation decides (the store's own, for a page).
     let text = r#"members[value eq "u2" and type eq "User"]"#;
-    let members = list(&store, &tenant, "Group", Some(&filter(text)), Some((0, 10)));
-    assert!(!members.is_filtered() && !members.is_paged());
+    let members = list(&store, &tenant, "Group", Some(&filter(text)), None);
+    assert!(!members.is_filtered());
     assert_eq!(found(&store, &tenant, "Group", text), ["g1", "g2"]);
+    let members = list(&store, &tenant, "Group", Some(&filter(text)), Some((1, 10)));
+    assert!(members.is_paged());
+    assert_eq!((ids(&members), members.total()), (vec!["g2"], Some(2)));
 }
 
 #[test]
@@ -147,15 +150,28 @@ fn an_incomplete_translation_gives_candidates() {
     let store = SqliteStore::open_in_memory().unwrap();
     let tenant = populate(&store);
     let unknown = "urn:example:unknown:2.0:User:title pr";
-    let found = list(
+    let found = list(&store, &tenant, "User", Some(&filter(unknown)), None);
+    assert!(!found.is_filtered() && !found.is_paged());
+    assert_eq!(ids(&found), ["u1", "u2", "u3", "u4", "u5"]);
+    // A page of them is evaluated by the store, as the rows stream.
+    let all = crate::found(&store, &tenant, "User", unknown);
+    let page = list(
         &store,
         &tenant,
         "User",
         Some(&filter(unknown)),
-        Some((0, 2)),
+        Some((1, 1)),
     );
-    assert!(!found.is_filtered() && !found.is_paged());
-    assert_eq!(ids(&found), ["u1", "u2", "u3", "u4", "u5"]);
+    assert!(page.is_paged());
+    assert_eq!(
+        ids(&page),
+        all.iter()
+            .skip(1)
+            .take(1)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(page.total(), Some(all.len()));
     // What is translated still narrows the candidates, as does an equality lookup.
     let text = format!(r#"active eq true and {unknown}"#);
     let found = list(&store, &tenant, "User", Some(&filter(&text)), None);
