@@ -10,6 +10,7 @@ mod entra;
 mod fuzz_corpus;
 mod links;
 mod okta;
+mod patch_limits;
 mod protocol;
 mod provisioning;
 mod tenancy;
