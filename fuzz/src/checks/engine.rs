@@ -252,10 +252,13 @@ fn seed(engine: &Engine<MemoryStore>, key: &str, endpoint: &str, body: &Value) -
 impl World {
     /// A new engine with the seeded tenants, keys and resources.
     pub fn seeded() -> Self {
-        // Small pages, so that lists stay fast as the fuzzer adds resources.
+        // Small pages, so that lists stay fast as the fuzzer adds resources; PATCH caps
+        // small enough for the fuzzer's inputs to cross them.
         let config = EngineConfig::default()
             .default_page_size(10)
-            .max_page_size(50);
+            .max_page_size(50)
+            .patch_max_operations(16)
+            .patch_max_value_length(1024);
         let engine =
             Engine::new(MemoryStore::new(), clock, SequentialIds::default()).with_config(config);
         let tenant = block_on(engine.create_tenant("lenient", Compat::LENIENT)).expect("a tenant");

@@ -60,6 +60,8 @@ const EXPECTED: &[(&str, Option<u16>)] = &[
     ("patch-group-members-entra", Some(200)),
     ("patch-strict-tenant-entra-shape", Some(400)),
     ("patch-user-entra-six-replaces", Some(200)),
+    ("patch-user-over-operation-cap", Some(400)),
+    ("patch-user-value-over-cap", Some(400)),
     ("put-user-okta", Some(200)),
     ("raw-path-outside-base", Some(404)),
     ("search-root-strict-without-schemas", Some(400)),
