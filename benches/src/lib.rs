@@ -10,6 +10,13 @@
 //! cargo bench -p scimitar-benches --bench engine
 //! ```
 //!
+//! CI runs every one of them in Criterion's quick mode, which stops each benchmark once
+//! its estimate is stable, from the build `cargo bench --workspace --no-run` made:
+//!
+//! ```text
+//! cargo bench --workspace --bench '*' -- --quick --noplot
+//! ```
+//!
 //! - `filter_parse`: parsing throughput (bytes per second) of the lookups identity
 //!   providers really send (Entra ID, Okta), the examples of RFC 7644 §3.4.2.2, and
 //!   deliberately deep inputs that show how the parser scales ([`filters`],

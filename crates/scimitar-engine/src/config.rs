@@ -1,5 +1,7 @@
 //! Engine configuration.
 
+use scimitar_patch::PatchLimits;
+
 /// How the engine serves SCIM. Every setting has a default suited to Microsoft Entra ID
 /// and Okta; setters chain.
 ///
@@ -23,6 +25,7 @@ pub struct EngineConfig {
     pub(crate) patch_groups_no_content: bool,
     pub(crate) write_retries: usize,
     pub(crate) global_usernames: bool,
+    pub(crate) patch_limits: PatchLimits,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +43,7 @@ impl Default for EngineConfig {
             patch_groups_no_content: false,
             write_retries: 16,
             global_usernames: false,
+            patch_limits: PatchLimits::default(),
         }
     }
 }
@@ -143,5 +147,28 @@ impl EngineConfig {
     pub fn global_usernames(mut self, global: bool) -> Self {
         self.global_usernames = global;
         self
+    }
+
+    /// The most operations in one PATCH request (also each PATCH of a `/Bulk`), checked
+    /// before any applies: more is `400 tooMany` and changes nothing. RFC 7644's
+    /// `ServiceProviderConfig` has no field for it. Default: 1000, far above the few
+    /// dozen Microsoft Entra ID and Okta send (see [`PatchLimits`]).
+    pub fn patch_max_operations(mut self, operations: usize) -> Self {
+        self.patch_limits = self.patch_limits.max_operations(operations);
+        self
+    }
+
+    /// The longest string, in bytes, anywhere in a PATCH operation's value, checked
+    /// before any operation applies: longer is `400 invalidValue` and changes nothing.
+    /// RFC 7644's `ServiceProviderConfig` has no field for it. Default: 65,536 (64 KiB),
+    /// far above the identity providers' longest attributes (see [`PatchLimits`]).
+    pub fn patch_max_value_length(mut self, bytes: usize) -> Self {
+        self.patch_limits = self.patch_limits.max_value_length(bytes);
+        self
+    }
+
+    /// The caps on one PATCH request.
+    pub fn patch_limits(&self) -> PatchLimits {
+        self.patch_limits
     }
 }

@@ -9,6 +9,8 @@
 //!   costs one pass over the group plus time linear in the members named (never their
 //!   product), and large arrays are changed in place with a fine-grained undo log
 //!   rather than copied.
+//! - [`PatchLimits`] caps the operations of one request and the length of its values,
+//!   checked before anything applies (`400 tooMany`, `400 invalidValue`).
 //! - [`Compat`] names each deviation of Microsoft Entra ID and Okta that is accepted on
 //!   purpose, grouped in the profiles `strict`, `entra`, `okta` and `lenient`.
 //!
@@ -47,9 +49,11 @@
 
 mod apply;
 mod compat;
+mod limits;
 mod message;
 mod multi;
 
 pub use apply::{PatchOutcome, apply};
 pub use compat::{Compat, UnknownProfile};
+pub use limits::PatchLimits;
 pub use message::{OpKind, PatchOperation, PatchRequest};

@@ -48,7 +48,7 @@ pub use scimitar_policy::{
 
 // The model, filters and PATCH.
 pub use scimitar_filter::{Filter, SortBy};
-pub use scimitar_patch::{Compat, PatchRequest};
+pub use scimitar_patch::{Compat, PatchLimits, PatchRequest};
 pub use scimitar_schema::{Resource, ResourceType, Schema, SchemaRegistry, ScimError, ScimType};
 
 // The durable store.

@@ -41,8 +41,12 @@
 //! - a 2xx body, when there is one, is a JSON object sent as `application/scim+json`;
 //!   a 201 has `Location`; 204 and 304 have no body;
 //! - a request without a valid key (none, an unknown or revoked key, another scheme, an
-//!   empty token) reads and writes no tenant data: it succeeds only as a `GET` of a
-//!   discovery endpoint, whose body holds no seeded resource id.
+//!   empty token) reads and writes no tenant data: it succeeds only as a `GET` (or
+//!   `HEAD`) of a discovery endpoint, whose body holds no seeded resource id;
+//! - a `HEAD` is answered as the same request as a `GET` would be, without the body
+//!   (RFC 9110 §9.3.2): the target sends that `GET` too, checks it as above, and
+//!   requires the same status and headers and an empty body for the `HEAD` (so a
+//!   keyless `HEAD` of a discovery endpoint succeeds exactly when its `GET` does).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -248,10 +252,13 @@ fn seed(engine: &Engine<MemoryStore>, key: &str, endpoint: &str, body: &Value) -
 impl World {
     /// A new engine with the seeded tenants, keys and resources.
     pub fn seeded() -> Self {
-        // Small pages, so that lists stay fast as the fuzzer adds resources.
+        // Small pages, so that lists stay fast as the fuzzer adds resources; PATCH caps
+        // small enough for the fuzzer's inputs to cross them.
         let config = EngineConfig::default()
             .default_page_size(10)
-            .max_page_size(50);
+            .max_page_size(50)
+            .patch_max_operations(16)
+            .patch_max_value_length(1024);
         let engine =
             Engine::new(MemoryStore::new(), clock, SequentialIds::default()).with_config(config);
         let tenant = block_on(engine.create_tenant("lenient", Compat::LENIENT)).expect("a tenant");
@@ -383,8 +390,45 @@ pub fn engine_request(data: &[u8]) {
     let method = request.method().clone();
     let uri = request.uri().clone();
     let response = block_on(world.engine.handle(request));
-    check(&input, &method, world, &response)
-        .unwrap_or_else(|problem| panic!("{method} {uri}: {problem}\n{}", show(&response)));
+    let checked = if method == Method::HEAD {
+        check_head(&input, world, &response)
+    } else {
+        check(&input, &method, world, &response)
+    };
+    checked.unwrap_or_else(|problem| panic!("{method} {uri}: {problem}\n{}", show(&response)));
+}
+
+/// Checks the answer to a `HEAD` against the answer to the same request as a `GET`,
+/// which must itself pass [`check`]: the same status and headers (RFC 9110 §9.3.2), and
+/// no body. A `GET` changes nothing, so sending it after the `HEAD` sees the same state.
+fn check_head(input: &Input<'_>, world: &World, head: &Response<Bytes>) -> Result<(), String> {
+    let as_get = Input {
+        method: "GET",
+        ..input.clone()
+    };
+    let get = build(&as_get, world).ok_or("the same request as a GET cannot be built")?;
+    let get = block_on(world.engine.handle(get));
+    check(&as_get, &Method::GET, world, &get)
+        .map_err(|problem| format!("as a GET: {problem}\n{}", show(&get)))?;
+    same_as_get_without_body(head, &get)
+}
+
+/// Whether `head` is `get` without its body.
+fn same_as_get_without_body(head: &Response<Bytes>, get: &Response<Bytes>) -> Result<(), String> {
+    if !head.body().is_empty() {
+        return Err("a HEAD answer has a body".into());
+    }
+    if head.status() != get.status() {
+        return Err(format!("HEAD {} but GET {}", head.status(), get.status()));
+    }
+    if head.headers() != get.headers() {
+        return Err(format!(
+            "HEAD headers {:?} but GET headers {:?}",
+            head.headers(),
+            get.headers()
+        ));
+    }
+    Ok(())
 }
 
 /// The response, for a failure message.
@@ -466,4 +510,114 @@ fn check(
         return Err("a 405 without Allow".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The checker itself: what it must let through and what it must catch. Run by the
+    //! engine crate's replay test, which includes this file.
+
+    use super::*;
+
+    /// The input of a body-less request: method, path and flags by index.
+    fn input(
+        method: &'static str,
+        path: usize,
+        auth: Auth,
+        suffix: &'static [u8],
+    ) -> Input<'static> {
+        Input {
+            method,
+            path: PATHS[path],
+            suffix,
+            query: b"",
+            auth,
+            content_type: None,
+            if_match: false,
+            if_none_match: false,
+            etag: b"",
+            absolute: false,
+            body: b"",
+        }
+    }
+
+    fn respond(input: &Input<'_>, world: &World) -> Response<Bytes> {
+        let request = build(input, world).expect("a valid request");
+        block_on(world.engine.handle(request))
+    }
+
+    /// `/scim/v2/ServiceProviderConfig`, `/scim/v2/Users` and `/scim/v2/Users/{user}`.
+    const DISCOVERY: usize = 9;
+    const USERS: usize = 1;
+    const USER: usize = 2;
+
+    #[test]
+    fn a_head_error_without_a_body_passes() {
+        let world = World::seeded();
+        let missing = input(
+            "HEAD",
+            USERS,
+            Auth::Valid,
+            b"/00000000-0000-4000-8000-999999999999",
+        );
+        let response = respond(&missing, &world);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert!(response.body().is_empty());
+        check_head(&missing, &world, &response).expect("a correct HEAD 404");
+        // The GET rule alone, which the checker used to apply, refuses it.
+        assert!(check(&missing, &Method::HEAD, &world, &response).is_err());
+    }
+
+    #[test]
+    fn a_keyless_head_passes_exactly_where_the_get_does() {
+        let world = World::seeded();
+        let discovery = input("HEAD", DISCOVERY, Auth::Missing, b"");
+        let response = respond(&discovery, &world);
+        assert_eq!(response.status(), StatusCode::OK);
+        check_head(&discovery, &world, &response).expect("a keyless HEAD of discovery");
+
+        let users = input("HEAD", USERS, Auth::Missing, b"");
+        let refused = respond(&users, &world);
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        check_head(&users, &world, &refused).expect("a keyless HEAD refused");
+        // Had the engine served the keyless HEAD of a collection, the checker says so.
+        let served = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, SCIM_JSON)
+            .body(Bytes::new())
+            .expect("a response");
+        assert!(check_head(&users, &world, &served).is_err());
+    }
+
+    #[test]
+    fn a_head_must_be_the_get_without_its_body() {
+        let world = World::seeded();
+        let user = input("HEAD", USER, Auth::Valid, b"");
+        let head = respond(&user, &world);
+        check_head(&user, &world, &head).expect("a correct HEAD 200");
+        let get = respond(&input("GET", USER, Auth::Valid, b""), &world);
+        assert!(same_as_get_without_body(&head, &get).is_ok());
+        assert!(same_as_get_without_body(&get, &get).is_err(), "a body");
+
+        let mut other_status = head.clone();
+        *other_status.status_mut() = StatusCode::NO_CONTENT;
+        assert!(same_as_get_without_body(&other_status, &get).is_err());
+
+        let mut without_etag = head.clone();
+        without_etag.headers_mut().remove(header::ETAG);
+        assert!(same_as_get_without_body(&without_etag, &get).is_err());
+    }
+
+    #[test]
+    fn head_inputs_reach_the_checker_without_failing() {
+        for data in [
+            &b"\x05\x09\x04"[..],
+            b"\x05\x0c\x03",
+            b"\x05\x01\x00/nobody",
+            b"\x05\x08\x00",
+            b"\x05\x0e\x04",
+        ] {
+            engine_request(data);
+        }
+    }
 }

@@ -424,6 +424,7 @@ impl<S: ResourceStore> Operations<'_, S> {
         preconditions: &Preconditions,
     ) -> Result<Arc<StoredResource>, ScimError> {
         let resource_type = self.resource_type(resource_type)?;
+        self.engine.config.patch_limits.check(request)?;
         let compat = self.principal.tenant.compat;
         let manager_touched = touches_manager(request);
         let status = if self.engine.patch_answers_no_content(&resource_type.name) {

@@ -13,6 +13,7 @@ mod links;
 mod lists;
 mod look_alike;
 mod okta;
+mod patch_limits;
 mod protocol;
 mod provisioning;
 mod tenancy;

@@ -1,6 +1,6 @@
 //! The integration tests of `scimitar-patch`: RFC 7644 §3.5.2 rules, every `Compat`
 //! switch with the identity providers' request bodies, PatchOp parsing errors,
-//! atomicity and behaviour at scale.
+//! the caps on a request, atomicity and behaviour at scale.
 //!
 //! The RFC's and the identity providers' request bodies live verbatim in
 //! `tests/fixtures/*.json` and are read with [`fixture`]. This file holds the helpers the
@@ -8,6 +8,7 @@
 
 mod atomicity;
 mod fuzz_corpus;
+mod limits;
 mod message;
 mod profiles;
 mod rfc;
