@@ -4,6 +4,7 @@
 //! ```text
 //! scim-load --url http://127.0.0.1:8080/scim/v2 --token KEY \
 //!     [--users 10000] [--groups 100] [--connections 8] [--batch 100] [--prefix TEXT]
+//!     [--acknowledged FILE]
 //! ```
 //!
 //! What Entra ID sends on a first sync, in two phases:
@@ -31,12 +32,19 @@
 //! or a lookup found something, 2 on a broken connection and 64 when the command line is
 //! wrong; `--help` prints the options.
 //!
+//! With `--acknowledged FILE`, every write the server acknowledged (a `2xx`) is appended
+//! to FILE as it is answered, one line each: `user ID`, `group ID`, or
+//! `members GROUP_ID MEMBER_ID…`. A soak run that kills the server compares the store
+//! with that file afterwards (see `benches/soak.sh`).
+//!
 //! Only `http://` URLs: the client is a minimal one, with no TLS, no proxies and no
 //! redirects.
 
 use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -89,6 +97,9 @@ struct Cli {
     /// What every userName and group name starts with [default: one made from the time]
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     prefix: Option<String>,
+    /// Append each acknowledged write to FILE, one line each
+    #[arg(long, value_name = "FILE")]
+    acknowledged: Option<PathBuf>,
 }
 
 /// A count of at least one.
@@ -123,6 +134,7 @@ struct Options {
     connections: usize,
     batch: usize,
     prefix: String,
+    acknowledged: Option<PathBuf>,
 }
 
 impl Options {
@@ -149,6 +161,7 @@ impl Options {
             connections: cli.connections,
             batch: cli.batch,
             prefix,
+            acknowledged: cli.acknowledged,
         })
     }
 }
@@ -239,6 +252,34 @@ fn add(into: &mut Histogram<u64>, other: &Histogram<u64>) {
 struct Response {
     status: u16,
     body: Vec<u8>,
+}
+
+/// Where `--acknowledged` writes go: each line written as soon as its answer is read,
+/// so that what a killed server acknowledged is on disk whatever happens next.
+struct Journal(Option<Mutex<File>>);
+
+impl Journal {
+    fn open(path: Option<&PathBuf>) -> io::Result<Self> {
+        let file = match path {
+            Some(path) => Some(Mutex::new(
+                OpenOptions::new().create(true).append(true).open(path)?,
+            )),
+            None => None,
+        };
+        Ok(Self(file))
+    }
+
+    /// Appends `line` and a newline in one write.
+    fn note(&self, line: impl FnOnce() -> String) -> io::Result<()> {
+        let Some(file) = &self.0 else {
+            return Ok(());
+        };
+        let mut line = line();
+        line.push('\n');
+        file.lock()
+            .expect("not poisoned")
+            .write_all(line.as_bytes())
+    }
 }
 
 /// A keep-alive HTTP/1.1 connection, opened again if the server closes it.
@@ -528,6 +569,7 @@ fn lookup(client: &mut Client<'_>, tally: &mut Tally, kind: Kind, path: &str) ->
 /// `ids`.
 fn sync_users(
     options: &Options,
+    journal: &Journal,
     next: &AtomicUsize,
     ids: &Mutex<Vec<Option<String>>>,
 ) -> io::Result<Tally> {
@@ -557,7 +599,10 @@ fn sync_users(
         )?;
         if let Some(response) = created {
             match created_id(&response.body) {
-                Some(id) => ids.lock().expect("not poisoned")[index] = Some(id),
+                Some(id) => {
+                    journal.note(|| format!("user {id}"))?;
+                    ids.lock().expect("not poisoned")[index] = Some(id);
+                }
                 None => tally.unexpected(format!("POST /Users for user {index}: no id")),
             }
         }
@@ -568,6 +613,7 @@ fn sync_users(
 /// created and filled in batches of `--batch` members.
 fn sync_groups(
     options: &Options,
+    journal: &Journal,
     next: &AtomicUsize,
     members: &[Vec<usize>],
     ids: &[Option<String>],
@@ -606,6 +652,7 @@ fn sync_groups(
         let Some(id) = created.and_then(|response| created_id(&response.body)) else {
             continue;
         };
+        journal.note(|| format!("group {id}"))?;
         let member_ids: Vec<&str> = members[index]
             .iter()
             .filter_map(|&user| ids[user].as_deref())
@@ -620,7 +667,7 @@ fn sync_groups(
                 "Operations": [{"op": "Add", "path": "members", "value": value}],
             })
             .to_string();
-            exchange(
+            let patched = exchange(
                 &mut client,
                 &mut tally,
                 Kind::GroupPatch,
@@ -628,6 +675,9 @@ fn sync_groups(
                 &format!("/Groups/{id}"),
                 &patch,
             )?;
+            if patched.is_some() {
+                journal.note(|| format!("members {id} {}", batch.join(" ")))?;
+            }
         }
     }
 }
@@ -723,14 +773,16 @@ fn run(options: &Options) -> io::Result<usize> {
         options.host,
         options.base
     );
+    let journal = Journal::open(options.acknowledged.as_ref())?;
     let ids = Mutex::new(vec![None; options.users]);
     let next = AtomicUsize::new(0);
-    let (users, users_time) =
-        on_connections(options.connections, || sync_users(options, &next, &ids))?;
+    let (users, users_time) = on_connections(options.connections, || {
+        sync_users(options, &journal, &next, &ids)
+    })?;
     let ids = ids.into_inner().expect("not poisoned");
     let next = AtomicUsize::new(0);
     let (groups, groups_time) = on_connections(options.connections, || {
-        sync_groups(options, &next, &members, &ids)
+        sync_groups(options, &journal, &next, &members, &ids)
     })?;
     println!();
     Ok(report(&[
@@ -842,6 +894,27 @@ mod tests {
         assert_eq!((parsed.host.as_str(), parsed.base.as_str()), ("h", ""));
         assert_eq!((parsed.token.as_str(), parsed.users), ("-k", 0));
         assert!(parsed.prefix.starts_with("load"), "{}", parsed.prefix);
+    }
+
+    #[test]
+    fn acknowledged_writes_are_appended_a_line_each() {
+        let path = env::temp_dir().join(format!("scim-load-journal-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        for run in ["a", "b"] {
+            let journal = Journal::open(Some(&path)).unwrap();
+            journal.note(|| format!("user {run}")).unwrap();
+            journal.note(|| format!("members g {run}1 {run}2")).unwrap();
+        }
+        let written = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            written,
+            "user a\nmembers g a1 a2\nuser b\nmembers g b1 b2\n"
+        );
+        let nowhere = Journal::open(None).unwrap();
+        nowhere
+            .note(|| unreachable!("no file: no line is made"))
+            .unwrap();
     }
 
     #[test]
