@@ -200,7 +200,7 @@ pub(crate) fn parse_handle(kind: &str, handle: &str) -> Option<i64> {
 /// How the app compares names: folded as `scimitar_policy::match_key` folds them, so
 /// that the pick-up lookup and the unique index agree.
 pub(crate) fn name_key(name: &str) -> String {
-    name.to_lowercase()
+    scimitar::schema::fold_for_comparison(name).into_owned()
 }
 
 /// Why the database could not be used.
