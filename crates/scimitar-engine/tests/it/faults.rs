@@ -5,25 +5,21 @@
 //! fault clears.
 
 use std::future::Future;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use http::{Response, header};
 use pollster::block_on;
 use serde_json::{Value, json};
 
-use scimitar_engine::{
-    ApiKey, Disposal, Engine, IssuedKey, KeyHash, ListPage, ListQuery, MemoryStore, Origin,
-    ResourceStore, StoreError, StoreFailure, StoredResource, Tenant, TenantId, TenantStore,
-    UniqueKey,
-};
+use scimitar_engine::{Engine, IssuedKey, StoreError, StoreFailure};
 use scimitar_patch::Compat;
-use scimitar_policy::{HistoryEntry, Policy};
 
+use crate::hooked::{Call, Hook, Hooked};
 use crate::support::{SequentialIds, request, urn};
 
 /// What fails: each flag makes its kind of store call fail while it is set.
@@ -45,241 +41,32 @@ struct Faults {
 /// The cause a failing call gives, as a database would.
 const CAUSE: &str = "disk I/O error";
 
-/// `MemoryStore`, but for the calls whose [`Faults`] flag is set.
-struct Flaky {
-    inner: MemoryStore,
-    faults: Arc<Faults>,
-}
-
-impl Flaky {
-    /// `Err` if `flag` is set (and `call` is not made: `MemoryStore` writes when it is
-    /// called), else what `call` gives.
-    async fn unless<T, F: Future<Output = Result<T, StoreError>>>(
-        &self,
-        flag: &AtomicBool,
-        call: impl FnOnce() -> F,
-    ) -> Result<T, StoreError> {
-        if self.faults.yielding.load(Ordering::SeqCst) {
-            YieldOnce(false).await;
-        }
+impl Hook for Arc<Faults> {
+    fn before(&self, call: Call<'_>) -> Result<(), StoreError> {
+        let flag = match call.method {
+            "key_by_hash" | "keys" => &self.keys,
+            "tenant" | "tenant_by_name" | "tenants" => &self.tenants,
+            "get" | "list" if call.resource_type == Some("User") => &self.reads,
+            "get" | "list" => return Ok(()),
+            "awaiting_manager" | "find_unmanaged" | "unmanaged" | "groups_with_member"
+            | "resource_types" => &self.reads,
+            _ if call.writes() => &self.writes,
+            // Tenants and keys are written by the test only.
+            _ => return Ok(()),
+        };
         if flag.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable(CAUSE.to_owned()));
         }
-        call().await
+        Ok(())
+    }
+
+    fn yields(&self) -> bool {
+        self.yielding.load(Ordering::SeqCst)
     }
 }
 
-impl Flaky {
-    /// The flag of reads of `resource_type`: [`Faults::reads`] for users, none else.
-    fn user_reads(&self, resource_type: &str) -> &AtomicBool {
-        static NEVER: AtomicBool = AtomicBool::new(false);
-        if resource_type == "User" {
-            &self.faults.reads
-        } else {
-            &NEVER
-        }
-    }
-}
-
-/// Returns `Pending` once (waking its task at once), then `Ready`.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        context.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-impl TenantStore for Flaky {
-    async fn create_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
-        self.inner.create_tenant(tenant).await
-    }
-
-    async fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
-        self.unless(&self.faults.tenants, || self.inner.tenant(id))
-            .await
-    }
-
-    async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>, StoreError> {
-        self.unless(&self.faults.tenants, || self.inner.tenant_by_name(name))
-            .await
-    }
-
-    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        self.unless(&self.faults.tenants, || self.inner.tenants())
-            .await
-    }
-
-    async fn set_policy(&self, tenant: &TenantId, policy: Policy) -> Result<(), StoreError> {
-        self.inner.set_policy(tenant, policy).await
-    }
-
-    async fn add_key(&self, key: ApiKey) -> Result<(), StoreError> {
-        self.inner.add_key(key).await
-    }
-
-    async fn key_by_hash(&self, hash: &KeyHash) -> Result<Option<ApiKey>, StoreError> {
-        self.unless(&self.faults.keys, || self.inner.key_by_hash(hash))
-            .await
-    }
-
-    async fn keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, StoreError> {
-        self.unless(&self.faults.keys, || self.inner.keys(tenant))
-            .await
-    }
-
-    async fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.inner.revoke_key(id, at).await
-    }
-}
-
-impl ResourceStore for Flaky {
-    async fn get(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-    ) -> Result<Option<Arc<StoredResource>>, StoreError> {
-        let flag = self.user_reads(resource_type);
-        self.unless(flag, || self.inner.get(tenant, resource_type, id))
-            .await
-    }
-
-    async fn list(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        query: ListQuery<'_>,
-    ) -> Result<ListPage, StoreError> {
-        let flag = self.user_reads(resource_type);
-        self.unless(flag, || self.inner.list(tenant, resource_type, query))
-            .await
-    }
-
-    async fn create(
-        &self,
-        tenant: &TenantId,
-        resource: Arc<StoredResource>,
-        origin: Origin,
-        entry: HistoryEntry,
-    ) -> Result<u64, StoreError> {
-        self.unless(&self.faults.writes, || {
-            self.inner.create(tenant, resource, origin, entry)
-        })
-        .await
-    }
-
-    async fn replace(
-        &self,
-        tenant: &TenantId,
-        resource: Arc<StoredResource>,
-        expected_version: u64,
-        entry: HistoryEntry,
-    ) -> Result<u64, StoreError> {
-        self.unless(&self.faults.writes, || {
-            self.inner
-                .replace(tenant, resource, expected_version, entry)
-        })
-        .await
-    }
-
-    async fn delete(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-        expected_version: Option<u64>,
-        at: DateTime<Utc>,
-        disposal: Disposal,
-        entry: HistoryEntry,
-    ) -> Result<Vec<String>, StoreError> {
-        self.unless(&self.faults.writes, || {
-            self.inner.delete(
-                tenant,
-                resource_type,
-                id,
-                expected_version,
-                at,
-                disposal,
-                entry,
-            )
-        })
-        .await
-    }
-
-    async fn record(&self, tenant: &TenantId, entry: HistoryEntry) -> Result<u64, StoreError> {
-        self.unless(&self.faults.writes, || self.inner.record(tenant, entry))
-            .await
-    }
-
-    async fn awaiting_manager(
-        &self,
-        tenant: &TenantId,
-        keys: &[String],
-    ) -> Result<Vec<Arc<StoredResource>>, StoreError> {
-        self.unless(&self.faults.reads, || {
-            self.inner.awaiting_manager(tenant, keys)
-        })
-        .await
-    }
-
-    async fn add_unmanaged(
-        &self,
-        tenant: &TenantId,
-        account: StoredResource,
-    ) -> Result<(), StoreError> {
-        self.unless(&self.faults.writes, || {
-            self.inner.add_unmanaged(tenant, account)
-        })
-        .await
-    }
-
-    async fn find_unmanaged(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        key: &UniqueKey,
-    ) -> Result<Option<StoredResource>, StoreError> {
-        self.unless(&self.faults.reads, || {
-            self.inner.find_unmanaged(tenant, resource_type, key)
-        })
-        .await
-    }
-
-    async fn unmanaged(&self, tenant: &TenantId) -> Result<Vec<StoredResource>, StoreError> {
-        self.unless(&self.faults.reads, || self.inner.unmanaged(tenant))
-            .await
-    }
-
-    async fn groups_with_member(
-        &self,
-        tenant: &TenantId,
-        member_id: &str,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        self.unless(&self.faults.reads, || {
-            self.inner.groups_with_member(tenant, member_id)
-        })
-        .await
-    }
-
-    async fn resource_types(
-        &self,
-        tenant: &TenantId,
-        ids: &[&str],
-    ) -> Result<Vec<Option<String>>, StoreError> {
-        self.unless(&self.faults.reads, || {
-            self.inner.resource_types(tenant, ids)
-        })
-        .await
-    }
-}
+/// `MemoryStore`, but for the calls whose [`Faults`] flag is set.
+type Flaky = Hooked<Arc<Faults>>;
 
 /// An engine over a [`Flaky`] store with one tenant and its key.
 struct Setup {
@@ -291,10 +78,7 @@ struct Setup {
 impl Setup {
     fn new() -> Self {
         let faults = Arc::new(Faults::default());
-        let store = Flaky {
-            inner: MemoryStore::new(),
-            faults: Arc::clone(&faults),
-        };
+        let store = Flaky::new(Arc::clone(&faults));
         let clock = || DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default();
         let engine = Engine::new(store, clock, SequentialIds::default());
         let tenant = block_on(engine.create_tenant("acme", Compat::LENIENT)).expect("a tenant");

@@ -2,139 +2,38 @@
 //! the groups once, not once per user, and pages as any other list; `maxResults` is the
 //! cap the server enforces on `count`.
 
-use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use http::request::Parts;
 use pollster::block_on;
 use scimitar_engine::{
-    AuthFailure, Authenticator, BoxFuture, Disposal, Engine, EngineConfig, ListPage, ListQuery,
-    ListRequest, MemoryStore, Origin, Principal, ResourceStore, StoreError, StoredResource,
-    TenantId, UniqueKey,
+    AuthFailure, Authenticator, BoxFuture, Engine, EngineConfig, ListRequest, Principal,
+    StoreError, TenantId,
 };
 use scimitar_patch::Compat;
-use scimitar_policy::HistoryEntry;
 use scimitar_schema::Resource;
 use serde_json::json;
 
+use crate::hooked::{Call, Hook, Hooked};
 use crate::support::{Harness, START, SequentialIds, group, user};
 
-/// A `MemoryStore` that counts the reads a list makes.
+/// Counts the reads a list makes.
 #[derive(Default)]
 struct Counting {
-    inner: MemoryStore,
     lists: AtomicUsize,
     group_reads: AtomicUsize,
 }
 
-impl ResourceStore for Counting {
-    fn get(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<Arc<StoredResource>>, StoreError>> + Send {
-        self.inner.get(tenant, resource_type, id)
-    }
-    fn list(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        query: ListQuery<'_>,
-    ) -> impl Future<Output = Result<ListPage, StoreError>> + Send {
-        self.lists.fetch_add(1, Ordering::Relaxed);
-        self.inner.list(tenant, resource_type, query)
-    }
-    fn create(
-        &self,
-        tenant: &TenantId,
-        resource: Arc<StoredResource>,
-        origin: Origin,
-        entry: HistoryEntry,
-    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        self.inner.create(tenant, resource, origin, entry)
-    }
-    fn replace(
-        &self,
-        tenant: &TenantId,
-        resource: Arc<StoredResource>,
-        expected_version: u64,
-        entry: HistoryEntry,
-    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        self.inner
-            .replace(tenant, resource, expected_version, entry)
-    }
-    fn delete(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        id: &str,
-        expected_version: Option<u64>,
-        at: DateTime<Utc>,
-        disposal: Disposal,
-        entry: HistoryEntry,
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        self.inner.delete(
-            tenant,
-            resource_type,
-            id,
-            expected_version,
-            at,
-            disposal,
-            entry,
-        )
-    }
-    fn record(
-        &self,
-        tenant: &TenantId,
-        entry: HistoryEntry,
-    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        self.inner.record(tenant, entry)
-    }
-    fn awaiting_manager(
-        &self,
-        tenant: &TenantId,
-        keys: &[String],
-    ) -> impl Future<Output = Result<Vec<Arc<StoredResource>>, StoreError>> + Send {
-        self.inner.awaiting_manager(tenant, keys)
-    }
-    fn add_unmanaged(
-        &self,
-        tenant: &TenantId,
-        account: StoredResource,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.inner.add_unmanaged(tenant, account)
-    }
-    fn find_unmanaged(
-        &self,
-        tenant: &TenantId,
-        resource_type: &str,
-        key: &UniqueKey,
-    ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
-        self.inner.find_unmanaged(tenant, resource_type, key)
-    }
-    fn unmanaged(
-        &self,
-        tenant: &TenantId,
-    ) -> impl Future<Output = Result<Vec<StoredResource>, StoreError>> + Send {
-        self.inner.unmanaged(tenant)
-    }
-    fn groups_with_member(
-        &self,
-        tenant: &TenantId,
-        member_id: &str,
-    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send {
-        self.group_reads.fetch_add(1, Ordering::Relaxed);
-        self.inner.groups_with_member(tenant, member_id)
-    }
-    fn resource_types(
-        &self,
-        tenant: &TenantId,
-        ids: &[&str],
-    ) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send {
-        self.inner.resource_types(tenant, ids)
+impl Hook for Counting {
+    fn before(&self, call: Call<'_>) -> Result<(), StoreError> {
+        let counter = match call.method {
+            "list" => &self.lists,
+            "groups_with_member" => &self.group_reads,
+            _ => return Ok(()),
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 
@@ -153,8 +52,12 @@ const USERS: usize = 2_500;
 #[test]
 fn a_groups_filter_reads_the_groups_once_and_pages_in_order() {
     let clock = || DateTime::from_timestamp(START, 0).expect("time");
-    let engine =
-        Engine::authenticated_by(Counting::default(), NoOne, clock, SequentialIds::default());
+    let engine = Engine::authenticated_by(
+        Hooked::new(Counting::default()),
+        NoOne,
+        clock,
+        SequentialIds::default(),
+    );
     let tenant = scimitar_engine::Tenant::new(TenantId("t1".into()), "t1", Compat::LENIENT);
     let principal = Principal::new(tenant, None);
     let scim = engine.operations(&principal);
@@ -176,7 +79,7 @@ fn a_groups_filter_reads_the_groups_once_and_pages_in_order() {
     let body = Resource::from_value(group("Sales", &members[..3])).expect("a group");
     block_on(scim.create("Group", body)).expect("create a group");
 
-    let store = engine.store();
+    let store = &engine.store().hook;
     store.lists.store(0, Ordering::Relaxed);
     let mut request = ListRequest::new()
         .filter_text(r#"groups[display eq "ops"]"#, true)

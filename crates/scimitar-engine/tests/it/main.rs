@@ -9,6 +9,7 @@ mod custom_auth;
 mod entra;
 mod faults;
 mod fuzz_corpus;
+mod hooked;
 mod links;
 mod lists;
 mod look_alike;
