@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -105,6 +106,15 @@ impl AnyStore {
         match self {
             Self::Memory(_) => false,
             Self::Sqlite(_) => true,
+        }
+    }
+
+    /// Stops a read of a SQLite file once it has run for `budget`
+    /// ([`SqliteStore::with_read_budget`]); the store in memory has no budget to set.
+    pub(crate) fn with_read_budget(self, budget: Duration) -> Self {
+        match self {
+            Self::Sqlite(store) => Self::Sqlite(store.with_read_budget(budget)),
+            memory @ Self::Memory(_) => memory,
         }
     }
 
@@ -314,6 +324,25 @@ mod tests {
         assert_eq!(pollster::block_on(memory.health()), Ok(()));
         let sqlite = AnyStore::Sqlite(SqliteStore::open_in_memory().unwrap());
         assert_eq!(pollster::block_on(sqlite.health()), Ok(()));
+    }
+
+    #[test]
+    fn the_read_budget_stops_a_read_of_a_sqlite_file() {
+        let dir = std::env::temp_dir().join(format!("scimitar-budget-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("scim.db");
+        let store = open_store(path.to_str().unwrap())
+            .unwrap()
+            .with_read_budget(Duration::from_millis(50));
+        let AnyStore::Sqlite(sqlite) = &store else {
+            unreachable!("a file is SQLite")
+        };
+        let tenant = Tenant::new(TenantId("t1".into()), "t1", scimitar_patch::Compat::LENIENT);
+        pollster::block_on(sqlite.create_tenant(tenant.clone())).unwrap();
+        let read = pollster::block_on(sqlite.endless_read(&tenant.id));
+        assert!(matches!(read, Err(StoreError::TooExpensive(_))), "{read:?}");
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -37,7 +37,8 @@ pub(crate) const USAGE: &str =
                       [--public-url URL] [--trust-forwarded-headers]
                       [--global-usernames] [--history-days N]
                       [--header-timeout SECS] [--body-timeout SECS]
-                      [--max-connections N] [--print-first-key]";
+                      [--max-connections N] [--read-budget SECS]
+                      [--print-first-key]";
 
 const HELP: &str = r#"Serve SCIM 2.0 (RFC 7644) over HTTP, for identity providers such as Microsoft Entra ID
 and Okta to provision users and groups.
@@ -46,7 +47,8 @@ Usage: scimitar serve [--listen ADDR] [--db DB] [--log-format FORMAT]
                       [--public-url URL] [--trust-forwarded-headers]
                       [--global-usernames] [--history-days N]
                       [--header-timeout SECS] [--body-timeout SECS]
-                      [--max-connections N] [--print-first-key]
+                      [--max-connections N] [--read-budget SECS]
+                      [--print-first-key]
 
 The SCIM endpoints are under http://ADDR/scim/v2: Users, Groups, .search, Bulk and the
 discovery endpoints. Each request needs an API key as a bearer token
@@ -142,6 +144,12 @@ Options:
                  closed as soon as it is accepted (rather than left waiting unaccepted,
                  where it would hold back the clients behind it). Each connection needs
                  a file descriptor. Default: 512
+  --read-budget SECS
+                 Stop a read of a SQLite file that has run for SECS seconds (1 to 3600):
+                 its request gets 400 tooMany ('too expensive'), which tells a client
+                 not to send it again as it is. Reads run on threads of the store's own,
+                 shared fairly between tenants, so one tenant's costly searches never
+                 hold every thread. No effect on ':memory:'. Default: 5
   --print-first-key
                  On the first start, print the new key on standard output even when it
                  is not a terminal
@@ -245,6 +253,14 @@ pub(crate) struct Args {
         value_parser = parse_max_connections
     )]
     max_connections: Option<u32>,
+    /// The longest a read of the database may run.
+    #[arg(
+        long = "read-budget",
+        value_name = "SECS",
+        allow_hyphen_values = true,
+        value_parser = parse_read_budget
+    )]
+    read_budget: Option<Duration>,
     /// Print the first start's key even when standard output is no terminal.
     #[arg(long = "print-first-key")]
     print_first_key: bool,
@@ -265,7 +281,10 @@ impl Args {
 /// Runs `scimitar serve`.
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
     let db = args.db.get();
-    let store = store::open_store(db)?;
+    let mut store = store::open_store(db)?;
+    if let Some(budget) = args.read_budget {
+        store = store.with_read_budget(budget);
+    }
     let mut config = EngineConfig::default()
         .max_body_size(MAX_BODY)
         .bulk_max_payload_size(MAX_BODY)
@@ -315,6 +334,11 @@ fn parse_header_timeout(text: &str) -> Result<Duration, String> {
 /// `--body-timeout SECS`.
 fn parse_body_timeout(text: &str) -> Result<Duration, String> {
     parse_seconds("--body-timeout", text)
+}
+
+/// `--read-budget SECS`.
+fn parse_read_budget(text: &str) -> Result<Duration, String> {
+    parse_seconds("--read-budget", text)
 }
 
 /// A timeout `flag`: a whole number of seconds from 1 to [`MAX_TIMEOUT_SECS`].

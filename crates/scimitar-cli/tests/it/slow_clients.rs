@@ -414,6 +414,8 @@ fn connection_flags_must_be_in_range() {
             "a number of seconds from 1 to 3600",
         ),
         ("--body-timeout", "-1", "a number of seconds from 1 to 3600"),
+        ("--read-budget", "0", "a number of seconds from 1 to 3600"),
+        ("--read-budget", "5s", "a number of seconds from 1 to 3600"),
         (
             "--max-connections",
             "0",
@@ -431,7 +433,7 @@ fn connection_flags_must_be_in_range() {
         assert!(run.stderr.starts_with(&message), "{}", run.stderr);
         assert!(
             run.stderr
-                .contains("[--max-connections N] [--print-first-key]"),
+                .contains("[--max-connections N] [--read-budget SECS]"),
             "{}",
             run.stderr
         );
