@@ -4,16 +4,16 @@
 //! own connection seeing the last committed state. So lookups, which are half of an
 //! identity provider's traffic, never queue behind a large write.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 use scimitar_engine::StoreError;
 
 use crate::budget;
-use crate::readers::{Lane, ReadReply, Readers};
+use crate::readers::{Lane, ReadReply, Readers, in_read_transaction};
 use crate::unavailable;
 use crate::writer::{Reply, Writer};
 
@@ -37,12 +37,20 @@ const STATEMENT_CACHE: usize = 128;
 /// thread is back) well before an identity provider's own timeout.
 pub(crate) const READ_BUDGET: Duration = Duration::from_secs(5);
 
+/// At most this many connections for lookups stay open while idle; more are opened when
+/// more lookups run at once, and closed when they are done.
+const IDLE_LOOKUPS: usize = 8;
+
 pub(crate) struct Connections {
     /// The reader threads of a file; `None` for a private in-memory database, whose only
     /// connection is the writer. Declared (so dropped) before the writer: the last
     /// connection to close copies the log into the file and deletes it, which a reader
     /// cannot do.
     readers: Option<Readers>,
+    /// The idle connections of [`Connections::look_up`], and where they connect (`None`
+    /// in memory). Dropped before the writer, as the readers are.
+    lookups: Mutex<Vec<Connection>>,
+    path: Option<PathBuf>,
     /// See [`Connections::set_read_budget`].
     read_budget: Duration,
     pub(crate) writer: Writer,
@@ -78,6 +86,8 @@ impl Connections {
         };
         Ok(Self {
             readers: path.map(|path| Readers::new(path.to_path_buf())),
+            lookups: Mutex::new(Vec::new()),
+            path: path.map(Path::to_path_buf),
             read_budget: READ_BUDGET,
             writer: Writer::start(writer, checkpoints)?,
         })
@@ -138,15 +148,39 @@ impl Connections {
     {
         match &self.readers {
             Some(readers) => readers.submit(lane, self.read_budget, work),
-            // The one connection of a database in memory reads at once, between writes:
-            // a private database is a test's, whose reads take no time worth sharing.
-            None => ReadReply::ready(self.writer().and_then(|writer| {
-                #[cfg(feature = "test-hooks")]
-                self.writer.take_statement_fault()?;
-                let waiting = Arc::new(AtomicBool::new(false));
-                budget::within(&writer, self.read_budget, &waiting, work)
-            })),
+            None => ReadReply::ready(self.look_up(work)),
         }
+    }
+
+    /// Runs `work`, a lookup by key whose cost no request controls (a key, a tenant, a
+    /// resource by id), in one read transaction on the calling thread, within the read
+    /// budget: handing it to a reader thread and back would cost more than the lookup.
+    /// The one connection of a database in memory reads this way too, between writes.
+    pub(crate) fn look_up<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let never = Arc::new(AtomicBool::new(false));
+        let Some(path) = &self.path else {
+            let writer = self.writer()?;
+            #[cfg(feature = "test-hooks")]
+            self.writer.take_statement_fault()?;
+            return budget::within(&writer, self.read_budget, &never, work);
+        };
+        let idle = || self.lookups.lock().unwrap_or_else(PoisonError::into_inner);
+        let connection = match idle().pop() {
+            Some(connection) => connection,
+            None => open_reader(path)?,
+        };
+        let (outcome, ended) = in_read_transaction(&connection, self.read_budget, &never, work);
+        // A connection whose transaction would not end is not used again.
+        if ended {
+            let mut idle = idle();
+            if idle.len() < IDLE_LOOKUPS {
+                idle.push(connection);
+            }
+        }
+        outcome
     }
 }
 

@@ -53,35 +53,49 @@ impl SqliteStore {
         resource_type: &str,
         query: ListQuery<'_>,
     ) -> impl Future<Output = Result<ListPage, StoreError>> + Send + use<> {
-        type Work = Box<dyn FnOnce(&Connection) -> Result<ListPage, StoreError> + Send>;
-        let lookups = match plan(resource_type, query.filter) {
-            // An equality lookup alone, in creation order: straight from the index.
+        let listing = match plan(resource_type, query.filter) {
+            // An equality lookup alone, in creation order: the identity providers' lookup
+            // before each write, straight from the index, on the calling thread (its cost
+            // is the few resources that share the value).
             Plan::Exact(lookup) if query.sort_by.is_none() => {
-                let (tenant_id, resource_type) = (tenant.0.clone(), resource_type.to_owned());
-                let page = query.page;
-                let work: Work = Box::new(move |connection| {
-                    looked_up(connection, &tenant_id, &resource_type, page, lookup)
-                });
-                return self.read(Some(tenant), work);
+                Listing::Found(self.look_up(|connection| {
+                    looked_up(connection, &tenant.0, resource_type, query.page, lookup)
+                }))
             }
-            Plan::Exact(lookup) => vec![lookup],
-            Plan::Narrow(lookups) => lookups,
-            Plan::Everything | Plan::Scan => Vec::new(),
+            Plan::Exact(lookup) => {
+                Listing::Queued(self.queue(tenant, resource_type, query, vec![lookup]))
+            }
+            Plan::Narrow(lookups) => {
+                Listing::Queued(self.queue(tenant, resource_type, query, lookups))
+            }
+            Plan::Everything | Plan::Scan => {
+                Listing::Queued(self.queue(tenant, resource_type, query, Vec::new()))
+            }
         };
-        // Translated on the reader thread, whose stack a filter at the parser's limits
-        // (a tree a thousand levels deep) needs.
+        listing.answer()
+    }
+
+    /// A list queued for a reader thread, which translates it to SQL (its stack is what
+    /// a filter at the parser's limits, a tree a thousand levels deep, needs) and runs
+    /// it.
+    fn queue(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: ListQuery<'_>,
+        lookups: Vec<(Indexed, String)>,
+    ) -> impl Future<Output = Result<ListPage, StoreError>> + Send + use<> {
         let registry = Arc::clone(&self.registry);
         let (tenant_id, resource_type) = (tenant.clone(), resource_type.to_owned());
         let (filter, page) = (query.filter.cloned(), query.page);
         let (sort_by, descending) = (query.sort_by.cloned(), query.descending);
-        let work: Work = Box::new(move |connection| {
+        self.read(Some(tenant), move |connection| {
             let mut query = ListQuery::new(filter.as_ref(), page);
             if let Some(sort_by) = &sort_by {
                 query = query.sorted(sort_by, descending);
             }
             Self::select(&registry, &tenant_id, &resource_type, query, &lookups).run(connection)
-        });
-        self.read(Some(tenant), work)
+        })
     }
 
     /// The SQL of a list: the filter translated by scimitar-sql (a superset of the
@@ -274,6 +288,21 @@ impl Selection {
             }
         }
         Ok(ListPage::page(found, total))
+    }
+}
+
+/// A list answered on the calling thread, or queued for a reader thread.
+enum Listing<F> {
+    Found(Result<ListPage, StoreError>),
+    Queued(F),
+}
+
+impl<F: Future<Output = Result<ListPage, StoreError>>> Listing<F> {
+    async fn answer(self) -> Result<ListPage, StoreError> {
+        match self {
+            Self::Found(found) => found,
+            Self::Queued(read) => read.await,
+        }
     }
 }
 

@@ -241,15 +241,7 @@ where
             abandoned,
             sender,
         } = *self;
-        let outcome = execute(connection, "BEGIN", []).and_then(|_| {
-            catch_unwind(AssertUnwindSafe(|| {
-                budget::within(connection, budget, &abandoned, work)
-            }))
-            .unwrap_or_else(|_| Err(StoreError::Unavailable("a read panicked".into())))
-        });
-        // A read has nothing to commit: ending it only lets go of its snapshot (SQLite
-        // ends it itself when it interrupts a statement).
-        let ended = connection.is_autocommit() || execute(connection, "ROLLBACK", []).is_ok();
+        let (outcome, ended) = in_read_transaction(connection, budget, &abandoned, work);
         let _ = sender.send(outcome);
         ended
     }
@@ -257,6 +249,27 @@ where
     fn fail(self: Box<Self>, error: StoreError) {
         let _ = self.sender.send(Err(error));
     }
+}
+
+/// Runs `work` in one read transaction on `connection`, within `budget` (and until
+/// `abandoned`); its outcome, and whether the transaction ended, so that the connection
+/// can serve another read.
+pub(crate) fn in_read_transaction<T>(
+    connection: &Connection,
+    budget: Duration,
+    abandoned: &Arc<AtomicBool>,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> (Result<T, StoreError>, bool) {
+    let outcome = execute(connection, "BEGIN", []).and_then(|_| {
+        catch_unwind(AssertUnwindSafe(|| {
+            budget::within(connection, budget, abandoned, work)
+        }))
+        .unwrap_or_else(|_| Err(StoreError::Unavailable("a read panicked".into())))
+    });
+    // A read has nothing to commit: ending it only lets go of its snapshot (SQLite ends
+    // it itself when it interrupts a statement).
+    let ended = connection.is_autocommit() || execute(connection, "ROLLBACK", []).is_ok();
+    (outcome, ended)
 }
 
 /// The answer of a read, once a reader thread has run it. Dropping it interrupts the

@@ -1,6 +1,6 @@
 //! The `ResourceStore`, `TenantStore` and `HistoryStore` implementations.
 
-use std::future::Future;
+use std::future::{Future, ready};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, MutexGuard};
@@ -28,17 +28,19 @@ use crate::write::{Prepared, Write, current, delete_resource, write_resource};
 use crate::{index, migrations, unavailable};
 
 /// A store on one SQLite database. Writes are serialised through one connection, which
-/// suits SQLite's single writer; reads run beside them, each on a reader thread of a
-/// pool with a connection of its own (but for [`SqliteStore::open_in_memory`], whose one
-/// connection does everything, at once).
+/// suits SQLite's single writer; reads run beside them on connections of their own (but
+/// for [`SqliteStore::open_in_memory`], whose one connection does everything, at once).
 ///
 /// A write is queued for the writer thread when its method is called; the future only
 /// waits for its result, so dropping the future does not undo or cancel the write.
 /// Dropping the store finishes the writes already queued.
 ///
-/// A read is queued for the reader threads when its method is called, and no thread of
-/// the caller's executor waits for SQLite: the future waits for the answer, and dropping
-/// it interrupts the read. Each read has a time budget
+/// A read whose cost a request can drive (a list, a search, the history, every tenant or
+/// key) is queued for the store's reader threads when its method is called, and no
+/// thread of the caller's executor waits for it: the future waits for the answer, and
+/// dropping it interrupts the read. A lookup by key (a key, a tenant, a resource by id, an
+/// equality lookup, a user's groups) costs less than handing it to a thread and back, and
+/// runs when its method is called. Each read has a time budget
 /// ([`with_read_budget`](SqliteStore::with_read_budget)), and the threads are shared
 /// fairly between tenants ([`with_readers`](SqliteStore::with_readers)), so that one
 /// tenant's expensive reads cannot stall another's lookups.
@@ -259,6 +261,16 @@ impl SqliteStore {
             .map(|()| self.connections.read(tenant.cloned(), work));
         async move { queued?.await }
     }
+
+    /// Runs `work`, a lookup by key, on the calling thread (see
+    /// [`Connections::look_up`]).
+    pub(crate) fn look_up<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.ensure_indexed()?;
+        self.connections.look_up(work)
+    }
 }
 
 impl TenantStore for SqliteStore {
@@ -278,8 +290,7 @@ impl TenantStore for SqliteStore {
         &self,
         id: &TenantId,
     ) -> impl Future<Output = Result<Option<Tenant>, StoreError>> + Send {
-        let id = id.clone();
-        self.read(None, move |connection| {
+        ready(self.look_up(|connection| {
             optional_row(
                 connection,
                 &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"),
@@ -288,15 +299,14 @@ impl TenantStore for SqliteStore {
             )?
             .map(tenant_of)
             .transpose()
-        })
+        }))
     }
 
     fn tenant_by_name(
         &self,
         name: &str,
     ) -> impl Future<Output = Result<Option<Tenant>, StoreError>> + Send {
-        let name = name.to_owned();
-        self.read(None, move |connection| {
+        ready(self.look_up(|connection| {
             optional_row(
                 connection,
                 &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE name = ?1"),
@@ -305,7 +315,7 @@ impl TenantStore for SqliteStore {
             )?
             .map(tenant_of)
             .transpose()
-        })
+        }))
     }
 
     fn tenants(&self) -> impl Future<Output = Result<Vec<Tenant>, StoreError>> + Send {
@@ -374,13 +384,12 @@ impl TenantStore for SqliteStore {
         &self,
         hash: &KeyHash,
     ) -> impl Future<Output = Result<Option<ApiKey>, StoreError>> + Send {
-        let hash = hash.to_hex();
-        self.read(None, move |connection| {
+        ready(self.look_up(|connection| {
             let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE hash = ?1");
-            optional_row(connection, &sql, [hash], key_from_row)?
+            optional_row(connection, &sql, [hash.to_hex()], key_from_row)?
                 .map(key_of)
                 .transpose()
-        })
+        }))
     }
 
     fn keys(
@@ -435,13 +444,11 @@ impl ResourceStore for SqliteStore {
         resource_type: &str,
         id: &str,
     ) -> impl Future<Output = Result<Option<Arc<StoredResource>>, StoreError>> + Send {
-        let (tenant_id, resource_type, id) =
-            (tenant.0.clone(), resource_type.to_owned(), id.to_owned());
-        self.read(Some(tenant), move |connection| {
+        ready(self.look_up(|connection| {
             let sql = format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3");
-            let found = resources(connection, &sql, &[&tenant_id, &id, &resource_type])?.pop();
+            let found = resources(connection, &sql, &[&tenant.0, &id, &resource_type])?.pop();
             Ok(found.map(Arc::new))
-        })
+        }))
     }
 
     fn list(
@@ -569,13 +576,13 @@ impl ResourceStore for SqliteStore {
         // The keys as one JSON array: one statement, whatever their number.
         let keys = serde_json::to_string(keys).map_err(unavailable);
         let id = tenant.0.clone();
-        self.read(Some(tenant), move |connection| {
+        ready(self.look_up(move |connection| {
             let mut statement = connection
                 .prepare_cached(AWAITING_MANAGER)
                 .map_err(unavailable)?;
             let found = read_resources(&mut statement, params![id, keys?])?;
             Ok(found.into_iter().map(Arc::new).collect())
-        })
+        }))
     }
 
     fn add_unmanaged(
@@ -595,9 +602,9 @@ impl ResourceStore for SqliteStore {
         key: &UniqueKey,
     ) -> impl Future<Output = Result<Option<StoredResource>, StoreError>> + Send {
         let (id, resource_type, key) = (tenant.clone(), resource_type.to_owned(), key.clone());
-        self.read(Some(tenant), move |connection| {
-            unmanaged::find(connection, &id, &resource_type, &key)
-        })
+        ready(
+            self.look_up(move |connection| unmanaged::find(connection, &id, &resource_type, &key)),
+        )
     }
 
     fn unmanaged(
@@ -619,7 +626,7 @@ impl ResourceStore for SqliteStore {
         // the writer has committed.
         let tenant_id = tenant.0.clone();
         let ids: Vec<String> = ids.iter().map(|&id| id.to_owned()).collect();
-        self.read(Some(tenant), move |connection| {
+        ready(self.look_up(move |connection| {
             ids.iter()
                 .map(|id| {
                     optional_row(
@@ -630,7 +637,7 @@ impl ResourceStore for SqliteStore {
                     )
                 })
                 .collect()
-        })
+        }))
     }
 
     fn groups_with_member(
@@ -639,7 +646,7 @@ impl ResourceStore for SqliteStore {
         member_id: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send {
         let (tenant_id, member_id) = (tenant.0.clone(), member_id.to_owned());
-        self.read(Some(tenant), move |connection| {
+        ready(self.look_up(move |connection| {
             let mut statement = connection
                 .prepare_cached(
                     "SELECT m.group_id, COALESCE(r.display_name, '') FROM members m \
@@ -653,7 +660,7 @@ impl ResourceStore for SqliteStore {
                 })
                 .map_err(unavailable)?;
             rows.collect::<Result<_, _>>().map_err(unavailable)
-        })
+        }))
     }
 }
 

@@ -147,9 +147,9 @@ Options:
   --read-budget SECS
                  Stop a read of a SQLite file that has run for SECS seconds (1 to 3600):
                  its request gets 400 tooMany ('too expensive'), which tells a client
-                 not to send it again as it is. Reads run on threads of the store's own,
-                 shared fairly between tenants, so one tenant's costly searches never
-                 hold every thread. No effect on ':memory:'. Default: 5
+                 not to send it again as it is. Searches and lists run on threads of
+                 the store's own, shared fairly between tenants, so one tenant's costly
+                 searches never hold every thread. No effect on ':memory:'. Default: 5
   --print-first-key
                  On the first start, print the new key on standard output even when it
                  is not a terminal
