@@ -106,8 +106,8 @@ enum Condition {
 enum Operand {
     Bool(bool),
     Number(serde_json::Number),
-    /// A string, folded ([`fold_for_comparison`]) unless `case_exact`, and its instant when the
-    /// attribute is a `dateTime`.
+    /// A string, folded ([`fold_for_comparison`]) unless `case_exact`, and its instant
+    /// when the attribute is a `dateTime`.
     Text {
         text: String,
         case_exact: bool,

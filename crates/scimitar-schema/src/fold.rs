@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// `text` as values that are not `caseExact` are compared, indexed and made unique:
-/// the comparison of RFC 8265's UsernameCaseMapped profile (§3.3.2), in its order:
+/// the comparison of the UsernameCaseMapped profile
+/// ([RFC 8265 §3.3.2](https://www.rfc-editor.org/rfc/rfc8265#section-3.3.2)), in its
+/// order:
 ///
 /// 1. width mapping: each fullwidth or halfwidth character becomes its decomposition
 ///    mapping (`Ａ` → `A`, `ｶ` → `カ`, U+3000 → space);
@@ -59,7 +61,9 @@ fn has_width_mapping(c: char) -> bool {
 /// Halfwidth Hangul letters and their decomposition mappings, the compatibility jamo:
 /// `(first, last, first's mapping)`, in runs of consecutive code points. Their full
 /// compatibility decomposition goes one step further, to conjoining jamo, which would
-/// no longer equal the compatibility jamo they stand for.
+/// no longer equal the compatibility jamo they stand for. (Listed here: unicode-
+/// normalization gives full decompositions only, and precis-profiles, which has the
+/// table, refuses the names its profile disallows instead of folding them.)
 const HALFWIDTH_HANGUL: [(char, char, u32); 6] = [
     ('\u{FFA0}', '\u{FFA0}', 0x3164),
     ('\u{FFA1}', '\u{FFBE}', 0x3131),

@@ -31,7 +31,7 @@ const UNMANAGED: Owners = Owners {
     eq_keys: false,
 };
 
-/// One row whose folded values changed: its columns as they will be.
+/// One row with values the new fold changes.
 struct Refolded {
     tenant: String,
     id: String,
@@ -287,4 +287,84 @@ fn write_entries(
         params![tenant, id, column(new)?],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use crate::migrations::migrate;
+
+    /// A resource row as release 5 wrote it, with `unique_keys` as given.
+    fn insert(connection: &Connection, id: &str, seq: i64, unique_keys: &str) {
+        connection
+            .execute(
+                "INSERT INTO resources (tenant, id, resource_type, seq, version, unique_keys, \
+                 data, eq_keys, pending_manager) VALUES ('t1', ?1, 'User', ?2, 1, ?3, '{}', \
+                 '[[\"externalId\", \"\u{FF21}\"]]', '\u{FF41}')",
+                rusqlite::params![id, seq, unique_keys],
+            )
+            .unwrap();
+    }
+
+    fn column(connection: &Connection, id: &str, column: &str) -> String {
+        connection
+            .query_row(
+                &format!("SELECT {column} FROM resources WHERE id = ?1"),
+                [id],
+                |row| row.get(0),
+            )
+            .unwrap()
+    }
+
+    /// A row whose keys are not this store's JSON does not stop the upgrade and stays as
+    /// it was; the rows around it are re-folded; a case-exact entry is not.
+    #[test]
+    fn malformed_keys_are_left_alone() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, Some(5)).unwrap();
+        insert(&connection, "u1", 1, "not json");
+        insert(&connection, "u2", 2, r#"[["userName", 5]]"#);
+        insert(
+            &connection,
+            "u3",
+            3,
+            "[[\"userName\", \"\u{FF42}ob\", true]]",
+        );
+        connection
+            .execute(
+                "INSERT INTO unique_keys VALUES ('t1', 'User', 'userName', '\u{FF42}ob', 'u3')",
+                [],
+            )
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO global_keys VALUES ('User', 'userName', '\u{FF42}ob', 't1', 'u3')",
+                [],
+            )
+            .unwrap();
+        migrate(&mut connection, None).unwrap();
+        assert_eq!(column(&connection, "u1", "unique_keys"), "not json");
+        assert_eq!(
+            column(&connection, "u2", "unique_keys"),
+            r#"[["userName", 5]]"#
+        );
+        assert_eq!(
+            column(&connection, "u3", "unique_keys"),
+            r#"[["userName","bob",true]]"#
+        );
+        for table in ["unique_keys", "global_keys"] {
+            let value: String = connection
+                .query_row(&format!("SELECT value FROM {table}"), [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(value, "bob", "{table}");
+        }
+        for id in ["u1", "u2", "u3"] {
+            assert_eq!(column(&connection, id, "pending_manager"), "a");
+            assert_eq!(
+                column(&connection, id, "eq_keys"),
+                "[[\"externalId\", \"\u{FF21}\"]]"
+            );
+        }
+    }
 }
