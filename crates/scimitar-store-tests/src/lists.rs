@@ -90,17 +90,7 @@ pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: 
         json!({"id": "u8", "userName": "alice ", "externalId": "team",
                (urn::ENTERPRISE_USER): {"employeeNumber": "alice"}}),
     ];
-    for value in users {
-        let mut resource = object(value);
-        resource
-            .as_map_mut()
-            .insert("schemas".to_owned(), json!([urn::USER]));
-        let id = resource.id().unwrap_or_default().to_owned();
-        ok(
-            create(store, tenant, StoredResource::new(id, "User", resource)).await,
-            "create a user",
-        );
-    }
+    create_all(store, tenant, "User", urn::USER, users).await;
     let groups = [
         json!({"id": "g1", "displayName": "Admins", "externalId": "G1",
                "members": [{"value": "u1"}]}),
@@ -108,17 +98,7 @@ pub async fn index_lookups_agree_with_scan<S: ResourceStore>(store: &S, tenant: 
         json!({"id": "g3", "DisplayName": "Ops", "externalId": "G3", "members": [{"value": "u2"}]}),
         json!({"id": "g4", "displayName": "ÅRHUS"}),
     ];
-    for value in groups {
-        let mut resource = object(value);
-        resource
-            .as_map_mut()
-            .insert("schemas".to_owned(), json!([urn::GROUP]));
-        let id = resource.id().unwrap_or_default().to_owned();
-        ok(
-            create(store, tenant, StoredResource::new(id, "Group", resource)).await,
-            "create a group",
-        );
-    }
+    create_all(store, tenant, "Group", urn::GROUP, groups).await;
 
     let user_filters = [
         r#"userName eq "alice""#,
@@ -254,17 +234,7 @@ pub async fn sorted_pages<S: ResourceStore>(store: &S, tenant: &TenantId) {
         json!({"id": "u4", "userName": "carol", "emails": [{"value": "b@x.org"}]}),
         json!({"id": "u5", "userName": "alice", "externalId": "C"}),
     ];
-    for value in users {
-        let mut resource = object(value);
-        resource
-            .as_map_mut()
-            .insert("schemas".to_owned(), json!([urn::USER]));
-        let id = resource.id().unwrap_or_default().to_owned();
-        ok(
-            create(store, tenant, StoredResource::new(id, "User", resource)).await,
-            "create a user",
-        );
-    }
+    create_all(store, tenant, "User", urn::USER, users).await;
     let everything = list_all(store, tenant, "User").await.into_resources();
     let cases: [(&str, bool, &[&str]); 6] = [
         ("userName", false, &["u2", "u5", "u1", "u4", "u3"]),
@@ -346,6 +316,33 @@ pub(crate) fn check_listed(
         assert!(
             missing.is_empty(),
             "{context}: unfiltered candidates miss matches {missing:?}"
+        );
+    }
+}
+
+/// Creates a `resource_type` under `schema` in `tenant` from each of `values`, which
+/// carry their `id`.
+async fn create_all<S: ResourceStore>(
+    store: &S,
+    tenant: &TenantId,
+    resource_type: &str,
+    schema: &str,
+    values: impl IntoIterator<Item = serde_json::Value>,
+) {
+    for value in values {
+        let mut resource = object(value);
+        resource
+            .as_map_mut()
+            .insert("schemas".to_owned(), json!([schema]));
+        let id = resource.id().unwrap_or_default().to_owned();
+        ok(
+            create(
+                store,
+                tenant,
+                StoredResource::new(id, resource_type, resource),
+            )
+            .await,
+            &format!("create a {resource_type}"),
         );
     }
 }
